@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-scaleout lint browser-deps clean
+
+$(VENV)/.requirements: requirements.txt requirements-dev.txt
+	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+## run: set up, migrate, create the first login, start the web server and the worker
+run: $(VENV)/.requirements
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py ensure_login
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) bin/run.py --host $(HOST) --port $(PORT)
+
+## test: the whole suite, with every tool it needs
+test: $(VENV)/.requirements browser-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+browser-deps:
+	@bin/ensure-chromium
+
+lint: $(VENV)/.requirements
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles

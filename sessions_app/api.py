@@ -1,0 +1,220 @@
+"""The JSON API of the original design: start, log a set, complete, cancel, active.
+
+Every endpoint validates with the same forms as the pages, answers errors as JSON
+with a 4xx status and a message per field, and only ever sees the caller's sessions.
+"""
+
+import json
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+
+from .forms import SessionRefForm, SetForm, StartSessionForm
+from .models import ActiveSessionExists, ApiToken, KeyTaken, Session, SessionClosed
+
+SCALAR_TYPES = (str, int, float)
+
+
+def error(message, status=400, fields=None, **extra):
+    body = {"success": False, "error": message, **extra}
+    if fields:
+        body["fields"] = fields
+    return JsonResponse(body, status=status)
+
+
+class ApiError(Exception):
+    def __init__(self, message, status=400, fields=None, **extra):
+        super().__init__(message)
+        self.response = error(message, status, fields, **extra)
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return reason
+
+
+def csrf_failure_reason(request):
+    check = _CsrfCheck(lambda request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
+def authenticated_user(request):
+    """The token's user, or the logged-in user (with a CSRF check for writes)."""
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, raw_token = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw_token.strip():
+            raise ApiError("Send the token as: Authorization: Bearer <token>.", 401)
+        user = ApiToken.user_for(raw_token.strip())
+        if user is None:
+            raise ApiError("That API token is not valid.", 401)
+        return user
+    if not request.user.is_authenticated:
+        raise ApiError("Log in, or send an API token as: Authorization: Bearer <token>.", 401)
+    if request.method not in ("GET", "HEAD", "OPTIONS") and (
+        reason := csrf_failure_reason(request)
+    ):
+        raise ApiError(f"CSRF check failed ({reason}). Send the X-CSRFToken header.", 403)
+    return request.user
+
+
+def json_body(request):
+    """The request body as a JSON object; an empty body is an empty object."""
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise ApiError("The request body is too large.", 413) from None
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ApiError("The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiError("The request body must be a JSON object.")
+    return body
+
+
+def form_data(body, form_class):
+    """The body's values for the form's fields, and the fields of the wrong JSON type."""
+    data, wrong_types = {}, {}
+    for name in form_class.base_fields:
+        value = body.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, SCALAR_TYPES):
+            wrong_types[name] = ["Send text or a number."]
+        else:
+            data[name] = str(value)
+    return data, wrong_types
+
+
+def validated(body, *form_classes):
+    """Validate the body with each form; all their errors are reported together."""
+    results, errors = [], {}
+    for form_class in form_classes:
+        data, wrong_types = form_data(body, form_class)
+        form = form_class(data=data)
+        form.is_valid()
+        errors.update({name: [str(m) for m in messages] for name, messages in form.errors.items()})
+        errors.update(wrong_types)
+        results.append(form.cleaned_data if not errors else None)
+    if errors:
+        raise ApiError("Some values are missing or not valid.", fields=errors)
+    return results[0] if len(results) == 1 else results
+
+
+def api_endpoint(*methods):
+    def decorator(view):
+        @csrf_exempt
+        @login_not_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                response = error(f"Use {' or '.join(methods)} for this endpoint.", 405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                request.user = authenticated_user(request)
+                return view(request, *args, **kwargs)
+            except ApiError as api_error:
+                return api_error.response
+
+        return wrapper
+
+    return decorator
+
+
+def find_session(user, session_id):
+    """The caller's session by id, or their active one; another user's is "not found"."""
+    sessions = Session.objects.owned_by(user)
+    if session_id:
+        session = sessions.filter(pk=session_id).first()
+        if session is None:
+            raise ApiError(f"No workout {session_id!r} was found.", 404)
+        return session
+    session = sessions.active().first()
+    if session is None:
+        raise ApiError("There is no workout in progress.", 404)
+    return session
+
+
+def closed_error(session):
+    return ApiError(f"Workout {session.pk} is {session.status}; it can no longer change.", 409)
+
+
+@api_endpoint("POST")
+def start(request):
+    data = validated(json_body(request), StartSessionForm)
+    try:
+        session = Session.start(request.user, data["template"], data["date"])
+    except ActiveSessionExists as exists:
+        raise ApiError(
+            f"Workout {exists.session.pk} is still in progress: resume it, or complete or "
+            "cancel it before starting another.",
+            409,
+            active_session_id=exists.session.pk,
+        ) from None
+    return JsonResponse({"success": True, "session_id": session.pk, "session": session.to_dict()})
+
+
+@api_endpoint("PUT", "POST")
+def log_set(request):
+    body = json_body(request)
+    reference, data = validated(body, SessionRefForm, SetForm)
+    session_id = reference["session_id"]
+    session = find_session(request.user, session_id)
+    try:
+        workout_set, created = session.log_set(
+            exercise=data["exercise"],
+            weight=data["weight"],
+            reps=data["reps"],
+            notes=data["notes"],
+            set_number=data["set_number"],
+            key=data["key"],
+        )
+    except SessionClosed:
+        raise closed_error(session) from None
+    except KeyTaken as taken:
+        raise ApiError(str(taken), 409, fields={"key": [str(taken)]}) from None
+    return JsonResponse({"success": True, "created": created, "set": workout_set.to_dict()})
+
+
+def change_status(request, change):
+    session_id = validated(json_body(request), SessionRefForm)["session_id"]
+    session = find_session(request.user, session_id)
+    try:
+        change(session)
+    except SessionClosed:
+        raise closed_error(session) from None
+    return JsonResponse({"success": True, "session_id": session.pk, "session": session.to_dict()})
+
+
+@api_endpoint("POST")
+def complete(request):
+    return change_status(request, Session.complete)
+
+
+@api_endpoint("POST")
+def cancel(request):
+    return change_status(request, Session.cancel)
+
+
+@api_endpoint("GET")
+def active(request):
+    session = Session.objects.owned_by(request.user).active().first()
+    if session is None:
+        return JsonResponse({"success": True, "session": None, "sets": []})
+    sets = [s.to_dict() for s in session.sets.order_by("created_at", "pk")]
+    return JsonResponse({"success": True, "session": session.to_dict(), "sets": sets})
+
+
+@csrf_exempt
+@login_not_required
+def not_found(request, path=""):
+    return error("There is no such API endpoint.", 404)

@@ -1,0 +1,106 @@
+"""Validation for everything a lifter sends, shared by the pages and the JSON API."""
+
+from django import forms
+from django.utils import timezone
+
+from .models import Set, WorkoutTemplate
+
+EXERCISE_MAX_LENGTH = Set._meta.get_field("exercise").max_length
+NUMBER_TEXT_MAX_LENGTH = 20
+NOTES_MAX_LENGTH = 500
+MAX_SET_NUMBER = 100
+DAYS_AHEAD_ALLOWED = 1
+
+
+class StartSessionForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=WorkoutTemplate.objects.all(),
+        to_field_name="slug",
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "There is no workout template with that name."},
+    )
+    date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave as today, or pick the day of a workout you are entering late.",
+    )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"] or timezone.localdate()
+        if (date - timezone.localdate()).days > DAYS_AHEAD_ALLOWED:
+            raise forms.ValidationError("A workout cannot be logged for a day in the future.")
+        return date
+
+
+class SetForm(forms.Form):
+    """One set: what the page form and `PUT /api/session/log-set` both accept."""
+
+    exercise = forms.CharField(max_length=EXERCISE_MAX_LENGTH)
+    set_number = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_SET_NUMBER,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    weight = forms.CharField(
+        label="Weight (lb)",
+        max_length=NUMBER_TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text='A number, or "BW" for bodyweight.',
+    )
+    reps = forms.CharField(
+        max_length=NUMBER_TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    notes = forms.CharField(
+        max_length=NOTES_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("weight") and not cleaned.get("reps") and not self.has_error("reps"):
+            self.add_error("reps", "Enter the reps (or the weight) for this set.")
+        return cleaned
+
+
+class EditSetForm(SetForm):
+    """Fixing a logged set: the same fields, and the set number is required."""
+
+    set_number = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_SET_NUMBER,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    key = None
+
+    @classmethod
+    def for_set(cls, workout_set, data=None):
+        initial = {
+            "exercise": workout_set.exercise,
+            "set_number": workout_set.set_number,
+            "weight": workout_set.weight_lbs,
+            "reps": workout_set.reps,
+            "notes": workout_set.notes,
+        }
+        return cls(data=data, initial=initial, prefix=f"set-{workout_set.pk}")
+
+    def apply_to(self, workout_set):
+        data = self.cleaned_data
+        workout_set.exercise = data["exercise"]
+        workout_set.set_number = data["set_number"]
+        workout_set.weight_lbs = data["weight"]
+        workout_set.reps = data["reps"]
+        workout_set.notes = data["notes"]
+        workout_set.save(update_fields=["exercise", "set_number", "weight_lbs", "reps", "notes"])
+
+
+class SessionRefForm(forms.Form):
+    """Which workout an API call means; empty means the lifter's active one."""
+
+    session_id = forms.CharField(max_length=80, required=False)

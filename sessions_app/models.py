@@ -1,0 +1,336 @@
+"""Workout sessions, the sets logged in them, and the templates they start from.
+
+The `sessions` and `sets` tables keep the columns of the original design, plus an
+owner per session and a stable key per set (what makes logging idempotent and
+what the Google Sheets sync keys its rows on).
+"""
+
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .numbers import parse_reps, parse_weight
+
+MAX_SESSION_SUFFIX = 1000
+
+
+class ActiveSessionExists(Exception):
+    """The lifter already has a workout in progress."""
+
+    def __init__(self, session):
+        super().__init__(f"Workout {session.pk} is still in progress.")
+        self.session = session
+
+
+class SessionClosed(Exception):
+    """The workout is completed or cancelled, so its sets can no longer change."""
+
+    def __init__(self, session):
+        super().__init__(f"Workout {session.pk} is {session.status}; it can no longer change.")
+        self.session = session
+
+
+class KeyTaken(Exception):
+    """A set key that already belongs to another workout."""
+
+
+class WorkoutTemplate(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=40, unique=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order on the start page.")
+    rest_seconds = models.PositiveIntegerField(
+        default=120, help_text="Default rest between sets for this template's exercises."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TemplateExercise(models.Model):
+    template = models.ForeignKey(
+        WorkoutTemplate, on_delete=models.CASCADE, related_name="exercises"
+    )
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    target_sets = models.PositiveSmallIntegerField(default=3)
+    target_reps = models.CharField(
+        max_length=20, default="8", help_text='For example "5" or "8-12".'
+    )
+    rest_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Rest after a set; empty uses the template's."
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.name} {self.target_sets}×{self.target_reps}"
+
+
+class SessionQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def active(self):
+        return self.filter(status=Session.Status.ACTIVE)
+
+    def completed(self):
+        return self.filter(status=Session.Status.COMPLETED)
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        COMPLETED = "completed"
+        CANCELLED = "cancelled"
+
+    id = models.CharField(primary_key=True, max_length=80)
+    template = models.CharField(max_length=40, help_text="The template's slug.")
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    synced_to_sheets = models.BooleanField(default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workout_sessions"
+    )
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        db_table = "sessions"
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=Q(status="active"),
+                name="one_active_session_per_owner",
+            )
+        ]
+        indexes = [
+            # History page: a lifter's completed sessions, newest first.
+            models.Index(fields=["owner", "status", "-date"], name="session_owner_history"),
+            # Sync: completed sessions not yet in the sheet.
+            models.Index(fields=["status", "synced_to_sheets"], name="session_sync_pending"),
+        ]
+
+    def __str__(self):
+        return self.pk
+
+    def get_absolute_url(self):
+        return reverse("workout", args=[self.pk])
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+    @classmethod
+    def start(cls, owner, template, date=None):
+        """Start a workout from a template; the id is "{date}_{slug}", suffixed when taken.
+
+        Raises ActiveSessionExists when the lifter already has one in progress.
+        """
+        date = date or timezone.localdate()
+        base_id = f"{date.isoformat()}_{template.slug}"
+        for _ in range(5):
+            if active := cls.objects.owned_by(owner).active().first():
+                raise ActiveSessionExists(active)
+            session = cls(id=cls._free_id(base_id), owner=owner, template=template.slug, date=date)
+            try:
+                with transaction.atomic():
+                    session.save(force_insert=True)
+                return session
+            except IntegrityError:
+                continue  # another request took this id or started a workout: look again
+        raise IntegrityError(f"Could not find a free session id for {base_id}")
+
+    @classmethod
+    def _free_id(cls, base_id):
+        taken = set(
+            cls.objects.filter(Q(pk=base_id) | Q(pk__startswith=f"{base_id}-")).values_list(
+                "pk", flat=True
+            )
+        )
+        if base_id not in taken:
+            return base_id
+        for suffix in range(2, MAX_SESSION_SUFFIX):
+            if f"{base_id}-{suffix}" not in taken:
+                return f"{base_id}-{suffix}"
+        raise IntegrityError(f"Too many sessions named {base_id}")
+
+    def workout_template(self):
+        return WorkoutTemplate.objects.filter(slug=self.template).first()
+
+    def ensure_open(self):
+        if not self.is_active:
+            raise SessionClosed(self)
+
+    def next_set_number(self, exercise):
+        highest = self.sets.filter(exercise=exercise).aggregate(n=Max("set_number"))["n"]
+        return (highest or 0) + 1
+
+    def log_set(self, exercise, weight="", reps="", notes="", set_number=None, key=None):
+        """Store a set; the same key twice stores it once and returns the first one.
+
+        Returns (set, created). Raises SessionClosed or KeyTaken.
+        """
+        key = key or uuid.uuid4()
+        if existing := Set.objects.filter(key=key).first():
+            return self._existing_set_for_key(existing), False
+        self.ensure_open()
+        try:
+            with transaction.atomic():
+                workout_set = Set.objects.create(
+                    session=self,
+                    exercise=exercise,
+                    set_number=set_number or self.next_set_number(exercise),
+                    weight_lbs=weight,
+                    reps=reps,
+                    notes=notes,
+                    key=key,
+                )
+        except IntegrityError:
+            # A concurrent request with the same key won the insert.
+            return self._existing_set_for_key(Set.objects.get(key=key)), False
+        return workout_set, True
+
+    def _existing_set_for_key(self, existing):
+        if existing.session_id != self.pk:
+            raise KeyTaken("This set key already belongs to another workout.")
+        return existing
+
+    def complete(self, now=None):
+        self.ensure_open()
+        self.status = self.Status.COMPLETED
+        self.completed_at = now or timezone.now()
+        self.synced_to_sheets = False
+        self.save(update_fields=["status", "completed_at", "synced_to_sheets"])
+
+    def cancel(self):
+        self.ensure_open()
+        self.status = self.Status.CANCELLED
+        self.save(update_fields=["status"])
+
+    @property
+    def duration_minutes(self):
+        if self.completed_at is None:
+            return None
+        return round((self.completed_at - self.created_at).total_seconds() / 60)
+
+    def to_dict(self):
+        return {
+            "id": self.pk,
+            "template": self.template,
+            "date": self.date.isoformat(),
+            "status": self.status,
+            "created_at": self.created_at.isoformat(),
+            "completed_at": self.completed_at.isoformat() if self.completed_at else None,
+            "synced_to_sheets": self.synced_to_sheets,
+        }
+
+
+class Set(models.Model):
+    id = models.AutoField(primary_key=True)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="sets")
+    exercise = models.CharField(max_length=100)
+    set_number = models.PositiveIntegerField()
+    weight_lbs = models.CharField("weight (lb)", max_length=20, blank=True, default="")
+    reps = models.CharField(max_length=20, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    synced_to_sheets = models.BooleanField(default=False)
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        db_table = "sets"
+        ordering = ["session", "created_at", "id"]
+        indexes = [
+            # "Last time" numbers and progress: one exercise across a lifter's sessions.
+            models.Index(fields=["exercise", "session"], name="set_exercise_session"),
+        ]
+
+    def __str__(self):
+        return f"{self.exercise} #{self.set_number}: {self.weight_lbs} × {self.reps}"
+
+    @property
+    def weight_number(self):
+        return parse_weight(self.weight_lbs)
+
+    @property
+    def reps_number(self):
+        return parse_reps(self.reps)
+
+    def to_dict(self):
+        return {
+            "id": self.pk,
+            "key": str(self.key),
+            "session_id": self.session_id,
+            "exercise": self.exercise,
+            "set_number": self.set_number,
+            "weight": self.weight_lbs,
+            "reps": self.reps,
+            "notes": self.notes,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+class ApiToken(models.Model):
+    """A per-user token for the JSON API; only its SHA-256 digest is stored."""
+
+    PREFIX = "wl_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        max_length=12,
+        editable=False,
+        help_text="The token's first characters, to tell tokens apart.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.hint}… ({self.user})"
+
+    @staticmethod
+    def digest_of(raw_token):
+        return hashlib.sha256(raw_token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name=""):
+        """Create a token and return the only copy of its secret text."""
+        raw_token = cls.PREFIX + secrets.token_urlsafe(32)
+        cls.objects.create(
+            user=user, name=name, digest=cls.digest_of(raw_token), hint=raw_token[:8]
+        )
+        return raw_token
+
+    @classmethod
+    def user_for(cls, raw_token, now=None):
+        token = (
+            cls.objects.select_related("user")
+            .filter(digest=cls.digest_of(raw_token), user__is_active=True)
+            .first()
+        )
+        if token is None:
+            return None
+        now = now or timezone.now()
+        # Writing on every call would make each API request a write; once a minute is enough.
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("workouts/start/", views.start_session, name="start_session"),
+    path("workouts/<str:session_id>/", views.workout, name="workout"),
+    path("workouts/<str:session_id>/sets/", views.log_set, name="log_set"),
+    path("workouts/<str:session_id>/complete/", views.complete_session, name="complete_session"),
+    path("workouts/<str:session_id>/cancel/", views.cancel_session, name="cancel_session"),
+    path("sets/<int:set_id>/", views.show_set, name="show_set"),
+    path("sets/<int:set_id>/edit/", views.edit_set, name="edit_set"),
+    path("sets/<int:set_id>/delete/", views.delete_set, name="delete_set"),
+    path("history/", views.history, name="history"),
+]

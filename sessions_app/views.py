@@ -1,0 +1,221 @@
+"""Pages for logging a workout: server-rendered, htmx swaps partials when it is there."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, retarget
+
+from .forms import EditSetForm, SetForm, StartSessionForm
+from .models import ActiveSessionExists, KeyTaken, Session, SessionClosed, Set, TemplateExercise
+from .workout_page import ExerciseBlock, exercise_blocks, find_block
+
+HISTORY_PAGE_SIZE = 20
+WORKOUT_TEMPLATE = "sessions_app/workout.html"
+
+
+def get_session(request, session_id):
+    return get_object_or_404(Session, pk=session_id, owner=request.user)
+
+
+def get_set(request, set_id):
+    return get_object_or_404(
+        Set.objects.select_related("session"), pk=set_id, session__owner=request.user
+    )
+
+
+def redirect_to(request, url):
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_GET
+def home(request):
+    active = Session.objects.owned_by(request.user).active().first()
+    recent = Session.objects.owned_by(request.user).completed()[:5]
+    form = None if active else StartSessionForm(initial={"template": None})
+    return render(
+        request, "sessions_app/home.html", {"active": active, "form": form, "recent": recent}
+    )
+
+
+@require_POST
+def start_session(request):
+    form = StartSessionForm(request.POST)
+    if form.is_valid():
+        try:
+            session = Session.start(
+                request.user, form.cleaned_data["template"], form.cleaned_data["date"]
+            )
+        except ActiveSessionExists as error:
+            messages.warning(
+                request, "You already have a workout in progress. Finish or cancel it first."
+            )
+            return redirect_to(request, error.session.get_absolute_url())
+        return redirect_to(request, session.get_absolute_url())
+    context = {"active": None, "form": form, "recent": []}
+    return render(request, "sessions_app/home.html", context)
+
+
+def workout_context(session, forms_by_slot=None):
+    template = session.workout_template()
+    exercises = TemplateExercise.objects.filter(template=template) if template else []
+    sets = sorted(session.sets.all(), key=lambda s: (s.created_at, s.pk))
+    blocks = exercise_blocks(exercises, sets)
+    forms_by_slot = forms_by_slot or {}
+    for block in blocks:
+        block.sets.sort(key=lambda s: (s.set_number, s.created_at))
+        block.with_form(forms_by_slot.get(block.name))
+    return {
+        "session": session,
+        "workout_template": template,
+        "blocks": blocks,
+        "add_form": ExerciseBlock(name="").with_form(forms_by_slot.get("")).form,
+        "set_count": len(sets),
+    }
+
+
+@require_GET
+def workout(request, session_id):
+    session = get_session(request, session_id)
+    if not session.is_active:
+        return session_summary(request, session)
+    return render(request, WORKOUT_TEMPLATE, workout_context(session))
+
+
+def session_summary(request, session):
+    sets = list(session.sets.order_by("created_at", "pk"))
+    blocks = exercise_blocks([], sets)
+    context = {"session": session, "blocks": blocks, "set_count": len(sets)}
+    return render(request, "sessions_app/session_detail.html", context)
+
+
+def render_exercise_changes(request, session, slot, changed_exercises, forms_by_slot=None):
+    """Answer a change to the sets: the one exercise block if only it changed, else the list."""
+    context = workout_context(session, forms_by_slot)
+    if not request.htmx:
+        return render(request, WORKOUT_TEMPLATE, context)
+    if slot == "" and forms_by_slot:
+        return render(request, f"{WORKOUT_TEMPLATE}#add-exercise", context)
+    block = find_block(context["blocks"], slot)
+    if block and set(changed_exercises) <= {slot}:
+        return render(request, f"{WORKOUT_TEMPLATE}#exercise-block", {**context, "block": block})
+    # Another exercise changed too: swap the whole list, and reset the add form alongside.
+    exercise_list = render_to_string(f"{WORKOUT_TEMPLATE}#exercise-list", context, request)
+    add_form = render_to_string(
+        f"{WORKOUT_TEMPLATE}#add-exercise", {**context, "oob": True}, request
+    )
+    return retarget(HttpResponse(exercise_list + add_form), "#exercise-list")
+
+
+@require_POST
+def log_set(request, session_id):
+    session = get_session(request, session_id)
+    slot = request.POST.get("slot", "")
+    form = SetForm(request.POST)
+    if not form.is_valid():
+        return render_exercise_changes(request, session, slot, [], {slot: form})
+    data = form.cleaned_data
+    try:
+        workout_set, _ = session.log_set(
+            exercise=data["exercise"],
+            weight=data["weight"],
+            reps=data["reps"],
+            notes=data["notes"],
+            set_number=data["set_number"],
+            key=data["key"],
+        )
+    except SessionClosed:
+        messages.error(request, "This workout is already finished; the set was not added.")
+        return redirect_to(request, session.get_absolute_url())
+    except KeyTaken:
+        form.add_error(None, "This form was already used for another workout. Try again.")
+        return render_exercise_changes(request, session, slot, [], {slot: SetForm(request.POST)})
+    if not request.htmx:
+        return redirect(
+            f"{session.get_absolute_url()}#{ExerciseBlock(workout_set.exercise).dom_id}"
+        )
+    return render_exercise_changes(request, session, slot, [workout_set.exercise])
+
+
+@require_http_methods(["GET", "POST"])
+def edit_set(request, set_id):
+    workout_set = get_set(request, set_id)
+    session = workout_set.session
+    if not session.is_active:
+        messages.error(request, "Sets of a finished workout are edited in the admin.")
+        return redirect_to(request, session.get_absolute_url())
+    form = EditSetForm.for_set(workout_set, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        old_exercise = workout_set.exercise
+        form.apply_to(workout_set)
+        if not request.htmx:
+            return redirect(session.get_absolute_url())
+        changed = {old_exercise, workout_set.exercise}
+        return render_exercise_changes(request, session, old_exercise, changed)
+    context = {"session": session, "set": workout_set, "form": form}
+    if request.htmx:
+        return render(request, f"{WORKOUT_TEMPLATE}#set-edit-form", context)
+    return render(request, "sessions_app/edit_set.html", context)
+
+
+@require_GET
+def show_set(request, set_id):
+    """One set's row: what "cancel" on an inline edit form swaps back in."""
+    workout_set = get_set(request, set_id)
+    if not request.htmx:
+        return redirect(workout_set.session.get_absolute_url())
+    context = {"session": workout_set.session, "set": workout_set}
+    return render(request, f"{WORKOUT_TEMPLATE}#set-row", context)
+
+
+@require_POST
+def delete_set(request, set_id):
+    workout_set = get_set(request, set_id)
+    session = workout_set.session
+    if not session.is_active:
+        messages.error(request, "Sets of a finished workout are deleted in the admin.")
+        return redirect_to(request, session.get_absolute_url())
+    workout_set.delete()
+    if not request.htmx:
+        return redirect(session.get_absolute_url())
+    return render_exercise_changes(request, session, workout_set.exercise, [workout_set.exercise])
+
+
+@require_POST
+def complete_session(request, session_id):
+    session = get_session(request, session_id)
+    try:
+        session.complete()
+    except SessionClosed:
+        messages.info(request, f"This workout was already {session.status}.")
+    return redirect_to(request, session.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def cancel_session(request, session_id):
+    session = get_session(request, session_id)
+    if not session.is_active:
+        messages.info(request, f"This workout was already {session.status}.")
+        return redirect_to(request, session.get_absolute_url())
+    if request.method == "POST":
+        session.cancel()
+        messages.success(request, "Workout cancelled.")
+        return redirect_to(request, reverse("home"))
+    set_count = session.sets.count()
+    return render(request, "sessions_app/cancel.html", {"session": session, "set_count": set_count})
+
+
+@require_GET
+def history(request):
+    sessions = (
+        Session.objects.owned_by(request.user)
+        .completed()
+        .annotate(set_count=Count("sets"))
+        .order_by("-date", "-created_at")
+    )
+    page = Paginator(sessions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "sessions_app/history.html", {"page": page})

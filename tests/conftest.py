@@ -1,0 +1,73 @@
+"""The usual cast: alice (the lifter under test) and bob (another lifter on the instance)."""
+
+import pytest
+from django.test import Client
+
+from sessions_app.models import Session, TemplateExercise, WorkoutTemplate
+
+LOWER1_EXERCISES = ["Back Squat", "Romanian Deadlift", "Leg Press"]
+
+
+@pytest.fixture(autouse=True)
+def test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Static files come from the apps' folders, without a collectstatic step.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def lower1(db):
+    """The Lower 1 template (installed by a migration; recreated for transactional tests)."""
+    template, created = WorkoutTemplate.objects.get_or_create(
+        slug="lower1", defaults={"name": "Lower 1"}
+    )
+    if created:
+        for position, name in enumerate(LOWER1_EXERCISES):
+            TemplateExercise.objects.create(
+                template=template, name=name, position=position, target_sets=3, target_reps="5"
+            )
+    return template
+
+
+@pytest.fixture
+def upper1(db):
+    template, _ = WorkoutTemplate.objects.get_or_create(slug="upper1", defaults={"name": "Upper 1"})
+    return template
+
+
+@pytest.fixture
+def alice(django_user_model):
+    return django_user_model.objects.create_user("alice", password="alice-password")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return django_user_model.objects.create_user("bob", password="bob-password")
+
+
+@pytest.fixture
+def alice_client(alice):
+    client = Client()
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(bob):
+    client = Client()
+    client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def alice_workout(alice, lower1):
+    """Alice's Lower 1 workout in progress."""
+    return Session.start(alice, lower1)
+
+
+@pytest.fixture
+def bob_workout(bob, lower1):
+    return Session.start(bob, lower1)

@@ -1,0 +1,248 @@
+"""Logging a workout through the pages, with and without htmx."""
+
+import datetime
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from sessions_app.models import Session, Set
+from tests.helpers import HTMX, set_data
+
+
+def log_url(session):
+    return reverse("log_set", args=[session.pk])
+
+
+def test_home_offers_templates_when_no_workout_is_in_progress(alice_client, lower1):
+    page = alice_client.get("/").content.decode()
+    assert "Start a workout" in page and "Lower 1" in page
+
+
+def test_home_offers_to_resume_the_workout_in_progress(alice_client, alice_workout):
+    page = alice_client.get("/").content.decode()
+    assert "Resume workout" in page and alice_workout.get_absolute_url() in page
+
+
+def test_starting_a_workout_for_another_day(alice_client, alice, lower1):
+    response = alice_client.post(
+        reverse("start_session"), {"template": "lower1", "date": "2025-09-21"}
+    )
+    session = Session.objects.get(owner=alice)
+    assert response.status_code == 302 and response["Location"] == session.get_absolute_url()
+    assert (session.pk, session.date) == ("2025-09-21_lower1", datetime.date(2025, 9, 21))
+
+
+def test_starting_with_an_unknown_template_shows_the_error(alice_client, alice, lower1):
+    response = alice_client.post(reverse("start_session"), {"template": "nope"})
+    assert response.status_code == 200
+    assert "There is no workout template with that name." in response.content.decode()
+    assert not Session.objects.filter(owner=alice).exists()
+
+
+def test_starting_while_a_workout_is_in_progress_offers_to_resume_it(
+    alice_client, alice_workout, upper1
+):
+    response = alice_client.post(reverse("start_session"), {"template": "upper1"}, follow=True)
+    page = response.content.decode()
+    assert "You already have a workout in progress" in page
+    assert response.redirect_chain[-1][0] == alice_workout.get_absolute_url()
+    assert Session.objects.filter(owner=alice_workout.owner).count() == 1
+
+
+def test_workout_page_lists_template_exercises_in_order_with_forms(
+    alice_client, alice_workout, lower1
+):
+    names = [exercise.name for exercise in lower1.exercises.all()]
+    page = alice_client.get(alice_workout.get_absolute_url()).content.decode()
+    positions = [page.index(f">{name}</h2>") for name in names]
+    assert len(names) >= 3 and positions == sorted(positions)
+    assert page.count('class="log-set"') == len(names) + 1  # one per exercise, and "add"
+
+
+def test_logging_a_set_without_htmx_redirects_back_to_the_workout(alice_client, alice_workout):
+    response = alice_client.post(log_url(alice_workout), set_data("Back Squat", "225", "5"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(alice_workout.get_absolute_url() + "#ex-")
+    workout_set = Set.objects.get(session=alice_workout)
+    assert (
+        workout_set.exercise,
+        workout_set.set_number,
+        workout_set.weight_lbs,
+        workout_set.reps,
+    ) == (
+        "Back Squat",
+        1,
+        "225",
+        "5",
+    )
+
+
+def test_logging_a_set_with_htmx_returns_the_exercise_block_only(alice_client, alice_workout):
+    response = alice_client.post(
+        log_url(alice_workout), set_data("Back Squat", "225", "5"), headers=HTMX
+    )
+    fragment = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in fragment
+    assert fragment.strip().startswith('<section class="exercise"')
+    assert "Back Squat" in fragment and "Romanian Deadlift" not in fragment
+    assert 'name="set_number" value="2"' in fragment  # the next set is prefilled
+
+
+def test_logging_a_new_exercise_with_htmx_swaps_the_list_and_resets_the_add_form(
+    alice_client, alice_workout
+):
+    data = set_data("Nordic Curl", "BW", "6", slot="")
+    response = alice_client.post(log_url(alice_workout), data, headers=HTMX)
+    fragment = response.content.decode()
+    assert response["HX-Retarget"] == "#exercise-list"
+    assert 'id="exercise-list"' in fragment and "Nordic Curl" in fragment
+    assert 'id="add-exercise" hx-swap-oob="true"' in fragment
+    assert Set.objects.get(session=alice_workout).exercise == "Nordic Curl"
+
+
+def test_same_form_submitted_twice_stores_one_set(alice_client, alice_workout):
+    data = set_data("Back Squat", "225", "5")
+    alice_client.post(log_url(alice_workout), data, headers=HTMX)
+    alice_client.post(log_url(alice_workout), data, headers=HTMX)
+    alice_client.post(log_url(alice_workout), data)
+    assert Set.objects.filter(session=alice_workout).count() == 1
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"exercise": "   "}, "exercise", "This field is required."),
+        ({"set_number": "0"}, "set_number", "Ensure this value is greater than or equal to 1."),
+        ({"weight": "9" * 21}, "weight", "Ensure this value has at most 20 characters"),
+        ({"notes": "x" * 501}, "notes", "Ensure this value has at most 500 characters"),
+        ({"weight": "", "reps": ""}, "reps", "Enter the reps (or the weight) for this set."),
+    ],
+)
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_a_bad_set_shows_the_error_next_to_the_field_and_stores_nothing(
+    alice_client, alice_workout, change, field, message, headers
+):
+    data = {**set_data("Back Squat"), **change}
+    response = alice_client.post(log_url(alice_workout), data, headers=headers)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    field_html = page[page.index(f'name="{field}"') :]
+    assert field_html.index("errorlist") < field_html.index("</div>")  # inside the field
+    assert not Set.objects.filter(session=alice_workout).exists()
+
+
+def test_whitespace_around_values_is_trimmed(alice_client, alice_workout):
+    alice_client.post(
+        log_url(alice_workout), set_data("  Back Squat ", " 225 ", " 5", notes=" easy ")
+    )
+    workout_set = Set.objects.get(session=alice_workout)
+    assert (workout_set.exercise, workout_set.weight_lbs, workout_set.reps, workout_set.notes) == (
+        "Back Squat",
+        "225",
+        "5",
+        "easy",
+    )
+
+
+def test_fixing_a_typo_in_a_set(alice_client, alice_workout):
+    workout_set, _ = alice_workout.log_set("Back Squat", "2255", "5")
+    edit_url = reverse("edit_set", args=[workout_set.pk])
+    form = alice_client.get(edit_url, headers=HTMX).content.decode()
+    assert 'value="2255"' in form and "<html" not in form
+    prefix = f"set-{workout_set.pk}-"
+    data = {
+        prefix + "exercise": "Back Squat",
+        prefix + "set_number": "1",
+        prefix + "weight": "225",
+        prefix + "reps": "5",
+    }
+    response = alice_client.post(edit_url, data, headers=HTMX)
+    assert response.status_code == 200 and "<html" not in response.content.decode()
+    workout_set.refresh_from_db()
+    assert workout_set.weight_lbs == "225"
+
+
+def test_fixing_a_set_without_javascript_uses_its_own_page(alice_client, alice_workout):
+    workout_set, _ = alice_workout.log_set("Back Squat", "225", "55")
+    edit_url = reverse("edit_set", args=[workout_set.pk])
+    assert "<html" in alice_client.get(edit_url).content.decode()
+    prefix = f"set-{workout_set.pk}-"
+    data = {
+        prefix + "exercise": "Back Squat",
+        prefix + "set_number": "1",
+        prefix + "weight": "225",
+        prefix + "reps": "5",
+    }
+    assert alice_client.post(edit_url, data)["Location"] == alice_workout.get_absolute_url()
+    workout_set.refresh_from_db()
+    assert workout_set.reps == "5"
+
+
+def test_deleting_a_set(alice_client, alice_workout):
+    keep, _ = alice_workout.log_set("Back Squat", "225", "5")
+    drop, _ = alice_workout.log_set("Back Squat", "225", "5")
+    response = alice_client.post(reverse("delete_set", args=[drop.pk]), headers=HTMX)
+    assert response.status_code == 200
+    assert list(Set.objects.filter(session=alice_workout)) == [keep]
+
+
+def test_sets_of_a_completed_workout_cannot_be_changed_from_the_pages(alice_client, alice_workout):
+    workout_set, _ = alice_workout.log_set("Back Squat", "225", "5")
+    alice_workout.complete()
+    alice_client.post(reverse("delete_set", args=[workout_set.pk]))
+    alice_client.post(log_url(alice_workout), set_data("Back Squat"))
+    assert list(Set.objects.filter(session=alice_workout)) == [workout_set]
+
+
+def test_completing_a_workout_shows_its_summary(alice_client, alice_workout):
+    alice_workout.log_set("Back Squat", "225", "5")
+    response = alice_client.post(reverse("complete_session", args=[alice_workout.pk]), follow=True)
+    alice_workout.refresh_from_db()
+    assert alice_workout.status == "completed"
+    page = response.content.decode()
+    assert "Completed" in page and "225" in page and "Log set" not in page
+
+
+def test_cancelling_asks_first_then_cancels(alice_client, alice_workout):
+    cancel_url = reverse("cancel_session", args=[alice_workout.pk])
+    assert "Cancel this workout?" in alice_client.get(cancel_url).content.decode()
+    alice_workout.refresh_from_db()
+    assert alice_workout.status == "active"
+    alice_client.post(cancel_url)
+    alice_workout.refresh_from_db()
+    assert alice_workout.status == "cancelled"
+
+
+def test_history_lists_completed_workouts_newest_first_in_pages(alice_client, alice, lower1):
+    for day in range(1, 26):
+        session = Session.start(alice, lower1, datetime.date(2025, 8, day))
+        session.complete()
+    Session.start(alice, lower1, datetime.date(2025, 8, 27))  # in progress: not history
+    first = alice_client.get(reverse("history")).content.decode()
+    second = alice_client.get(reverse("history") + "?page=2").content.decode()
+    assert first.index(">Mon 25 Aug 2025<") < first.index(">Sun 24 Aug 2025<")
+    assert "27 Aug" not in first
+    assert ">Wed 6 Aug 2025<" in first and ">Tue 5 Aug 2025<" not in first
+    assert ">Tue 5 Aug 2025<" in second and "Page 2 of 2" in second
+
+
+def test_active_workout_page_runs_a_fixed_number_of_queries(
+    alice_client, alice_workout, django_assert_num_queries
+):
+    def log_sets(count):
+        for number in range(count):
+            alice_workout.log_set(
+                ["Back Squat", "Leg Press", "Curl"][number % 3], "100", "5", key=uuid.uuid4()
+            )
+
+    url = alice_workout.get_absolute_url()
+    log_sets(3)
+    # django session, user, workout, template, template exercises, sets
+    with django_assert_num_queries(6):
+        alice_client.get(url)
+    log_sets(60)
+    with django_assert_num_queries(6):
+        alice_client.get(url)

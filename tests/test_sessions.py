@@ -1,0 +1,87 @@
+"""Starting workouts: the seed's id format, collisions, one workout in progress per lifter."""
+
+import datetime
+
+import pytest
+
+from sessions_app.models import ActiveSessionExists, Session, SessionClosed
+
+DAY = datetime.date(2025, 9, 21)
+
+
+def test_session_id_is_date_and_template_slug(alice, lower1):
+    session = Session.start(alice, lower1, DAY)
+    assert session.pk == "2025-09-21_lower1"
+    assert session.status == "active"
+    assert session.synced_to_sheets is False
+    assert session.template == "lower1"
+
+
+def test_redoing_a_template_the_same_day_gets_a_suffix(alice, lower1):
+    first = Session.start(alice, lower1, DAY)
+    first.complete()
+    second = Session.start(alice, lower1, DAY)
+    second.cancel()
+    third = Session.start(alice, lower1, DAY)
+    assert [first.pk, second.pk, third.pk] == [
+        "2025-09-21_lower1",
+        "2025-09-21_lower1-2",
+        "2025-09-21_lower1-3",
+    ]
+
+
+def test_two_lifters_on_the_same_day_get_distinct_ids(alice, bob, lower1):
+    assert Session.start(alice, lower1, DAY).pk == "2025-09-21_lower1"
+    assert Session.start(bob, lower1, DAY).pk == "2025-09-21_lower1-2"
+
+
+def test_starting_a_second_workout_is_refused_and_names_the_active_one(alice, lower1, upper1):
+    active = Session.start(alice, lower1, DAY)
+    with pytest.raises(ActiveSessionExists) as refused:
+        Session.start(alice, upper1, DAY)
+    assert refused.value.session == active
+    assert Session.objects.filter(owner=alice).count() == 1
+
+
+def test_the_database_refuses_two_active_workouts_for_one_lifter(alice, lower1):
+    from django.db import IntegrityError, transaction
+
+    Session.start(alice, lower1, DAY)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Session.objects.create(id="other", owner=alice, template="lower1", date=DAY)
+
+
+def test_another_lifters_active_workout_does_not_block_starting(alice, bob, lower1):
+    Session.start(bob, lower1, DAY)
+    assert Session.start(alice, lower1, DAY).owner == alice
+
+
+def test_completing_records_the_time_and_closes_the_workout(alice_workout):
+    alice_workout.complete()
+    alice_workout.refresh_from_db()
+    assert alice_workout.status == "completed"
+    assert alice_workout.completed_at is not None
+    with pytest.raises(SessionClosed):
+        alice_workout.log_set("Back Squat", "225", "5")
+    with pytest.raises(SessionClosed):
+        alice_workout.cancel()
+
+
+def test_next_set_number_counts_per_exercise(alice_workout):
+    alice_workout.log_set("Back Squat", "225", "5")
+    alice_workout.log_set("Back Squat", "225", "5")
+    squat3, _ = alice_workout.log_set("Back Squat", "225", "5")
+    press1, _ = alice_workout.log_set("Leg Press", "300", "10")
+    assert (squat3.set_number, press1.set_number) == (3, 1)
+
+
+def test_logging_a_set_twice_with_same_key_stores_one_row(alice_workout):
+    first, created = alice_workout.log_set(
+        "Back Squat", "225", "5", key="6f1c2d4e-0000-4000-8000-000000000001"
+    )
+    again, created_again = alice_workout.log_set(
+        "Back Squat", "999", "1", key="6f1c2d4e-0000-4000-8000-000000000001"
+    )
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk and again.weight_lbs == "225"
+    assert alice_workout.sets.count() == 1

@@ -1,0 +1,369 @@
+"""Real gspread 6.2.1 against the local Google Sheets imitation, over real HTTP."""
+
+import select
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import gspread
+import pytest
+import requests
+from gspread.http_client import HTTPClient
+
+from sync_app.sheets_imitation import Formula, SheetsImitation
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class ImitationHTTPClient(HTTPClient):
+    def __init__(self, base_url):
+        super().__init__(auth=None, session=requests.Session())
+        self.base_url = base_url
+
+    def request(self, method, endpoint, *args, **kwargs):
+        endpoint = endpoint.replace("https://sheets.googleapis.com", self.base_url, 1)
+        return super().request(method, endpoint, *args, **kwargs)
+
+
+def make_client(base_url: str) -> gspread.Client:
+    # gspread.Client instantiates its http_client argument as http_client(auth, session).
+    return gspread.Client(
+        auth=None, http_client=lambda auth, session: ImitationHTTPClient(base_url)
+    )
+
+
+@pytest.fixture(scope="module")
+def imitation():
+    server = SheetsImitation().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_calls_or_faults_left_over(imitation):
+    imitation.clear_faults()
+    imitation.reset_calls()
+
+
+@pytest.fixture
+def spreadsheet_id(imitation):
+    """A fresh spreadsheet with one worksheet, "Log"."""
+    new_id = f"test-{uuid.uuid4().hex[:12]}"
+    imitation.create_spreadsheet(new_id, worksheets=("Log",))
+    return new_id
+
+
+@pytest.fixture
+def client(imitation):
+    return make_client(imitation.url)
+
+
+@pytest.fixture
+def log(client, imitation, spreadsheet_id):
+    """The "Log" worksheet, opened through gspread; the calls this took are forgotten."""
+    worksheet = client.open_by_key(spreadsheet_id).worksheet("Log")
+    imitation.reset_calls()
+    return worksheet
+
+
+def kinds(imitation):
+    return [call.kind for call in imitation.calls]
+
+
+def test_open_by_key_is_one_metadata_call(client, imitation, spreadsheet_id):
+    spreadsheet = client.open_by_key(spreadsheet_id)
+    assert kinds(imitation) == ["metadata"]
+    assert spreadsheet.title == spreadsheet_id
+    assert imitation.calls[0].path == f"/v4/spreadsheets/{spreadsheet_id}"
+
+    worksheet = spreadsheet.worksheet("Log")  # gspread fetches the metadata again
+    assert worksheet.id == worksheet.index == 0
+    assert (worksheet.row_count, worksheet.col_count) == (1000, 26)
+    assert imitation.call_count() == 2
+
+
+def test_unknown_spreadsheet_raises_spreadsheet_not_found(client, imitation, spreadsheet_id):
+    with pytest.raises(gspread.exceptions.SpreadsheetNotFound):
+        client.open_by_key("no-such-spreadsheet")
+    assert imitation.call_count("metadata") == 1
+
+
+def test_add_worksheet(client, imitation, spreadsheet_id):
+    spreadsheet = client.open_by_key(spreadsheet_id)
+    summary = spreadsheet.add_worksheet("Weekly summary", rows=10, cols=5)
+
+    assert summary.title == "Weekly summary"
+    assert summary.id != summary.index  # sheet ids differ from positions, as in Google
+    assert [ws.title for ws in spreadsheet.worksheets()] == ["Log", "Weekly summary"]
+    assert (summary.row_count, summary.col_count) == (10, 5)
+    summary.update([["a", "b"]], "A1")
+    assert imitation.rows(spreadsheet_id, "Weekly summary") == [["a", "b"]]
+    with pytest.raises(gspread.exceptions.APIError, match="already exists"):
+        spreadsheet.add_worksheet("Log", rows=1, cols=1)
+
+
+def test_append_rows_twice_lands_rows_one_after_another(log, imitation, spreadsheet_id):
+    imitation.set_rows(spreadsheet_id, "Log", [["date", "exercise", "reps"]])
+
+    first = log.append_rows(
+        [["2024-05-01", "squat", 5]], value_input_option="RAW", table_range="A1"
+    )
+    log.append_rows(
+        [["2024-05-02", "bench", 8], ["2024-05-02", "row", 10]],
+        value_input_option="RAW",
+        table_range="A1",
+    )
+
+    assert imitation.rows(spreadsheet_id, "Log") == [
+        ["date", "exercise", "reps"],
+        ["2024-05-01", "squat", 5],
+        ["2024-05-02", "bench", 8],
+        ["2024-05-02", "row", 10],
+    ]
+    assert first["tableRange"] == "Log!A1:C1"
+    assert first["updates"]["updatedRange"] == "Log!A2:C2"
+    assert first["updates"]["updatedCells"] == 3
+    assert kinds(imitation) == ["values.append", "values.append"]
+    assert imitation.calls[0].path == f"/v4/spreadsheets/{spreadsheet_id}/values/'Log'!A1:append"
+    assert imitation.calls[0].query == {"valueInputOption": ["RAW"]}
+
+
+def test_append_with_insert_rows_grows_the_grid(client, log, imitation, spreadsheet_id):
+    imitation.set_rows(spreadsheet_id, "Log", [["x"]] * 1000)
+    log.append_rows([["a"], ["b"]], insert_data_option="INSERT_ROWS", table_range="A1")
+
+    assert client.open_by_key(spreadsheet_id).worksheet("Log").row_count == 1002
+    assert imitation.rows(spreadsheet_id, "Log")[-3:] == [["x"], ["a"], ["b"]]
+
+
+def test_reads_get_all_values_col_values_and_batch_get(log, imitation, spreadsheet_id):
+    imitation.set_rows(
+        spreadsheet_id,
+        "Log",
+        [["date", "exercise", "weight", ""], ["2024-05-01", "squat", 135], [], ["", "plank"]],
+    )
+
+    assert log.get_all_values() == [
+        ["date", "exercise", "weight"],
+        ["2024-05-01", "squat", "135"],
+        ["", "", ""],
+        ["", "plank", ""],
+    ]
+    assert log.col_values(2) == ["exercise", "squat", "", "plank"]
+    assert log.col_values(3, value_render_option="UNFORMATTED_VALUE") == ["weight", 135]
+    header, weights = log.batch_get(["A1:B1", "C2:C"])
+    assert (header, header.range) == ([["date", "exercise"]], "Log!A1:B1")
+    assert (weights, weights.range) == ([["135"]], "Log!C2:C1000")
+    assert kinds(imitation) == ["values.get", "values.get", "values.get", "values.batchGet"]
+    empty = log.spreadsheet.values_get("'Log'!E1:F9")
+    assert empty == {"range": "Log!E1:F9", "majorDimension": "ROWS"}  # no "values" when empty
+
+
+def test_update_and_batch_update(log, imitation, spreadsheet_id):
+    log.update([["date", "exercise"], ["2024-05-01", "squat"]], "A1")
+    log.update([["12.5", "=SUM(1,2)", "TRUE"]], "C2:E2", raw=False)
+    answer = log.batch_update(
+        [{"range": "A3:B3", "values": [["2024-05-02", "bench"]]}, {"range": "F1", "values": [[1]]}]
+    )
+
+    assert answer["totalUpdatedCells"] == 3
+    assert imitation.rows(spreadsheet_id, "Log") == [
+        ["date", "exercise", "", "", "", 1],
+        ["2024-05-01", "squat", 12.5, Formula("=SUM(1,2)"), True],
+        ["2024-05-02", "bench"],
+    ]
+    assert log.get("C2:E2") == [["12.5", "#FORMULA", "TRUE"]]
+    assert log.get("C2:E2", value_render_option="UNFORMATTED_VALUE") == [[12.5, "#FORMULA", True]]
+    assert log.get("D2", value_render_option="FORMULA") == [["=SUM(1,2)"]]
+    assert kinds(imitation)[:3] == ["values.update", "values.update", "values.batchUpdate"]
+    with pytest.raises(gspread.exceptions.APIError, match="tried writing to row"):
+        log.update([["too"], ["many"]], "A1:B1")
+
+
+def test_formula_looking_strings_written_raw_come_back_as_the_same_text(
+    log, imitation, spreadsheet_id
+):
+    texts = ["=SUM(1,2)", "+1", "'x", "0012", "TRUE"]
+    log.append_rows([texts], value_input_option="RAW", table_range="A1")
+
+    assert imitation.rows(spreadsheet_id, "Log") == [texts]
+    assert log.get_all_values() == [texts]
+    assert log.get("A1:E1", value_render_option="UNFORMATTED_VALUE") == [texts]
+
+
+def test_ranges_beyond_column_z_and_resize(log, imitation, spreadsheet_id):
+    log.resize(cols=30)
+    log.update([["wide", 7]], "AA1")
+
+    assert log.get("AA1:AB1").range == "Log!AA1:AB1"
+    assert log.get("Z1:AD1") == [["", "wide", "7"]]
+    assert imitation.rows(spreadsheet_id, "Log") == [[""] * 26 + ["wide", 7]]
+    with pytest.raises(gspread.exceptions.APIError, match="exceeds grid limits"):
+        log.update([["x"]], "AE1")
+
+
+def test_unknown_worksheet_in_range_is_a_400(client, spreadsheet_id):
+    spreadsheet = client.open_by_key(spreadsheet_id)
+    with pytest.raises(gspread.exceptions.APIError) as raised:
+        spreadsheet.values_get("'Nope'!A1:B2")
+    assert raised.value.response.status_code == 400
+    assert raised.value.error == {
+        "code": 400,
+        "message": "Unable to parse range: 'Nope'!A1:B2",
+        "status": "INVALID_ARGUMENT",
+    }
+
+
+def test_delete_rows_and_bottom_up_delete_dimension(client, log, imitation, spreadsheet_id):
+    imitation.set_rows(spreadsheet_id, "Log", [[f"row {n}"] for n in range(1, 8)])
+
+    log.delete_rows(2)
+    client.open_by_key(spreadsheet_id).batch_update(
+        {
+            "requests": [
+                {"deleteDimension": {"range": delete_rows_range(log.id, 4, 6)}},
+                {"deleteDimension": {"range": delete_rows_range(log.id, 1, 2)}},
+            ]
+        }
+    )
+
+    assert imitation.rows(spreadsheet_id, "Log") == [["row 1"], ["row 4"], ["row 5"]]
+    assert client.open_by_key(spreadsheet_id).worksheet("Log").row_count == 996
+    assert imitation.call_count("batchUpdate") == 2
+
+
+def delete_rows_range(sheet_id, start_index, end_index):
+    return {
+        "sheetId": sheet_id,
+        "dimension": "ROWS",
+        "startIndex": start_index,
+        "endIndex": end_index,
+    }
+
+
+def test_failed_batch_update_changes_nothing(client, imitation, spreadsheet_id):
+    imitation.set_rows(spreadsheet_id, "Log", [["a"], ["b"]])
+    good = {"deleteDimension": {"range": delete_rows_range(0, 0, 1)}}
+    bad = {"deleteDimension": {"range": delete_rows_range(99, 0, 1)}}
+
+    with pytest.raises(gspread.exceptions.APIError, match=r"requests\[1\].*No grid with id: 99"):
+        client.open_by_key(spreadsheet_id).batch_update({"requests": [good, bad]})
+    assert imitation.rows(spreadsheet_id, "Log") == [["a"], ["b"]]
+
+
+def test_fail_next_429_with_retry_after(log, imitation):
+    imitation.fail_next(429, times=2, retry_after=1)
+
+    for _ in range(2):
+        with pytest.raises(gspread.exceptions.APIError) as raised:
+            log.get_all_values()
+        assert raised.value.response.status_code == 429
+        assert raised.value.response.headers["Retry-After"] == "1"
+        assert raised.value.error["status"] == "RESOURCE_EXHAUSTED"
+    assert log.get_all_values() == [[]]
+    assert imitation.call_count("values.get") == 3
+
+
+def test_fail_next_500_applies_nothing(log, imitation, spreadsheet_id):
+    imitation.fail_next(500)
+
+    with pytest.raises(gspread.exceptions.APIError) as raised:
+        log.append_rows([["lost"]], table_range="A1")
+    assert raised.value.code == 500
+    assert raised.value.error["status"] == "INTERNAL"
+    assert imitation.rows(spreadsheet_id, "Log") == []
+
+
+def test_faults_limited_to_kinds_queue_in_order(log, imitation, spreadsheet_id):
+    imitation.fail_next(503, kinds=["values.append"])
+    imitation.fail_next(500, kinds="values.append")
+
+    log.get_all_values()  # not an append: passes untouched
+    for status in (503, 500):
+        with pytest.raises(gspread.exceptions.APIError) as raised:
+            log.append_rows([["x"]], table_range="A1")
+        assert raised.value.code == status
+    log.append_rows([["x"]], table_range="A1")
+    assert imitation.rows(spreadsheet_id, "Log") == [["x"]]
+    with pytest.raises(ValueError, match="unknown call kinds"):
+        imitation.fail_next(500, kinds=["append"])
+
+
+def test_delay_next_with_client_timeout_raises_requests_timeout(client, log, imitation):
+    imitation.delay_next(1.0, kinds=["values.get"])
+    client.http_client.set_timeout(0.2)
+
+    with pytest.raises(requests.exceptions.Timeout):
+        log.get_all_values()
+    client.http_client.set_timeout(None)
+    assert log.get_all_values() == [[]]
+
+
+def test_drop_after_apply_loses_the_answer_but_stores_the_rows(log, imitation, spreadsheet_id):
+    imitation.drop_next(after_apply=True, kinds=["values.append"])
+
+    with pytest.raises(requests.exceptions.ConnectionError):
+        log.append_rows([["2024-05-01", "squat", 5]], value_input_option="RAW", table_range="A1")
+    assert imitation.rows(spreadsheet_id, "Log") == [["2024-05-01", "squat", 5]]
+    assert imitation.call_count("values.append") == 1
+
+
+def test_drop_before_apply_stores_nothing(log, imitation, spreadsheet_id):
+    imitation.drop_next()
+
+    with pytest.raises(requests.exceptions.ConnectionError):
+        log.append_rows([["lost"]], table_range="A1")
+    assert imitation.rows(spreadsheet_id, "Log") == []
+
+
+def test_control_endpoints_over_http(imitation):
+    control = f"{imitation.url}/_imitation"
+
+    created = requests.post(f"{control}/spreadsheets", json={"id": "http", "worksheets": ["A b"]})
+    assert created.status_code == 201
+    rows = [["x", 1], [{"formula": "=1+1"}]]
+    assert requests.put(f"{control}/spreadsheets/http/A%20b", json={"rows": rows}).ok
+    assert requests.get(f"{control}/spreadsheets/http/A%20b").json() == {"rows": rows}
+    assert imitation.rows("http", "A b") == [["x", 1], [Formula("=1+1")]]
+    assert requests.get(f"{control}/spreadsheets/http/Nope").status_code == 404
+
+    fault = {"type": "status", "status": 503, "kinds": ["metadata"]}
+    assert requests.post(f"{control}/faults", json=fault).status_code == 201
+    assert requests.get(f"{imitation.url}/v4/spreadsheets/http").status_code == 503
+    assert requests.get(f"{imitation.url}/v4/spreadsheets/http").json()["sheets"][0] == {
+        "properties": {
+            "sheetId": 0,
+            "title": "A b",
+            "index": 0,
+            "sheetType": "GRID",
+            "gridProperties": {"rowCount": 1000, "columnCount": 26},
+        }
+    }
+    calls = requests.get(f"{control}/calls").json()["calls"]
+    assert [call["kind"] for call in calls] == ["metadata", "metadata"]
+    assert requests.post(f"{control}/reset-calls").ok
+    assert imitation.call_count() == 0
+    bad_fault = {"type": "drop", "seconds": 1}
+    assert requests.post(f"{control}/faults", json=bad_fault).status_code == 400
+
+
+def test_runs_as_a_command():
+    command = [sys.executable, "-m", "sync_app.sheets_imitation", "--port", "0"]
+    process = subprocess.Popen(
+        [*command, "--spreadsheet", "cli-sheet:Log,Summary"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 10)
+        assert ready, "the imitation printed nothing within 10 s"
+        first_line = process.stdout.readline()
+        assert "cli-sheet" in first_line
+        url = next(word for word in first_line.split() if word.startswith("http://"))
+        metadata = requests.get(f"{url}/v4/spreadsheets/cli-sheet", timeout=5).json()
+        assert [sheet["properties"]["title"] for sheet in metadata["sheets"]] == ["Log", "Summary"]
+    finally:
+        process.terminate()
+        process.wait(timeout=5)

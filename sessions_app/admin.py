@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from .models import ApiToken, Session, Set, TemplateExercise, WorkoutTemplate
+from .models import ApiToken, Session, Set, TemplateExercise, WorkoutTemplate, mark_unsynced
 
 
 class SetInline(admin.TabularInline):
@@ -42,9 +42,9 @@ class SessionAdmin(admin.ModelAdmin):
         return session.set_count
 
     def save_model(self, request, obj, form, change):
-        if change and form.has_changed() and obj.status == Session.Status.COMPLETED:
-            obj.synced_to_sheets = False
         super().save_model(request, obj, form, change)
+        if change and form.has_changed():
+            mark_unsynced(obj.pk)
 
 
 @admin.register(Set)

@@ -11,13 +11,18 @@ import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
 from .numbers import parse_reps, parse_weight
 
 MAX_SESSION_SUFFIX = 1000
+FAILING_AFTER_ATTEMPTS = 3
+
+# Sent with session_id when a completed workout's rows in the sheet must change.
+history_changed = Signal()
 
 
 class ActiveSessionExists(Exception):
@@ -100,6 +105,12 @@ class Session(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
     synced_to_sheets = models.BooleanField(default=False)
+    # Bumped on every change the sheet must follow; the sync marks a session synced
+    # only if the revision it copied is still the current one.
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    sync_attempts = models.PositiveIntegerField(default=0, editable=False)
+    sync_error = models.TextField(blank=True, editable=False)
+    sync_attempted_at = models.DateTimeField(null=True, blank=True, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workout_sessions"
     )
@@ -212,8 +223,19 @@ class Session(models.Model):
         self.ensure_open()
         self.status = self.Status.COMPLETED
         self.completed_at = now or timezone.now()
-        self.synced_to_sheets = False
-        self.save(update_fields=["status", "completed_at", "synced_to_sheets"])
+        self.save(update_fields=["status", "completed_at"])
+        mark_unsynced(self.pk)
+
+    @property
+    def sync_state(self):
+        """What the admin shows: synced, pending, failing, or not applicable."""
+        if self.status != self.Status.COMPLETED:
+            return "not synced (not completed)"
+        if self.synced_to_sheets:
+            return "synced"
+        if self.sync_attempts >= FAILING_AFTER_ATTEMPTS:
+            return "failing"
+        return "pending"
 
     def cancel(self):
         self.ensure_open()
@@ -249,10 +271,16 @@ class Set(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     synced_to_sheets = models.BooleanField(default=False)
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    legacy_sheet_row = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Imported from a row without a key that was typed into the sheet; "
+        "the sync leaves that row as it is.",
+    )
 
     class Meta:
         db_table = "sets"
-        ordering = ["session", "created_at", "id"]
+        ordering = ["created_at", "id"]
         indexes = [
             # "Last time" numbers and progress: one exercise across a lifter's sessions.
             models.Index(fields=["exercise", "session"], name="set_exercise_session"),
@@ -281,6 +309,15 @@ class Set(models.Model):
             "notes": self.notes,
             "created_at": self.created_at.isoformat(),
         }
+
+
+def mark_unsynced(session_id):
+    """A completed workout changed: its sheet rows must follow."""
+    changed = Session.objects.filter(pk=session_id, status=Session.Status.COMPLETED).update(
+        synced_to_sheets=False, revision=F("revision") + 1
+    )
+    if changed:
+        history_changed.send(sender=Session, session_id=session_id)
 
 
 class ApiToken(models.Model):

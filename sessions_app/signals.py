@@ -3,13 +3,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Session, Set
-
-
-def mark_session_unsynced(session_id):
-    Session.objects.filter(pk=session_id, status=Session.Status.COMPLETED).update(
-        synced_to_sheets=False
-    )
+from .models import Session, Set, mark_unsynced
 
 
 @receiver(post_save, sender=Set)
@@ -17,9 +11,9 @@ def set_saved(sender, instance, raw=False, **kwargs):
     # instance.session is already loaded on every path that saves a set, so the
     # hot path (logging into an active workout) costs no extra query.
     if not raw and instance.session.status == Session.Status.COMPLETED:
-        mark_session_unsynced(instance.session_id)
+        mark_unsynced(instance.session_id)
 
 
 @receiver(post_delete, sender=Set)
 def set_deleted(sender, instance, **kwargs):
-    mark_session_unsynced(instance.session_id)
+    mark_unsynced(instance.session_id)

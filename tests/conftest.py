@@ -71,3 +71,32 @@ def alice_workout(alice, lower1):
 @pytest.fixture
 def bob_workout(bob, lower1):
     return Session.start(bob, lower1)
+
+
+SPREADSHEET_ID = "workout-log-test"
+
+
+@pytest.fixture(scope="session")
+def sheets_server():
+    from sync_app.sheets_imitation import SheetsImitation
+
+    server = SheetsImitation().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sheets(sheets_server, settings):
+    """The local Sheets imitation, configured as the instance's spreadsheet, emptied."""
+    settings.SHEETS_SPREADSHEET_ID = SPREADSHEET_ID
+    settings.SHEETS_WORKSHEET = "Log"
+    settings.GOOGLE_SHEETS_API_URL = sheets_server.url
+    settings.GOOGLE_SERVICE_ACCOUNT_FILE = ""
+    settings.SHEETS_TIMEOUT_SECONDS = 1
+    settings.SHEETS_MAX_ATTEMPTS = 4
+    settings.SHEETS_BACKOFF_SECONDS = 0.01
+    settings.SHEETS_BACKOFF_MAX_SECONDS = 5
+    sheets_server.clear_faults()
+    sheets_server.create_spreadsheet(SPREADSHEET_ID, worksheets=("Log",))
+    sheets_server.reset_calls()
+    return sheets_server

@@ -227,3 +227,12 @@ SHEETS_SPREADSHEET_ID = os.getenv("SHEETS_SPREADSHEET_ID", "")
 SHEETS_WORKSHEET = os.getenv("SHEETS_WORKSHEET", "Log")
 GOOGLE_SERVICE_ACCOUNT_FILE = os.getenv("GOOGLE_SERVICE_ACCOUNT_FILE", "")
 GOOGLE_SHEETS_API_URL = os.getenv("GOOGLE_SHEETS_API_URL", "https://sheets.googleapis.com")
+# Each Sheets call gives up after this long; a run retries failed calls this many
+# times, waiting 2, 4, 8... seconds (at most the maximum) or what Retry-After asks.
+SHEETS_TIMEOUT_SECONDS = envfloat("SHEETS_TIMEOUT_SECONDS", "30")
+SHEETS_MAX_ATTEMPTS = envint("SHEETS_MAX_ATTEMPTS", "5")
+SHEETS_BACKOFF_SECONDS = envfloat("SHEETS_BACKOFF_SECONDS", "2")
+SHEETS_BACKOFF_MAX_SECONDS = envfloat("SHEETS_BACKOFF_MAX_SECONDS", "60")
+# Longer than any run; a worker killed mid-run holds the lease at most this long.
+SYNC_LEASE_SECONDS = envint("SYNC_LEASE_SECONDS", "600")
+SYNC_INTERVAL_MINUTES = 5

@@ -1,0 +1,204 @@
+"""Filling an instance from a lifter's sheet, the long-term store of their history.
+
+Keyed rows become their sets again (same key, same values). Rows without a key,
+typed into the sheet before the app existed, are imported under a key derived
+from their content, grouped into sessions by date and template, and marked as
+legacy so the sync never touches their rows. Running it twice imports nothing new.
+"""
+
+import datetime
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from sessions_app.models import Session, Set
+
+from .reconcile import is_configured, targets_by_owner
+from .rows import HEADER, LOGGED_AT_FORMAT, WIDTH, normalized
+from .sheets import SheetsClient, SheetsPermanent
+
+# Keys of imported legacy rows are uuid5(LEGACY_KEYS, content): the same row imported
+# twice gets the same key, which is how a second import knows it.
+LEGACY_KEYS = uuid.UUID("2f6a1a52-55c4-4e0c-9a4e-8d1f5b0d7c3e")
+
+
+@dataclass
+class ImportReport:
+    sessions_created: int = 0
+    sets_created: int = 0
+    legacy_sets: int = 0
+    already_present: int = 0
+    skipped: list = field(default_factory=list)
+
+    def summary(self):
+        return (
+            f"Imported {self.sets_created} set(s) ({self.legacy_sets} from rows without a key) "
+            f"into {self.sessions_created} new session(s); {self.already_present} already here, "
+            f"{len(self.skipped)} row(s) skipped."
+        )
+
+
+@dataclass
+class SheetRow:
+    number: int
+    date: datetime.date
+    session_id: str
+    template: str
+    exercise: str
+    set_number: int | None
+    weight: str
+    reps: str
+    notes: str
+    logged_at: datetime.datetime | None
+    key: uuid.UUID
+    legacy: bool
+
+
+def parse_row(number, values, seen_legacy):
+    """A SheetRow, or a reason the row cannot be imported."""
+    date_text, session_id, template, exercise, set_number, weight, reps, notes, logged, key = values
+    try:
+        date = datetime.date.fromisoformat(date_text)
+    except ValueError:
+        return f"row {number}: {date_text!r} is not a date like 2025-09-21"
+    if not exercise:
+        return f"row {number}: no exercise"
+    template = template or "imported"
+    session_id = session_id or f"{date.isoformat()}_{slugify(template) or 'imported'}"
+    logged_at = parse_logged_at(logged)
+    if key:
+        try:
+            key, legacy = uuid.UUID(key), False
+        except ValueError:
+            return f"row {number}: {key!r} is not a key this app wrote"
+    else:
+        content = "|".join(values)
+        seen_legacy[content] += 1  # identical rows are distinct sets
+        key, legacy = uuid.uuid5(LEGACY_KEYS, f"{content}|{seen_legacy[content]}"), True
+    return SheetRow(
+        number,
+        date,
+        session_id[:80],
+        template[:40],
+        exercise[:100],
+        int(set_number) if set_number.isdigit() and int(set_number) > 0 else None,
+        weight[:20],
+        reps[:20],
+        notes,
+        logged_at,
+        key,
+        legacy,
+    )
+
+
+def parse_logged_at(text):
+    try:
+        moment = datetime.datetime.strptime(text, LOGGED_AT_FORMAT)
+    except ValueError:
+        return None
+    return timezone.make_aware(moment)
+
+
+def read_sheet_rows(user):
+    if not is_configured():
+        raise SheetsPermanent("Sheets sync is not configured: set SHEETS_SPREADSHEET_ID.")
+    target = targets_by_owner([user.pk])[user.pk]
+    if target is None:
+        raise SheetsPermanent(f"No spreadsheet is set for {user} or for the instance.")
+    worksheet = SheetsClient().open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
+    if worksheet is None:
+        raise SheetsPermanent(
+            f"Spreadsheet {target.spreadsheet_id} has no tab {target.worksheet!r}."
+        )
+    rows = worksheet.read_all(WIDTH)
+    if rows and normalized(rows[0]) != HEADER:
+        raise SheetsPermanent(f"The header row is {rows[0]!r}; expected {', '.join(HEADER)}.")
+    return [(number, normalized(row)) for number, row in enumerate(rows[1:], start=2) if any(row)]
+
+
+def import_sheet(user):
+    report, parsed, seen_legacy = ImportReport(), [], Counter()
+    for number, values in read_sheet_rows(user):
+        row = parse_row(number, values, seen_legacy)
+        if isinstance(row, str):
+            report.skipped.append(row)
+        else:
+            parsed.append(row)
+    with transaction.atomic():
+        store(user, parsed, report)
+    return report
+
+
+def store(user, rows, report):
+    present = set(
+        Set.objects.filter(key__in=[row.key for row in rows]).values_list("key", flat=True)
+    )
+    report.already_present = sum(row.key in present for row in rows)
+    by_session = defaultdict(list)
+    for row in rows:
+        if row.key not in present:
+            by_session[row.session_id].append(row)
+    existing = Session.objects.in_bulk(list(by_session))
+    new_sets = []
+    for session_id, session_rows in by_session.items():
+        session = existing.get(session_id)
+        if session is None:
+            session = create_session(user, session_rows)
+            report.sessions_created += 1
+        elif session.owner_id != user.pk or session.status != Session.Status.COMPLETED:
+            report.skipped += [
+                f"row {row.number}: session {session_id} belongs to another lifter or is not "
+                "completed"
+                for row in session_rows
+            ]
+            continue
+        new_sets += build_sets(session, session_rows)
+    Set.objects.bulk_create(new_sets)
+    report.sets_created = len(new_sets)
+    report.legacy_sets = sum(workout_set.legacy_sheet_row for workout_set in new_sets)
+
+
+def create_session(user, rows):
+    first = rows[0]
+    times = [row.logged_at for row in rows if row.logged_at]
+    noon = timezone.make_aware(datetime.datetime.combine(first.date, datetime.time(12)))
+    return Session.objects.create(
+        id=first.session_id,
+        owner=user,
+        template=first.template,
+        date=first.date,
+        status=Session.Status.COMPLETED,
+        created_at=min(times, default=noon),
+        completed_at=max(times, default=noon),
+        synced_to_sheets=True,
+        revision=1,
+    )
+
+
+def build_sets(session, rows):
+    numbers = Counter(
+        dict(session.sets.values_list("exercise").annotate(highest=Max("set_number")))
+    )
+    sets = []
+    for row in rows:
+        numbers[row.exercise] = row.set_number or numbers[row.exercise] + 1
+        sets.append(
+            Set(
+                session=session,
+                exercise=row.exercise,
+                set_number=numbers[row.exercise],
+                weight_lbs=row.weight,
+                reps=row.reps,
+                notes=row.notes,
+                created_at=row.logged_at or session.created_at,
+                key=row.key,
+                legacy_sheet_row=row.legacy,
+                synced_to_sheets=True,
+            )
+        )
+    return sets

@@ -1,0 +1,28 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from sync_app.importer import import_sheet
+from sync_app.sheets import SheetsError
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill this instance from a lifter's sheet: keyed rows become their sets again, rows "
+        "without a key are imported grouped by date and template (and left as they are in "
+        "the sheet). Running it again imports nothing new."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username", help="The lifter who owns the imported workouts.")
+
+    def handle(self, username, **options):
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"There is no user named {username!r}.")
+        try:
+            report = import_sheet(user)
+        except SheetsError as error:
+            raise CommandError(str(error)) from None
+        for line in report.skipped:
+            self.stdout.write(self.style.WARNING(line))
+        self.stdout.write(self.style.SUCCESS(report.summary()))

@@ -1,0 +1,92 @@
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sessions_app.models import Session
+from sync_app.reconcile import find_drift, run_sync
+
+
+class Command(BaseCommand):
+    help = (
+        "Copy completed workouts to Google Sheets now, in the foreground. "
+        "--dry-run shows what would change; --check compares the sheet with the database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Show changes; write nothing.")
+        parser.add_argument(
+            "--check", action="store_true", help="List differences; exit 1 when there are any."
+        )
+        parser.add_argument(
+            "--session",
+            action="append",
+            dest="session_ids",
+            metavar="ID",
+            help="Only this session.",
+        )
+
+    def handle(self, dry_run, check, session_ids, **options):
+        self.interactive = self.stdout.isatty()
+        if session_ids:
+            self.check_sessions_exist(session_ids)
+        if check:
+            return self.check()
+        started = time.monotonic()
+        result = run_sync(session_ids, dry_run=dry_run, trigger="command", progress=self.progress)
+        self.end_progress()
+        if result.outcome == "not configured":
+            raise CommandError(
+                "Sheets sync is not configured: set SHEETS_SPREADSHEET_ID and "
+                "GOOGLE_SERVICE_ACCOUNT_FILE (see the README)."
+            )
+        if result.outcome == "busy":
+            raise CommandError("Another sync is running right now; try again in a minute.")
+        if dry_run:
+            self.show_plans(result)
+        summary = f"{result.summary()} ({time.monotonic() - started:.1f} s)"
+        if not result.ok:
+            raise CommandError(summary)
+        self.stdout.write(self.style.SUCCESS(("Dry run. " if dry_run else "") + summary))
+
+    def check_sessions_exist(self, session_ids):
+        found = set(Session.objects.filter(pk__in=session_ids).values_list("pk", flat=True))
+        if missing := [pk for pk in session_ids if pk not in found]:
+            raise CommandError(f"No session {', '.join(missing)}.")
+
+    def show_plans(self, result):
+        for plan in result.plans:
+            self.stdout.write(f"{plan.target}:")
+            if plan.create_tab:
+                self.stdout.write("  create the tab")
+            if plan.write_header:
+                self.stdout.write("  write the header row")
+            for line in plan.lines():
+                self.stdout.write(f"  {line}")
+
+    def check(self):
+        try:
+            differences = find_drift(progress=self.progress)
+        except Exception as error:
+            self.end_progress()
+            raise CommandError(str(error)) from None
+        self.end_progress()
+        for line in differences:
+            self.stdout.write(line)
+        if differences:
+            raise CommandError(
+                f"{len(differences)} difference(s) between the sheet and the database."
+            )
+        self.stdout.write(self.style.SUCCESS("The sheet matches the database."))
+
+    def progress(self, message):
+        if self.interactive:
+            sys.stdout.write(f"\r\033[K{message}…")
+            sys.stdout.flush()
+        else:
+            self.stdout.write(message)
+
+    def end_progress(self):
+        if self.interactive:
+            sys.stdout.write("\r\033[K")
+            sys.stdout.flush()

@@ -1,0 +1,125 @@
+"""The sync's own bookkeeping: where each lifter's rows go, deletions to carry out,
+the one-run-at-a-time lease, the worker's heartbeat, and a record of every run."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class SheetsProfile(models.Model):
+    """A lifter's own spreadsheet; empty fields use the instance's default."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sheets_profile"
+    )
+    spreadsheet_id = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The id in the sheet's address: docs.google.com/spreadsheets/d/<id>/edit. "
+        "Share the sheet with the service account as an editor.",
+    )
+    worksheet = models.CharField(max_length=100, blank=True, help_text="The tab name.")
+
+    class Meta:
+        verbose_name = "Google Sheets profile"
+
+    def __str__(self):
+        return f"{self.user}: {self.spreadsheet_id or 'instance default'}"
+
+
+class Tombstone(models.Model):
+    """A set whose row must leave the sheet (deleted, or its workout cancelled).
+
+    Only keys recorded here are ever deleted from a sheet: a keyed row the database
+    has never heard of is reported by `sync --check`, never removed.
+    """
+
+    key = models.UUIDField(unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    session_id = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "pending row deletion"
+
+    def __str__(self):
+        return f"{self.session_id} {self.key}"
+
+
+class SyncRun(models.Model):
+    class Outcome(models.TextChoices):
+        RUNNING = "running"
+        SUCCESS = "success"
+        FAILED = "failed"
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=20, default="schedule")
+    outcome = models.CharField(max_length=10, choices=Outcome, default=Outcome.RUNNING)
+    sessions = models.PositiveIntegerField(default=0)
+    rows_appended = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_deleted = models.PositiveIntegerField(default=0)
+    api_calls = models.PositiveIntegerField(default=0)
+    retries = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            # Status panel: the latest successful run.
+            models.Index(fields=["outcome", "-started_at"], name="syncrun_outcome_started"),
+        ]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+    @property
+    def duration_seconds(self):
+        if self.finished_at is None:
+            return None
+        return round((self.finished_at - self.started_at).total_seconds(), 2)
+
+
+class SyncState(models.Model):
+    """One row: the lease that keeps sync runs one at a time, and worker liveness.
+
+    The lease is taken and given back with conditional UPDATEs (SQLite has no
+    SELECT ... FOR UPDATE); it expires, so a worker killed mid-run blocks nobody for long.
+    """
+
+    lease_holder = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    sync_queued = models.BooleanField(
+        default=False, help_text="A sync task is waiting in the queue; no need to add another."
+    )
+    worker_heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "sync state"
+
+    def __str__(self):
+        return "Sync state"
+
+    @classmethod
+    def load(cls):
+        state, _ = cls.objects.get_or_create(pk=1)
+        return state
+
+    @classmethod
+    def take_lease(cls, holder, seconds, now=None):
+        now = now or timezone.now()
+        cls.load()
+        free = (
+            Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now) | Q(lease_holder=holder)
+        )
+        return bool(
+            cls.objects.filter(free, pk=1).update(
+                lease_holder=holder, lease_expires_at=now + timezone.timedelta(seconds=seconds)
+            )
+        )
+
+    @classmethod
+    def release_lease(cls, holder):
+        cls.objects.filter(pk=1, lease_holder=holder).update(lease_holder="", lease_expires_at=None)

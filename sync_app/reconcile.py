@@ -1,0 +1,448 @@
+"""The sync contract: completed workouts reach the sheet exactly once, keyed by set.
+
+A run reads the sheet's key column, then in at most one call each: rewrites rows
+whose values changed, deletes rows of tombstoned keys (bottom-up), and appends the
+sets that are missing. Only then are the sessions marked synced, and only if they
+did not change meanwhile. A run that dies after the append and before the mark is
+harmless: the next run finds the keys and appends nothing twice. Any retryable
+failure restarts the plan from a fresh read, never a blind retry of a write.
+"""
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, F, Prefetch
+from django.utils import timezone
+
+from sessions_app.models import Session, Set
+
+from .models import SheetsProfile, SyncRun, SyncState, Tombstone
+from .rows import HEADER, KEY_COLUMN, WIDTH, describe, normalized, row_for
+from .sheets import SheetsClient, SheetsError, SheetsPermanent, SheetsRetryable, has_credentials
+
+logger = logging.getLogger("sync")
+
+# Bounds one run's payload (Google recommends at most 2 MB a request); a bigger
+# backlog is finished by the next run, which the task starts at once.
+MAX_SETS_PER_RUN = 20_000
+ERROR_TEXT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Target:
+    spreadsheet_id: str
+    worksheet: str
+
+    def __str__(self):
+        return f"{self.spreadsheet_id} / {self.worksheet}"
+
+
+@dataclass
+class Plan:
+    """What one target needs: rows to append, rewrite (by row number) and delete."""
+
+    target: Target
+    append: list = field(default_factory=list)
+    update: dict = field(default_factory=dict)
+    delete: list = field(default_factory=list)
+    write_header: bool = False
+    create_tab: bool = False
+
+    def lines(self):
+        yield from (f"append  {describe(row)}" for row in self.append)
+        yield from (f"update  row {number}: {describe(row)}" for number, row in self.update.items())
+        yield from (f"delete  row {number}" for number in self.delete)
+
+
+@dataclass
+class SyncResult:
+    outcome: str  # success, failed, nothing to do, not configured, busy
+    sessions: int = 0
+    appended: int = 0
+    updated: int = 0
+    deleted: int = 0
+    api_calls: int = 0
+    retries: int = 0
+    errors: list = field(default_factory=list)
+    plans: list = field(default_factory=list)
+    more_pending: bool = False
+
+    @property
+    def ok(self):
+        return self.outcome in ("success", "nothing to do")
+
+    def summary(self):
+        if self.outcome == "not configured":
+            return "Sheets sync is not configured: nothing was sent."
+        if self.outcome == "busy":
+            return "Another sync is running; this one did nothing."
+        if self.outcome == "nothing to do":
+            return "Nothing to sync: every completed workout is already in the sheet."
+        text = (
+            f"{self.outcome.capitalize()}: {self.sessions} session(s), {self.appended} row(s) "
+            f"appended, {self.updated} updated, {self.deleted} deleted, "
+            f"{self.api_calls} API call(s), {self.retries} retry(ies)."
+        )
+        if self.errors:
+            text += " " + " ".join(self.errors)
+        return text
+
+
+def default_target():
+    if not settings.SHEETS_SPREADSHEET_ID:
+        return None
+    return Target(settings.SHEETS_SPREADSHEET_ID, settings.SHEETS_WORKSHEET)
+
+
+def targets_by_owner(owner_ids):
+    """Each lifter's spreadsheet: their own profile's, else the instance default."""
+    fallback = default_target()
+    targets = dict.fromkeys(owner_ids, fallback)
+    for profile in SheetsProfile.objects.filter(user_id__in=owner_ids).exclude(spreadsheet_id=""):
+        targets[profile.user_id] = Target(
+            profile.spreadsheet_id, profile.worksheet or settings.SHEETS_WORKSHEET
+        )
+    return targets
+
+
+def is_configured():
+    return has_credentials() and (
+        default_target() is not None or SheetsProfile.objects.exclude(spreadsheet_id="").exists()
+    )
+
+
+def pending_sessions(session_ids=None):
+    sessions = Session.objects.completed().filter(synced_to_sheets=False)
+    if session_ids:
+        sessions = sessions.filter(pk__in=session_ids)
+    return sessions.order_by("completed_at", "pk")
+
+
+def load_work(session_ids=None):
+    """Pending sessions (oldest first, up to MAX_SETS_PER_RUN sets) and tombstones."""
+    candidates = list(
+        pending_sessions(session_ids)
+        .annotate(set_count=Count("sets"))
+        .values_list("pk", "set_count")
+    )
+    chosen, total = [], 0
+    for session_id, set_count in candidates:
+        if chosen and total + set_count > MAX_SETS_PER_RUN:
+            break
+        chosen.append(session_id)
+        total += set_count
+    sets = Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
+    sessions = list(
+        Session.objects.filter(pk__in=chosen)
+        .order_by("completed_at", "pk")
+        .prefetch_related(Prefetch("sets", queryset=sets))
+    )
+    tombstones = Tombstone.objects.all()
+    if session_ids:
+        tombstones = tombstones.filter(session_id__in=session_ids)
+    return sessions, live_tombstones(list(tombstones)), len(chosen) < len(candidates)
+
+
+def live_tombstones(tombstones):
+    """Drop tombstones whose set is back in a completed workout: that set's row stays."""
+    keys = [t.key for t in tombstones]
+    revived = set(
+        Set.objects.filter(key__in=keys, session__status=Session.Status.COMPLETED).values_list(
+            "key", flat=True
+        )
+    )
+    if revived:
+        Tombstone.objects.filter(key__in=revived).delete()
+    return [t for t in tombstones if t.key not in revived]
+
+
+def plan_target(target, worksheet, sessions, tombstones):
+    """Compare the sheet with the database for one target; reads at most twice.
+
+    worksheet is None when the tab does not exist yet (only in a dry run).
+    """
+    plan = Plan(target)
+    desired = {str(s.key): row_for(session, s) for session in sessions for s in session.sets.all()}
+    if worksheet is None or worksheet.is_new:
+        plan.create_tab = worksheet is None
+        plan.write_header = bool(desired)
+        plan.append = list(desired.values())
+        return plan
+
+    header, keys = worksheet.read_header_and_column(WIDTH, KEY_COLUMN)
+    sheet_is_empty = not header and not any(keys)
+    if not sheet_is_empty and normalized(header) != HEADER:
+        raise SheetsPermanent(
+            f"Tab {worksheet.title!r} starts with the header {header!r}; expected "
+            f"{', '.join(HEADER)}. Nothing was written: fix the header row, or point the sync "
+            "at an empty tab."
+        )
+    # Only the rows of keys this run cares about are kept, however long the history.
+    wanted = desired.keys() | {str(tombstone.key) for tombstone in tombstones}
+    rows_of_key = defaultdict(list)
+    for number, key in enumerate(keys, start=2):
+        if key in wanted:
+            rows_of_key[key].append(number)
+    del keys
+
+    first_row = {key: rows_of_key[key][0] for key in desired if key in rows_of_key}
+    # A key of ours on several rows (copied by hand, say) keeps its first row only.
+    duplicate_rows = [row for key in first_row for row in rows_of_key[key][1:]]
+    dead_keys = {str(tombstone.key) for tombstone in tombstones} - desired.keys()
+    dead_rows = [row for key in dead_keys for row in rows_of_key.get(key, [])]
+
+    current = worksheet.read_rows(first_row.values(), WIDTH) if first_row else {}
+    plan.update = {
+        row: desired[key]
+        for key, row in first_row.items()
+        if normalized(current.get(row, [])) != normalized(desired[key])
+    }
+    plan.delete = sorted(duplicate_rows + dead_rows)
+    plan.append = [row for key, row in desired.items() if key not in rows_of_key]
+    plan.write_header = sheet_is_empty and bool(plan.append)
+    return plan
+
+
+def carry_out(worksheet, plan):
+    if plan.update:
+        worksheet.update_rows(plan.update, WIDTH)
+    if plan.delete:
+        worksheet.delete_rows(plan.delete)
+    if plan.append:
+        worksheet.append_rows(([HEADER] if plan.write_header else []) + plan.append)
+
+
+class LeaseLost(SheetsError):
+    pass
+
+
+class Runner:
+    """One sync run: holds the lease, retries with backoff, records what happened."""
+
+    def __init__(self, dry_run=False, trigger="command", sleep=time.sleep, progress=None):
+        self.dry_run = dry_run
+        self.trigger = trigger
+        self.sleep = sleep
+        self.progress = progress or (lambda message: None)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.client = None
+        self.retries = 0
+
+    def renew_lease(self):
+        if not self.dry_run and not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
+            raise LeaseLost("The sync lease expired and another run took it; stopping.")
+
+    def backoff_seconds(self, attempt, error):
+        delay = settings.SHEETS_BACKOFF_SECONDS * 2 ** (attempt - 1)
+        if error.retry_after is not None:
+            delay = error.retry_after
+        return min(delay, settings.SHEETS_BACKOFF_MAX_SECONDS)
+
+    def sync_target(self, target, sessions, tombstones):
+        for attempt in range(1, settings.SHEETS_MAX_ATTEMPTS + 1):
+            self.renew_lease()
+            try:
+                self.progress(f"{target}: reading the sheet")
+                worksheet = self.client.open_worksheet(
+                    target.spreadsheet_id, target.worksheet, create=not self.dry_run
+                )
+                plan = plan_target(target, worksheet, sessions, tombstones)
+                if not self.dry_run:
+                    self.progress(
+                        f"{target}: appending {len(plan.append)}, updating {len(plan.update)}, "
+                        f"deleting {len(plan.delete)} row(s)"
+                    )
+                    carry_out(worksheet, plan)
+                return plan
+            except SheetsRetryable as error:
+                if attempt == settings.SHEETS_MAX_ATTEMPTS:
+                    raise
+                delay = self.backoff_seconds(attempt, error)
+                self.retries += 1
+                logger.warning(
+                    "sync retry target=%s attempt=%d wait=%.1fs error=%s",
+                    target,
+                    attempt,
+                    delay,
+                    error,
+                )
+                self.progress(f"{target}: {error}; retrying in {delay:.0f} s")
+                self.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def run(self, session_ids=None):
+        if not is_configured():
+            return SyncResult("not configured")
+        sessions, tombstones, more_pending = load_work(session_ids)
+        if not sessions and not tombstones:
+            return SyncResult("nothing to do")
+        if not self.dry_run and not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
+            return SyncResult("busy")
+        try:
+            return self._run(sessions, tombstones, more_pending)
+        finally:
+            if not self.dry_run:
+                SyncState.release_lease(self.holder)
+
+    def _run(self, sessions, tombstones, more_pending):
+        result = SyncResult("success", sessions=len(sessions), more_pending=more_pending)
+        record = (
+            None
+            if self.dry_run
+            else SyncRun.objects.create(trigger=self.trigger, sessions=len(sessions))
+        )
+        work = group_by_target(sessions, tombstones)
+        try:
+            self.client = SheetsClient()
+        except SheetsPermanent as error:
+            work, result.outcome = {}, "failed"
+            result.errors.append(str(error))
+            record_failure(sessions, str(error))
+        for target, (target_sessions, target_tombstones) in work.items():
+            try:
+                plan = self.sync_target(target, target_sessions, target_tombstones)
+            except LeaseLost as error:
+                result.outcome = "failed"
+                result.errors.append(str(error))
+                break
+            except SheetsError as error:
+                result.outcome = "failed"
+                result.errors.append(str(error))
+                logger.error("sync failed target=%s error=%s", target, error)
+                if not self.dry_run:
+                    record_failure(target_sessions, str(error))
+                continue
+            result.plans.append(plan)
+            result.appended += len(plan.append)
+            result.updated += len(plan.update)
+            result.deleted += len(plan.delete)
+            if not self.dry_run:
+                mark_synced(target_sessions, target_tombstones)
+        result.api_calls = self.client.calls if self.client else 0
+        result.retries = self.retries
+        if record:
+            finish_record(record, result)
+        logger.info("sync run %s", result.summary())
+        return result
+
+
+def group_by_target(sessions, tombstones):
+    """{target: (sessions, tombstones)}; lifters with no spreadsheet are left pending."""
+    owner_ids = {s.owner_id for s in sessions} | {t.owner_id for t in tombstones}
+    targets = targets_by_owner(owner_ids)
+    work = defaultdict(lambda: ([], []))
+    for session in sessions:
+        if target := targets.get(session.owner_id):
+            work[target][0].append(session)
+    for tombstone in tombstones:
+        if target := targets.get(tombstone.owner_id):
+            work[target][1].append(tombstone)
+    return dict(work)
+
+
+def mark_synced(sessions, tombstones, now=None):
+    """Mark sessions synced, but only those unchanged since their rows were read."""
+    now = now or timezone.now()
+    by_revision = defaultdict(list)
+    for session in sessions:
+        by_revision[session.revision].append(session.pk)
+    for revision, session_ids in by_revision.items():
+        Session.objects.filter(pk__in=session_ids, revision=revision).update(
+            synced_to_sheets=True, sync_attempts=0, sync_error="", sync_attempted_at=now
+        )
+    Set.objects.filter(session_id__in=[s.pk for s in sessions]).update(synced_to_sheets=True)
+    Tombstone.objects.filter(pk__in=[t.pk for t in tombstones]).delete()
+
+
+def record_failure(sessions, error, now=None):
+    Session.objects.filter(pk__in=[s.pk for s in sessions]).update(
+        sync_attempts=F("sync_attempts") + 1,
+        sync_error=error[:ERROR_TEXT_LIMIT],
+        sync_attempted_at=now or timezone.now(),
+    )
+
+
+def finish_record(record, result):
+    record.finished_at = timezone.now()
+    record.outcome = (
+        SyncRun.Outcome.SUCCESS if result.outcome == "success" else SyncRun.Outcome.FAILED
+    )
+    record.rows_appended = result.appended
+    record.rows_updated = result.updated
+    record.rows_deleted = result.deleted
+    record.api_calls = result.api_calls
+    record.retries = result.retries
+    record.error = " ".join(result.errors)[:ERROR_TEXT_LIMIT]
+    record.save()
+
+
+def run_sync(session_ids=None, dry_run=False, trigger="command", sleep=time.sleep, progress=None):
+    return Runner(dry_run=dry_run, trigger=trigger, sleep=sleep, progress=progress).run(session_ids)
+
+
+def find_drift(progress=None):
+    """Every difference between the sheets and the database, as readable lines.
+
+    Workouts still waiting for their first sync, and rows waiting to be deleted,
+    are not differences: the next run takes care of them.
+    """
+    progress = progress or (lambda message: None)
+    if not is_configured():
+        raise SheetsPermanent("Sheets sync is not configured: set SHEETS_SPREADSHEET_ID.")
+    sets = Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
+    sessions = list(Session.objects.completed().prefetch_related(Prefetch("sets", queryset=sets)))
+    tombstoned = {str(key) for key in Tombstone.objects.values_list("key", flat=True)}
+    known_keys = {str(key) for key in Set.objects.values_list("key", flat=True)}
+    client = SheetsClient()
+    differences = []
+    for target, (target_sessions, _) in group_by_target(sessions, []).items():
+        progress(f"{target}: reading the sheet")
+        worksheet = client.open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
+        rows = worksheet.read_all(WIDTH) if worksheet else []
+        differences += compare(target, rows, target_sessions, tombstoned, known_keys)
+    return differences
+
+
+def compare(target, rows, sessions, tombstoned, known_keys):
+    if rows and normalized(rows[0]) != HEADER:
+        return [f"{target}: the header row is {rows[0]!r}, expected {', '.join(HEADER)}"]
+    rows_of_key = defaultdict(list)
+    for number, row in enumerate(rows[1:], start=2):
+        key = normalized(row)[KEY_COLUMN - 1]
+        if key:
+            rows_of_key[key].append((number, normalized(row)))
+    differences, expected_keys = [], set()
+    for session in sessions:
+        for workout_set in session.sets.all():
+            key = str(workout_set.key)
+            expected_keys.add(key)
+            wanted = normalized(row_for(session, workout_set))
+            found = rows_of_key.get(key, [])
+            if not session.synced_to_sheets:
+                continue  # the next run writes or rewrites these rows
+            if not found:
+                differences.append(f"{target}: missing row for {describe(wanted)} (key {key})")
+                continue
+            if len(found) > 1:
+                numbers = ", ".join(str(number) for number, _ in found)
+                differences.append(f"{target}: {describe(wanted)} appears on rows {numbers}")
+            number, row = found[0]
+            for column, (sheet_value, database_value) in enumerate(zip(row, wanted, strict=True)):
+                if sheet_value != database_value:
+                    differences.append(
+                        f"{target}: row {number} ({describe(wanted)}): {HEADER[column]} is "
+                        f"{sheet_value!r} in the sheet, {database_value!r} in the database"
+                    )
+    for key, found in rows_of_key.items():
+        if key in expected_keys or key in tombstoned:
+            continue
+        numbers = ", ".join(str(number) for number, _ in found)
+        origin = "a set that is not in a completed workout" if key in known_keys else "no known set"
+        differences.append(f"{target}: row {numbers} has key {key} of {origin}; it is left alone")
+    return differences

@@ -1,0 +1,267 @@
+"""The only module that talks to Google Sheets (through gspread).
+
+It speaks in rows of plain values and raises two kinds of error: SheetsRetryable
+(network trouble, timeouts, 429, 5xx: worth another try) and SheetsPermanent
+(permission, missing spreadsheet, bad request: an operator must act). It counts
+every API call, so the sync can keep its promise of a fixed number per run.
+"""
+
+import gspread
+import requests
+from django.conf import settings
+from gspread.http_client import HTTPClient
+
+GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504}
+# Row ranges read in one batchGet; past this, one block from the first to the last row.
+MAX_RANGES_PER_READ = 200
+WRITE_OPTIONS = {"valueInputOption": "RAW"}
+READ_OPTIONS = {"valueRenderOption": "UNFORMATTED_VALUE", "majorDimension": "ROWS"}
+
+
+class SheetsError(Exception):
+    pass
+
+
+class SheetsRetryable(SheetsError):
+    def __init__(self, message, retry_after=None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SheetsPermanent(SheetsError):
+    pass
+
+
+class CountingHTTPClient(HTTPClient):
+    """gspread's HTTP client, pointed at GOOGLE_SHEETS_API_URL and counting calls."""
+
+    base_url = GOOGLE_SHEETS_URL
+    calls = 0
+
+    def request(self, method, endpoint, *args, **kwargs):
+        self.calls += 1
+        endpoint = endpoint.replace(GOOGLE_SHEETS_URL, self.base_url, 1)
+        return super().request(method, endpoint, *args, **kwargs)
+
+
+def is_configured():
+    return bool(settings.SHEETS_SPREADSHEET_ID) and has_credentials()
+
+
+def has_credentials():
+    """A service-account key, or a non-Google endpoint that needs none (the imitation)."""
+    custom_endpoint = settings.GOOGLE_SHEETS_API_URL.rstrip("/") != GOOGLE_SHEETS_URL
+    return bool(settings.GOOGLE_SERVICE_ACCOUNT_FILE) or custom_endpoint
+
+
+def column_letter(number):
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def quoted(title):
+    return "'" + title.replace("'", "''") + "'"
+
+
+def row_runs(row_numbers):
+    """[2, 3, 4, 9] -> [(2, 4), (9, 9)]: contiguous runs of sorted row numbers."""
+    runs = []
+    for number in sorted(set(row_numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return [tuple(run) for run in runs]
+
+
+class SheetsClient:
+    def __init__(self):
+        if settings.GOOGLE_SERVICE_ACCOUNT_FILE:
+            client = self._service_account_client()
+        else:
+            client = gspread.Client(
+                auth=None, session=requests.Session(), http_client=CountingHTTPClient
+            )
+        self.http = client.http_client
+        self.http.base_url = settings.GOOGLE_SHEETS_API_URL.rstrip("/")
+        self.http.set_timeout(settings.SHEETS_TIMEOUT_SECONDS)
+
+    @staticmethod
+    def _service_account_client():
+        try:
+            return gspread.service_account(
+                filename=settings.GOOGLE_SERVICE_ACCOUNT_FILE,
+                scopes=SCOPES,
+                http_client=CountingHTTPClient,
+            )
+        except (OSError, ValueError) as error:
+            # Name the file, never its contents.
+            raise SheetsPermanent(
+                f"Cannot read the service-account key {settings.GOOGLE_SERVICE_ACCOUNT_FILE}: "
+                f"{type(error).__name__}"
+            ) from None
+
+    @property
+    def calls(self):
+        return self.http.calls
+
+    def _call(self, description, function, *args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except gspread.exceptions.APIError as error:
+            raise self._translate(description, error.response) from None
+        except requests.exceptions.RequestException as error:
+            raise SheetsRetryable(f"{description}: {type(error).__name__} ({error})") from None
+
+    @staticmethod
+    def _translate(description, response):
+        status = response.status_code
+        try:
+            message = response.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            message = response.reason or "no details"
+        text = f"{description}: Google Sheets answered {status} ({message})"
+        if status in RETRYABLE_STATUSES:
+            retry_after = response.headers.get("Retry-After", "")
+            return SheetsRetryable(
+                text, retry_after=float(retry_after) if retry_after.isdigit() else None
+            )
+        if status == 403:
+            text += ". Share the spreadsheet with the service account as an editor."
+        if status == 404:
+            text += ". Check the spreadsheet id."
+        return SheetsPermanent(text)
+
+    def open_worksheet(self, spreadsheet_id, title, create=True):
+        """The tab named title, created when missing (or None when create is false)."""
+        metadata = self._call(
+            f"Opening spreadsheet {spreadsheet_id}", self.http.fetch_sheet_metadata, spreadsheet_id
+        )
+        for sheet in metadata.get("sheets", []):
+            if sheet["properties"]["title"] == title:
+                return Worksheet(self, spreadsheet_id, sheet["properties"], is_new=False)
+        if not create:
+            return None
+        body = {"requests": [{"addSheet": {"properties": {"title": title}}}]}
+        answer = self._call(f"Adding tab {title!r}", self.http.batch_update, spreadsheet_id, body)
+        properties = answer["replies"][0]["addSheet"]["properties"]
+        return Worksheet(self, spreadsheet_id, properties, is_new=True)
+
+
+class Worksheet:
+    """One tab of a spreadsheet, read and written in whole rows from column A."""
+
+    def __init__(self, client, spreadsheet_id, properties, is_new):
+        self.client = client
+        self.spreadsheet_id = spreadsheet_id
+        self.sheet_id = properties["sheetId"]
+        self.title = properties["title"]
+        self.is_new = is_new
+
+    def range(self, top, bottom="", width=1):
+        return f"{quoted(self.title)}!A{top}:{column_letter(width)}{bottom}"
+
+    def column_range(self, column, top):
+        letter = column_letter(column)
+        return f"{quoted(self.title)}!{letter}{top}:{letter}"
+
+    def _batch_get(self, description, ranges, major_dimension="ROWS"):
+        params = {**READ_OPTIONS, "majorDimension": major_dimension}
+        answer = self.client._call(
+            description, self.client.http.values_batch_get, self.spreadsheet_id, ranges, params
+        )
+        return [value_range.get("values", []) for value_range in answer.get("valueRanges", [])]
+
+    def read_header_and_column(self, width, column):
+        """Row 1, and one column from row 2 down, in one call.
+
+        Read by columns: the key column comes back as one flat list, a few MB less
+        than a list per row when the history is long.
+        """
+        header_columns, key_columns = self._batch_get(
+            f"Reading {self.title!r}",
+            [self.range(1, 1, width), self.column_range(column, 2)],
+            major_dimension="COLUMNS",
+        )
+        header = [values[0] if values else "" for values in header_columns]
+        while header and header[-1] == "":
+            header.pop()
+        return header, (key_columns[0] if key_columns else [])
+
+    def read_rows(self, row_numbers, width):
+        """{row number: values} for the given rows, in one call."""
+        runs = row_runs(row_numbers)
+        if len(runs) > MAX_RANGES_PER_READ:
+            runs = [(runs[0][0], runs[-1][1])]
+        blocks = self._batch_get(
+            f"Reading rows of {self.title!r}",
+            [self.range(top, bottom, width) for top, bottom in runs],
+        )
+        wanted, rows = set(row_numbers), {}
+        for (top, _), block in zip(runs, blocks, strict=True):
+            for offset, values in enumerate(block):
+                if top + offset in wanted:
+                    rows[top + offset] = values
+        return rows
+
+    def read_all(self, width):
+        answer = self.client._call(
+            f"Reading {self.title!r}",
+            self.client.http.values_get,
+            self.spreadsheet_id,
+            self.range(1, "", width),
+            READ_OPTIONS,
+        )
+        return answer.get("values", [])
+
+    def update_rows(self, rows_by_number, width):
+        """Rewrite whole rows in place, in one call."""
+        data = [
+            {"range": self.range(number, number, width), "values": [values]}
+            for number, values in sorted(rows_by_number.items())
+        ]
+        body = {**WRITE_OPTIONS, "data": data}
+        self.client._call(
+            f"Updating rows of {self.title!r}",
+            self.client.http.values_batch_update,
+            self.spreadsheet_id,
+            body,
+        )
+
+    def delete_rows(self, row_numbers):
+        """Delete rows in one request, bottom-up so earlier deletions do not shift later ones."""
+        requests_ = [
+            {
+                "deleteDimension": {
+                    "range": {
+                        "sheetId": self.sheet_id,
+                        "dimension": "ROWS",
+                        "startIndex": top - 1,
+                        "endIndex": bottom,
+                    }
+                }
+            }
+            for top, bottom in reversed(row_runs(row_numbers))
+        ]
+        self.client._call(
+            f"Deleting rows of {self.title!r}",
+            self.client.http.batch_update,
+            self.spreadsheet_id,
+            {"requests": requests_},
+        )
+
+    def append_rows(self, rows):
+        """Add rows after the last one; "A1" stops Sheets guessing where the table is."""
+        self.client._call(
+            f"Appending to {self.title!r}",
+            self.client.http.values_append,
+            self.spreadsheet_id,
+            f"{quoted(self.title)}!A1",
+            {**WRITE_OPTIONS, "insertDataOption": "INSERT_ROWS"},
+            {"values": rows},
+        )

@@ -1,0 +1,64 @@
+"""The sync's health at a glance, for the admin panel and the health check."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Min
+from django.utils import timezone
+
+from sessions_app.models import FAILING_AFTER_ATTEMPTS
+
+from .models import SyncRun, SyncState, Tombstone
+from .reconcile import is_configured, pending_sessions
+
+# The heartbeat task runs every minute; three missed beats mean the worker is down.
+WORKER_SILENT_AFTER_SECONDS = 180
+
+
+@dataclass
+class SyncStatus:
+    configured: bool
+    spreadsheet_id: str
+    worksheet: str
+    pending: int
+    oldest_pending_at: object
+    failing: int
+    deletions_pending: int
+    last_run: SyncRun | None
+    last_success: SyncRun | None
+    worker_heartbeat_at: object
+    now: object
+
+    @property
+    def worker_alive(self):
+        return self.heartbeat_age_seconds is not None and (
+            self.heartbeat_age_seconds < WORKER_SILENT_AFTER_SECONDS
+        )
+
+    @property
+    def heartbeat_age_seconds(self):
+        if self.worker_heartbeat_at is None:
+            return None
+        return int((self.now - self.worker_heartbeat_at).total_seconds())
+
+    @property
+    def sync_interval_minutes(self):
+        return settings.SYNC_INTERVAL_MINUTES
+
+
+def current_status(now=None):
+    pending = pending_sessions()
+    state = SyncState.load()
+    return SyncStatus(
+        configured=is_configured(),
+        spreadsheet_id=settings.SHEETS_SPREADSHEET_ID,
+        worksheet=settings.SHEETS_WORKSHEET,
+        pending=pending.count(),
+        oldest_pending_at=pending.aggregate(oldest=Min("completed_at"))["oldest"],
+        failing=pending.filter(sync_attempts__gte=FAILING_AFTER_ATTEMPTS).count(),
+        deletions_pending=Tombstone.objects.count(),
+        last_run=SyncRun.objects.first(),
+        last_success=SyncRun.objects.filter(outcome=SyncRun.Outcome.SUCCESS).first(),
+        worker_heartbeat_at=state.worker_heartbeat_at,
+        now=now or timezone.now(),
+    )

@@ -1,0 +1,38 @@
+"""Building completed workouts and reading the sheet back, for the sync tests."""
+
+import datetime
+
+from sessions_app.models import Session
+from sync_app.rows import HEADER
+from tests.conftest import SPREADSHEET_ID
+
+
+def completed_workout(owner, template, sets, date=datetime.date(2025, 9, 21)):
+    """A completed session with the given (exercise, weight, reps, notes) sets."""
+    session = Session.start(owner, template, date)
+    for exercise, weight, reps, notes in sets:
+        session.log_set(exercise, weight, reps, notes)
+    session.complete()
+    session.refresh_from_db()
+    return session
+
+
+SQUAT_DAY = [
+    ("Back Squat", "225", "5", ""),
+    ("Back Squat", "235", "5", "belt"),
+    ("Leg Press", "BW+90", "12", ""),
+]
+
+
+def sheet(imitation, worksheet="Log", spreadsheet_id=SPREADSHEET_ID):
+    return imitation.rows(spreadsheet_id, worksheet)
+
+
+def data_rows(imitation, **kwargs):
+    rows = sheet(imitation, **kwargs)
+    assert rows[0] == HEADER
+    return rows[1:]
+
+
+def keys_in_sheet(imitation, **kwargs):
+    return [row[-1] for row in data_rows(imitation, **kwargs) if len(row) == len(HEADER)]

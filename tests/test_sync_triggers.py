@@ -1,0 +1,155 @@
+"""What starts a sync: completing a workout, admin edits, the schedule; and what the
+operator sees in the admin."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_q.models import OrmQ, Schedule
+
+from sync_app.models import SyncRun, SyncState
+from sync_app.reconcile import run_sync
+from sync_app.tasks import HEARTBEAT_SCHEDULE_NAME, SYNC_SCHEDULE_NAME, ensure_schedules, heartbeat
+from tests.sync_helpers import SQUAT_DAY, completed_workout
+
+
+@pytest.fixture
+def operator_client(django_user_model):
+    operator = django_user_model.objects.create_superuser("operator", password="operator-pass")
+    client = Client()
+    client.force_login(operator)
+    return client
+
+
+def queued_tasks():
+    return [task.func() for task in OrmQ.objects.all()]
+
+
+def test_the_schedules_exist_once_however_often_migrate_runs(db):
+    ensure_schedules()
+    ensure_schedules()
+    call_command("migrate", verbosity=0)
+    sync = Schedule.objects.get(name=SYNC_SCHEDULE_NAME)
+    assert (sync.func, sync.schedule_type, sync.minutes, sync.repeats) == (
+        "sync_app.tasks.scheduled_sync",
+        Schedule.MINUTES,
+        5,
+        -1,
+    )
+    assert Schedule.objects.filter(name=HEARTBEAT_SCHEDULE_NAME).count() == 1
+    assert Schedule.objects.count() == 2
+
+
+def test_completing_a_workout_queues_one_sync_after_commit_and_calls_no_api(
+    sheets, alice_client, alice_workout, django_capture_on_commit_callbacks
+):
+    alice_workout.log_set("Back Squat", "225", "5")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        alice_client.post(reverse("complete_session", args=[alice_workout.pk]))
+    assert len(callbacks) >= 1
+    assert queued_tasks() == ["sync_app.tasks.sync_pending"]
+    assert sheets.call_count() == 0  # the request never talked to Google
+
+
+def test_many_changes_queue_a_single_task_until_it_runs(
+    sheets, alice, lower1, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        session = completed_workout(alice, lower1, SQUAT_DAY)
+        for workout_set in session.sets.all():
+            workout_set.notes = "edited"
+            workout_set.save()
+    assert queued_tasks() == ["sync_app.tasks.sync_pending"]
+
+
+def test_the_queued_task_syncs_and_frees_the_queue_flag(
+    sheets, alice, lower1, django_capture_on_commit_callbacks
+):
+    from sync_app.tasks import sync_pending
+
+    with django_capture_on_commit_callbacks(execute=True):
+        completed_workout(alice, lower1, SQUAT_DAY)
+    assert SyncState.load().sync_queued
+    assert sync_pending().startswith("Success")
+    assert not SyncState.load().sync_queued
+
+
+def test_heartbeat_is_recorded(db):
+    heartbeat()
+    assert (timezone.now() - SyncState.load().worker_heartbeat_at).total_seconds() < 5
+
+
+def test_status_panel_answers_at_a_glance(sheets, settings, operator_client, alice, lower1):
+    settings.SHEETS_MAX_ATTEMPTS = 1
+    completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 1))
+    run_sync()
+    completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 2))
+    sheets.fail_next(500)
+    run_sync()
+    heartbeat()
+    page = operator_client.get(reverse("admin:index")).content.decode()
+    assert "Google Sheets sync" in page
+    assert "workout-log-test / Log" in page
+    assert "Sessions pending</th>\n      <td>1;" in page
+    assert "<strong>failed</strong>" in page and "answered 500" in page
+    assert "alive (heartbeat" in page
+    assert "3 appended" in page
+
+
+def test_status_panel_says_when_sync_is_not_configured(db, operator_client):
+    page = operator_client.get(reverse("admin:index")).content.decode()
+    assert "<strong>no</strong>: set SHEETS_SPREADSHEET_ID" in page
+    assert "<strong>never seen</strong>" in page
+
+
+def test_session_list_shows_sync_state_and_failures(
+    sheets, settings, operator_client, alice, lower1
+):
+    settings.SHEETS_MAX_ATTEMPTS = 1
+    session = completed_workout(alice, lower1, SQUAT_DAY)
+    for _ in range(3):
+        sheets.fail_next(503)
+        run_sync()
+    page = operator_client.get(reverse("admin:sessions_app_session_changelist")).content.decode()
+    assert "failing (3 attempts)" in page and "answered 503" in page
+    run_sync()
+    page = operator_client.get(reverse("admin:sessions_app_session_changelist")).content.decode()
+    assert session.pk in page and ">synced<" in page
+
+
+def test_admin_actions_mark_for_resync_and_sync_now(
+    sheets, operator_client, alice, lower1, django_capture_on_commit_callbacks
+):
+    session = completed_workout(alice, lower1, SQUAT_DAY)
+    run_sync()
+    OrmQ.objects.all().delete()
+    SyncState.objects.update(sync_queued=False)
+    changelist = reverse("admin:sessions_app_session_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        operator_client.post(
+            changelist, {"action": "mark_for_resync", "_selected_action": [session.pk]}
+        )
+    session.refresh_from_db()
+    assert not session.synced_to_sheets
+    assert queued_tasks() == ["sync_app.tasks.sync_pending"]
+    run_sync()
+    OrmQ.objects.all().delete()
+    SyncState.objects.update(sync_queued=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        operator_client.post(changelist, {"action": "sync_now", "_selected_action": [session.pk]})
+    assert queued_tasks() == ["sync_app.tasks.sync_pending"]
+
+
+def test_sync_runs_are_listed_for_the_operator(sheets, operator_client, alice, lower1):
+    completed_workout(alice, lower1, SQUAT_DAY)
+    run_sync()
+    page = operator_client.get(reverse("admin:sync_app_syncrun_changelist")).content.decode()
+    assert SyncRun.objects.get().outcome == "success" and "success" in page
+
+
+def test_a_lifters_own_spreadsheet_is_set_on_their_user(operator_client, alice):
+    page = operator_client.get(reverse("admin:auth_user_change", args=[alice.pk])).content.decode()
+    assert "Google Sheets profile" in page and 'name="sheets_profile-0-spreadsheet_id"' in page

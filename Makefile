@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-scaleout lint browser-deps clean
+.PHONY: run test lint browser-deps demo-sheets clean
 
 $(VENV)/.requirements: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
@@ -21,6 +21,10 @@ run: $(VENV)/.requirements
 ## test: the whole suite, with every tool it needs
 test: $(VENV)/.requirements browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## demo-sheets: a local imitation of Google Sheets to sync to, without a Google account
+demo-sheets: $(VENV)/.requirements
+	$(PY) -m sync_app.sheets_imitation --port 8765 --spreadsheet demo:Log
 
 browser-deps:
 	@bin/ensure-chromium

@@ -7,6 +7,7 @@ with a 4xx status and a message per field, and only ever sees the caller's sessi
 import json
 from functools import wraps
 
+from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
@@ -83,11 +84,16 @@ def json_body(request):
 def form_data(body, form_class):
     """The body's values for the form's fields, and the fields of the wrong JSON type."""
     data, wrong_types = {}, {}
-    for name in form_class.base_fields:
+    for name, form_field in form_class.base_fields.items():
         value = body.get(name)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, SCALAR_TYPES):
+        if isinstance(form_field, forms.BooleanField):
+            if isinstance(value, bool):
+                data[name] = value
+            else:
+                wrong_types[name] = ["Send true or false."]
+        elif isinstance(value, bool) or not isinstance(value, SCALAR_TYPES):
             wrong_types[name] = ["Send text or a number."]
         else:
             data[name] = str(value)
@@ -177,6 +183,7 @@ def log_set(request):
             notes=data["notes"],
             set_number=data["set_number"],
             key=data["key"],
+            is_warmup=data["is_warmup"],
         )
     except SessionClosed:
         raise closed_error(session) from None

@@ -33,6 +33,13 @@ class StartSessionForm(forms.Form):
         return date
 
 
+SET_NUMBER_ERRORS = {
+    "min_value": "1 or more.",
+    "max_value": f"At most {MAX_SET_NUMBER}.",
+    "invalid": "Enter a whole number.",
+}
+
+
 class SetForm(forms.Form):
     """One set: what the page form and `PUT /api/session/log-set` both accept."""
 
@@ -41,6 +48,7 @@ class SetForm(forms.Form):
         required=False,
         min_value=1,
         max_value=MAX_SET_NUMBER,
+        error_messages=SET_NUMBER_ERRORS,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     weight = forms.CharField(
@@ -60,6 +68,7 @@ class SetForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    is_warmup = forms.BooleanField(label="Warm-up", required=False)
     key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
@@ -75,6 +84,7 @@ class EditSetForm(SetForm):
     set_number = forms.IntegerField(
         min_value=1,
         max_value=MAX_SET_NUMBER,
+        error_messages=SET_NUMBER_ERRORS,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     key = None
@@ -87,6 +97,7 @@ class EditSetForm(SetForm):
             "weight": workout_set.weight_lbs,
             "reps": workout_set.reps,
             "notes": workout_set.notes,
+            "is_warmup": workout_set.is_warmup,
         }
         return cls(data=data, initial=initial, prefix=f"set-{workout_set.pk}")
 
@@ -97,7 +108,10 @@ class EditSetForm(SetForm):
         workout_set.weight_lbs = data["weight"]
         workout_set.reps = data["reps"]
         workout_set.notes = data["notes"]
-        workout_set.save(update_fields=["exercise", "set_number", "weight_lbs", "reps", "notes"])
+        workout_set.is_warmup = data["is_warmup"]
+        workout_set.save(
+            update_fields=["exercise", "set_number", "weight_lbs", "reps", "notes", "is_warmup"]
+        )
 
 
 class SessionRefForm(forms.Form):

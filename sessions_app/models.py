@@ -11,15 +11,18 @@ import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
-from .numbers import parse_reps, parse_weight
+from .numbers import estimated_one_rep_max, parse_reps, parse_weight
 
 MAX_SESSION_SUFFIX = 1000
 FAILING_AFTER_ATTEMPTS = 3
+# Numbers past these are typos, not lifts: they stay text only.
+MAX_WEIGHT_LBS = 100_000
+MAX_REPS = 100_000
 
 # Sent with session_id when a completed workout's rows in the sheet must change.
 history_changed = Signal()
@@ -91,6 +94,11 @@ class SessionQuerySet(models.QuerySet):
     def completed(self):
         return self.filter(status=Session.Status.COMPLETED)
 
+    def with_template_name(self):
+        """Sessions keep the template's slug; this adds its name in the same query."""
+        names = WorkoutTemplate.objects.filter(slug=OuterRef("template")).values("name")[:1]
+        return self.annotate(template_name=Subquery(names))
+
 
 class Session(models.Model):
     class Status(models.TextChoices):
@@ -141,6 +149,11 @@ class Session(models.Model):
         return reverse("workout", args=[self.pk])
 
     @property
+    def title(self):
+        """The template's name when known (see with_template_name), else its slug."""
+        return getattr(self, "template_name", None) or self.template
+
+    @property
     def is_active(self):
         return self.status == self.Status.ACTIVE
 
@@ -189,7 +202,9 @@ class Session(models.Model):
         highest = self.sets.filter(exercise=exercise).aggregate(n=Max("set_number"))["n"]
         return (highest or 0) + 1
 
-    def log_set(self, exercise, weight="", reps="", notes="", set_number=None, key=None):
+    def log_set(
+        self, exercise, weight="", reps="", notes="", set_number=None, key=None, is_warmup=False
+    ):
         """Store a set; the same key twice stores it once and returns the first one.
 
         Returns (set, created). Raises SessionClosed or KeyTaken.
@@ -208,6 +223,7 @@ class Session(models.Model):
                     reps=reps,
                     notes=notes,
                     key=key,
+                    is_warmup=is_warmup,
                 )
         except IntegrityError:
             # A concurrent request with the same key won the insert.
@@ -277,6 +293,11 @@ class Set(models.Model):
         help_text="Imported from a row without a key that was typed into the sheet; "
         "the sync leaves that row as it is.",
     )
+    is_warmup = models.BooleanField("warm-up", default=False, help_text="Left out of records.")
+    # Numbers read from the text above (see numbers.py), kept for charts and records.
+    weight_value = models.DecimalField(max_digits=8, decimal_places=2, null=True, editable=False)
+    reps_value = models.PositiveIntegerField(null=True, editable=False)
+    estimated_1rm = models.DecimalField(max_digits=8, decimal_places=1, null=True, editable=False)
 
     class Meta:
         db_table = "sets"
@@ -289,13 +310,30 @@ class Set(models.Model):
     def __str__(self):
         return f"{self.exercise} #{self.set_number}: {self.weight_lbs} × {self.reps}"
 
-    @property
-    def weight_number(self):
-        return parse_weight(self.weight_lbs)
+    def save(self, *args, **kwargs):
+        self.read_numbers()
+        if update_fields := kwargs.get("update_fields"):
+            kwargs["update_fields"] = {
+                *update_fields,
+                "weight_value",
+                "reps_value",
+                "estimated_1rm",
+            }
+        super().save(*args, **kwargs)
+
+    def read_numbers(self):
+        weight = parse_weight(self.weight_lbs)
+        self.weight_value = weight if weight is None or abs(weight) < MAX_WEIGHT_LBS else None
+        reps = parse_reps(self.reps)
+        self.reps_value = reps if reps is None or reps < MAX_REPS else None
+        self.estimated_1rm = estimated_one_rep_max(self.weight_value, self.reps_value)
 
     @property
-    def reps_number(self):
-        return parse_reps(self.reps)
+    def volume(self):
+        """Weight × reps, for the session's total; None when either is not a number."""
+        if self.weight_value is None or self.reps_value is None:
+            return None
+        return self.weight_value * self.reps_value
 
     def to_dict(self):
         return {
@@ -307,6 +345,7 @@ class Set(models.Model):
             "weight": self.weight_lbs,
             "reps": self.reps,
             "notes": self.notes,
+            "is_warmup": self.is_warmup,
             "created_at": self.created_at.isoformat(),
         }
 

@@ -45,3 +45,19 @@ def parse_reps(text):
     if number is None or number < 0:
         return None
     return int(number)
+
+
+MAX_REPS_FOR_ESTIMATE = 30
+
+
+def estimated_one_rep_max(weight, reps):
+    """Epley's estimate, weight × (1 + reps / 30); a single is its own max.
+
+    None when either number is unknown, there is no load, or the reps are outside
+    1 to 30 (past that the estimate means little).
+    """
+    if weight is None or reps is None or weight <= 0 or not 1 <= reps <= MAX_REPS_FOR_ESTIMATE:
+        return None
+    if reps == 1:
+        return Decimal(weight)
+    return (Decimal(weight) * (1 + Decimal(reps) / 30)).quantize(Decimal("0.1"))

@@ -13,4 +13,7 @@ urlpatterns = [
     path("sets/<int:set_id>/edit/", views.edit_set, name="edit_set"),
     path("sets/<int:set_id>/delete/", views.delete_set, name="delete_set"),
     path("history/", views.history, name="history"),
+    path("history/export.csv", views.export_csv, name="export_csv"),
+    path("progress/", views.progress, name="progress"),
+    path("progress/exercise/", views.exercise_progress_page, name="exercise_progress"),
 ]

@@ -1,25 +1,33 @@
 """Pages for logging a workout: server-rendered, htmx swaps partials when it is there."""
 
+import csv
+from itertools import chain
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, retarget
 
+from .export import COLUMNS, csv_safe, row_for
 from .forms import EditSetForm, SetForm, StartSessionForm
 from .models import ActiveSessionExists, KeyTaken, Session, SessionClosed, Set, TemplateExercise
-from .workout_page import ExerciseBlock, exercise_blocks, find_block
+from .progress import chart_for, exercise_progress, exercise_records, last_time
+from .progress import session_summary as summarize
+from .workout_page import DEFAULT_REST_SECONDS, ExerciseBlock, exercise_blocks, find_block
 
 HISTORY_PAGE_SIZE = 20
 WORKOUT_TEMPLATE = "sessions_app/workout.html"
 
 
 def get_session(request, session_id):
-    return get_object_or_404(Session, pk=session_id, owner=request.user)
+    sessions = Session.objects.with_template_name()
+    return get_object_or_404(sessions, pk=session_id, owner=request.user)
 
 
 def get_set(request, set_id):
@@ -28,14 +36,20 @@ def get_set(request, set_id):
     )
 
 
+def exercise_url(session, exercise):
+    """The workout page, scrolled to the exercise."""
+    return f"{session.get_absolute_url()}#{ExerciseBlock(exercise).dom_id}"
+
+
 def redirect_to(request, url):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @require_GET
 def home(request):
-    active = Session.objects.owned_by(request.user).active().first()
-    recent = Session.objects.owned_by(request.user).completed()[:5]
+    sessions = Session.objects.owned_by(request.user).with_template_name()
+    active = sessions.active().first()
+    recent = sessions.completed()[:5]
     form = None if active else StartSessionForm(initial={"template": None})
     return render(
         request, "sessions_app/home.html", {"active": active, "form": form, "recent": recent}
@@ -64,16 +78,20 @@ def workout_context(session, forms_by_slot=None):
     template = session.workout_template()
     exercises = TemplateExercise.objects.filter(template=template) if template else []
     sets = sorted(session.sets.all(), key=lambda s: (s.created_at, s.pk))
-    blocks = exercise_blocks(exercises, sets)
+    default_rest = template.rest_seconds if template else DEFAULT_REST_SECONDS
+    blocks = exercise_blocks(exercises, sets, default_rest)
+    history = last_time(session.owner_id, [block.name for block in blocks])
     forms_by_slot = forms_by_slot or {}
     for block in blocks:
         block.sets.sort(key=lambda s: (s.set_number, s.created_at))
+        block.last_time = history.get(block.name)
         block.with_form(forms_by_slot.get(block.name))
     return {
         "session": session,
         "workout_template": template,
         "blocks": blocks,
         "add_form": ExerciseBlock(name="").with_form(forms_by_slot.get("")).form,
+        "default_rest_seconds": default_rest,
         "set_count": len(sets),
     }
 
@@ -88,8 +106,12 @@ def workout(request, session_id):
 
 def session_summary(request, session):
     sets = list(session.sets.order_by("created_at", "pk"))
-    blocks = exercise_blocks([], sets)
-    context = {"session": session, "blocks": blocks, "set_count": len(sets)}
+    context = {
+        "session": session,
+        "blocks": exercise_blocks([], sets),
+        "set_count": len(sets),
+        "summary": summarize(session, sets) if session.status == Session.Status.COMPLETED else None,
+    }
     return render(request, "sessions_app/session_detail.html", context)
 
 
@@ -127,6 +149,7 @@ def log_set(request, session_id):
             notes=data["notes"],
             set_number=data["set_number"],
             key=data["key"],
+            is_warmup=data["is_warmup"],
         )
     except SessionClosed:
         messages.error(request, "This workout is already finished; the set was not added.")
@@ -153,7 +176,7 @@ def edit_set(request, set_id):
         old_exercise = workout_set.exercise
         form.apply_to(workout_set)
         if not request.htmx:
-            return redirect(session.get_absolute_url())
+            return redirect(exercise_url(session, workout_set.exercise))
         changed = {old_exercise, workout_set.exercise}
         return render_exercise_changes(request, session, old_exercise, changed)
     context = {"session": session, "set": workout_set, "form": form}
@@ -172,16 +195,22 @@ def show_set(request, set_id):
     return render(request, f"{WORKOUT_TEMPLATE}#set-row", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete_set(request, set_id):
+    """GET asks first (the page without JavaScript); POST deletes."""
     workout_set = get_set(request, set_id)
     session = workout_set.session
     if not session.is_active:
         messages.error(request, "Sets of a finished workout are deleted in the admin.")
         return redirect_to(request, session.get_absolute_url())
+    if request.method == "GET":
+        return render(request, "sessions_app/delete_set.html", {"set": workout_set})
     workout_set.delete()
     if not request.htmx:
-        return redirect(session.get_absolute_url())
+        messages.success(
+            request, f"Deleted set {workout_set.set_number} of {workout_set.exercise}."
+        )
+        return redirect(exercise_url(session, workout_set.exercise))
     return render_exercise_changes(request, session, workout_set.exercise, [workout_set.exercise])
 
 
@@ -214,8 +243,54 @@ def history(request):
     sessions = (
         Session.objects.owned_by(request.user)
         .completed()
+        .with_template_name()
         .annotate(set_count=Count("sets"))
         .order_by("-date", "-created_at")
     )
     page = Paginator(sessions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "sessions_app/history.html", {"page": page})
+
+
+@require_GET
+def progress(request):
+    return render(
+        request, "sessions_app/progress.html", {"records": exercise_records(request.user)}
+    )
+
+
+@require_GET
+def exercise_progress_page(request):
+    exercise = request.GET.get("exercise", "").strip()[:100]
+    points = exercise_progress(request.user, exercise) if exercise else []
+    if not points:
+        raise Http404("No completed workout has this exercise.")
+    context = {"exercise": exercise, "chart": chart_for(points), "points": points}
+    return render(request, "sessions_app/exercise_progress.html", context)
+
+
+@require_GET
+def export_csv(request):
+    """All of the lifter's completed sets, one row per set, as in their sheet."""
+    sets = (
+        Set.objects.filter(session__owner=request.user, session__status=Session.Status.COMPLETED)
+        .select_related("session")
+        .order_by("session__date", "session_id", "created_at", "pk")
+    )
+    rows = (
+        [csv_safe(value) for value in row_for(s.session, s)] for s in sets.iterator(chunk_size=2000)
+    )
+    writer = csv.writer(Echo())
+    lines = (writer.writerow(row) for row in chain([COLUMNS], rows))
+    filename = f"workouts-{request.user.username}-{timezone.localdate().isoformat()}.csv"
+    return StreamingHttpResponse(
+        lines,
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+class Echo:
+    """csv.writer writes into this and gets the line back, for streaming."""
+
+    def write(self, value):
+        return value

@@ -96,7 +96,7 @@ class SyncRunAdmin(admin.ModelAdmin):
 
 @admin.register(Tombstone)
 class TombstoneAdmin(admin.ModelAdmin):
-    list_display = ["session_id", "key", "owner", "created_at"]
+    list_display = ["session_id", "key", "spreadsheet_id", "worksheet", "created_at"]
 
     def has_add_permission(self, request):
         return False

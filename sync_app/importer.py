@@ -11,6 +11,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,8 +19,9 @@ from django.utils.text import slugify
 
 from sessions_app.models import Session, Set
 
+from .models import Tombstone
 from .reconcile import is_configured, targets_by_owner
-from .rows import HEADER, LOGGED_AT_FORMAT, WIDTH, normalized
+from .rows import HEADER, WIDTH, normalized, parse_logged_at
 from .sheets import SheetsClient, SheetsPermanent
 
 # Keys of imported legacy rows are uuid5(LEGACY_KEYS, content): the same row imported
@@ -96,20 +98,31 @@ def parse_row(number, values, seen_legacy):
     )
 
 
-def parse_logged_at(text):
-    try:
-        moment = datetime.datetime.strptime(text, LOGGED_AT_FORMAT)
-    except ValueError:
-        return None
-    return timezone.make_aware(moment)
+class SharedSheet(SheetsPermanent):
+    pass
 
 
-def read_sheet_rows(user):
+def lifters_sharing(target, user):
+    """Other lifters whose rows go to the same sheet as this one's."""
+    others = get_user_model().objects.exclude(pk=user.pk)
+    targets = targets_by_owner(list(others.values_list("pk", flat=True)))
+    return [pk for pk, their_target in targets.items() if their_target == target]
+
+
+def read_sheet_rows(user, whole_sheet=False):
     if not is_configured():
         raise SheetsPermanent("Sheets sync is not configured: set SHEETS_SPREADSHEET_ID.")
     target = targets_by_owner([user.pk])[user.pk]
     if target is None:
         raise SheetsPermanent(f"No spreadsheet is set for {user} or for the instance.")
+    if not whole_sheet and lifters_sharing(target, user):
+        # The sheet has no owner column: every row would become this lifter's.
+        raise SharedSheet(
+            f"Other lifters share {target} with {user}, and the sheet does not say whose "
+            "each row is. Give each lifter their own spreadsheet (their Google Sheets "
+            "profile in the admin), or pass --whole-sheet to import every row as "
+            f"{user}'s."
+        )
     worksheet = SheetsClient().open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
     if worksheet is None:
         raise SheetsPermanent(
@@ -121,13 +134,16 @@ def read_sheet_rows(user):
     return [(number, normalized(row)) for number, row in enumerate(rows[1:], start=2) if any(row)]
 
 
-def import_sheet(user):
-    report, parsed, seen_legacy = ImportReport(), [], Counter()
-    for number, values in read_sheet_rows(user):
+def import_sheet(user, whole_sheet=False):
+    report, parsed, seen_legacy, seen_keys = ImportReport(), [], Counter(), {}
+    for number, values in read_sheet_rows(user, whole_sheet):
         row = parse_row(number, values, seen_legacy)
         if isinstance(row, str):
             report.skipped.append(row)
+        elif row.key in seen_keys:
+            report.skipped.append(f"row {number}: a copy of row {seen_keys[row.key]}")
         else:
+            seen_keys[row.key] = number
             parsed.append(row)
     with transaction.atomic():
         store(user, parsed, report)
@@ -135,6 +151,15 @@ def import_sheet(user):
 
 
 def store(user, rows, report):
+    deleted = set(
+        Tombstone.objects.filter(key__in=[row.key for row in rows]).values_list("key", flat=True)
+    )
+    report.skipped += [
+        f"row {row.number}: its set was deleted here; its row leaves the sheet at the next sync"
+        for row in rows
+        if row.key in deleted
+    ]
+    rows = [row for row in rows if row.key not in deleted]
     present = set(
         Set.objects.filter(key__in=[row.key for row in rows]).values_list("key", flat=True)
     )
@@ -187,18 +212,18 @@ def build_sets(session, rows):
     sets = []
     for row in rows:
         numbers[row.exercise] = row.set_number or numbers[row.exercise] + 1
-        sets.append(
-            Set(
-                session=session,
-                exercise=row.exercise,
-                set_number=numbers[row.exercise],
-                weight_lbs=row.weight,
-                reps=row.reps,
-                notes=row.notes,
-                created_at=row.logged_at or session.created_at,
-                key=row.key,
-                legacy_sheet_row=row.legacy,
-                synced_to_sheets=True,
-            )
+        workout_set = Set(
+            session=session,
+            exercise=row.exercise,
+            set_number=numbers[row.exercise],
+            weight_lbs=row.weight,
+            reps=row.reps,
+            notes=row.notes,
+            created_at=row.logged_at or session.created_at,
+            key=row.key,
+            legacy_sheet_row=row.legacy,
+            synced_to_sheets=True,
         )
+        workout_set.read_numbers()  # bulk_create skips save()
+        sets.append(workout_set)
     return sets

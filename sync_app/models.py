@@ -32,11 +32,13 @@ class Tombstone(models.Model):
     """A set whose row must leave the sheet (deleted, or its workout cancelled).
 
     Only keys recorded here are ever deleted from a sheet: a keyed row the database
-    has never heard of is reported by `sync --check`, never removed.
+    has never heard of is reported by `sync --check`, never removed. The sheet is
+    recorded when the set goes, because the lifter (and their profile) may go too.
     """
 
     key = models.UUIDField(unique=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    spreadsheet_id = models.CharField(max_length=100)
+    worksheet = models.CharField(max_length=100)
     session_id = models.CharField(max_length=80)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -51,6 +53,7 @@ class SyncRun(models.Model):
     class Outcome(models.TextChoices):
         RUNNING = "running"
         SUCCESS = "success"
+        PARTIAL = "partial", "partial (some sheets failed)"
         FAILED = "failed"
 
     started_at = models.DateTimeField(default=timezone.now)
@@ -91,8 +94,13 @@ class SyncState(models.Model):
 
     lease_holder = models.CharField(max_length=100, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
-    sync_queued = models.BooleanField(
-        default=False, help_text="A sync task is waiting in the queue; no need to add another."
+    sync_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="A sync task was queued then and has not started yet."
+    )
+    settle_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A write whose outcome is unknown may still land until then; no run before.",
     )
     worker_heartbeat_at = models.DateTimeField(null=True, blank=True)
 
@@ -119,6 +127,16 @@ class SyncState(models.Model):
                 lease_holder=holder, lease_expires_at=now + timezone.timedelta(seconds=seconds)
             )
         )
+
+    @classmethod
+    def settle(cls, seconds, now=None):
+        cls.load()
+        until = (now or timezone.now()) + timezone.timedelta(seconds=seconds)
+        cls.objects.filter(pk=1).update(settle_until=until)
+
+    @classmethod
+    def settling(cls, now=None):
+        return cls.objects.filter(pk=1, settle_until__gt=now or timezone.now()).exists()
 
     @classmethod
     def release_lease(cls, holder):

@@ -28,9 +28,9 @@ from .sheets import SheetsClient, SheetsError, SheetsPermanent, SheetsRetryable,
 
 logger = logging.getLogger("sync")
 
-# Bounds one run's payload (Google recommends at most 2 MB a request); a bigger
-# backlog is finished by the next run, which the task starts at once.
-MAX_SETS_PER_RUN = 20_000
+# Bounds one run's payload (about 1.5 MB; Google recommends at most 2 MB a request);
+# a bigger backlog is finished by the next run, which the task starts at once.
+MAX_SETS_PER_RUN = 10_000
 ERROR_TEXT_LIMIT = 1000
 
 
@@ -62,7 +62,7 @@ class Plan:
 
 @dataclass
 class SyncResult:
-    outcome: str  # success, failed, nothing to do, not configured, busy
+    outcome: str  # success, partial, failed, nothing to do, not configured, busy, settling
     sessions: int = 0
     appended: int = 0
     updated: int = 0
@@ -82,6 +82,11 @@ class SyncResult:
             return "Sheets sync is not configured: nothing was sent."
         if self.outcome == "busy":
             return "Another sync is running; this one did nothing."
+        if self.outcome == "settling":
+            return (
+                "A write of the last run may still land in the sheet; "
+                "waiting before reading it again."
+            )
         if self.outcome == "nothing to do":
             return "Nothing to sync: every completed workout is already in the sheet."
         text = (
@@ -118,16 +123,22 @@ def is_configured():
 
 
 def pending_sessions(session_ids=None):
-    sessions = Session.objects.completed().filter(synced_to_sheets=False)
+    """Completed sessions the sheet does not hold yet (of lifters who have a sheet)."""
+    sessions = without_spreadsheet = Session.objects.completed().filter(synced_to_sheets=False)
+    if default_target() is None:
+        sessions = sessions.filter(owner__sheets_profile__spreadsheet_id__gt="")
+        without_spreadsheet = without_spreadsheet.exclude(pk__in=sessions.values("pk"))
+    else:
+        without_spreadsheet = without_spreadsheet.none()
     if session_ids:
         sessions = sessions.filter(pk__in=session_ids)
-    return sessions.order_by("completed_at", "pk")
+    return sessions.order_by("completed_at", "pk"), without_spreadsheet
 
 
-def load_work(session_ids=None):
+def load_work(session_ids=None, dry_run=False):
     """Pending sessions (oldest first, up to MAX_SETS_PER_RUN sets) and tombstones."""
     candidates = list(
-        pending_sessions(session_ids)
+        pending_sessions(session_ids)[0]
         .annotate(set_count=Count("sets"))
         .values_list("pk", "set_count")
     )
@@ -146,10 +157,11 @@ def load_work(session_ids=None):
     tombstones = Tombstone.objects.all()
     if session_ids:
         tombstones = tombstones.filter(session_id__in=session_ids)
-    return sessions, live_tombstones(list(tombstones)), len(chosen) < len(candidates)
+    tombstones = live_tombstones(list(tombstones), dry_run)
+    return sessions, tombstones, len(chosen) < len(candidates)
 
 
-def live_tombstones(tombstones):
+def live_tombstones(tombstones, dry_run=False):
     """Drop tombstones whose set is back in a completed workout: that set's row stays."""
     keys = [t.key for t in tombstones]
     revived = set(
@@ -157,7 +169,7 @@ def live_tombstones(tombstones):
             "key", flat=True
         )
     )
-    if revived:
+    if revived and not dry_run:
         Tombstone.objects.filter(key__in=revived).delete()
     return [t for t in tombstones if t.key not in revived]
 
@@ -222,6 +234,10 @@ class LeaseLost(SheetsError):
     pass
 
 
+class OutOfTime(SheetsError):
+    pass
+
+
 class Runner:
     """One sync run: holds the lease, retries with backoff, records what happened."""
 
@@ -233,6 +249,7 @@ class Runner:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.client = None
         self.retries = 0
+        self.deadline = time.monotonic() + settings.SYNC_RUN_BUDGET_SECONDS
 
     def renew_lease(self):
         if not self.dry_run and not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
@@ -246,6 +263,8 @@ class Runner:
 
     def sync_target(self, target, sessions, tombstones):
         for attempt in range(1, settings.SHEETS_MAX_ATTEMPTS + 1):
+            if time.monotonic() > self.deadline:
+                raise OutOfTime("This run used its time; the next run goes on.")
             self.renew_lease()
             try:
                 self.progress(f"{target}: reading the sheet")
@@ -261,6 +280,11 @@ class Runner:
                     carry_out(worksheet, plan)
                 return plan
             except SheetsRetryable as error:
+                if error.uncertain:
+                    # Google may still apply that write: planning again now could write
+                    # twice. Let it settle; a later run reads the sheet afresh.
+                    SyncState.settle(settings.SHEETS_SETTLE_SECONDS)
+                    raise
                 if attempt == settings.SHEETS_MAX_ATTEMPTS:
                     raise
                 delay = self.backoff_seconds(attempt, error)
@@ -279,40 +303,55 @@ class Runner:
     def run(self, session_ids=None):
         if not is_configured():
             return SyncResult("not configured")
-        sessions, tombstones, more_pending = load_work(session_ids)
-        if not sessions and not tombstones:
+        if SyncState.settling() and not self.dry_run:
+            return SyncResult("settling")
+        sessions, tombstones, more_pending = load_work(session_ids, self.dry_run)
+        work = group_by_target(sessions, tombstones)
+        if not work:
             return SyncResult("nothing to do")
         if not self.dry_run and not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
             return SyncResult("busy")
         try:
-            return self._run(sessions, tombstones, more_pending)
+            return self._run(work, len(sessions), more_pending)
         finally:
             if not self.dry_run:
                 SyncState.release_lease(self.holder)
 
-    def _run(self, sessions, tombstones, more_pending):
-        result = SyncResult("success", sessions=len(sessions), more_pending=more_pending)
-        record = (
-            None
-            if self.dry_run
-            else SyncRun.objects.create(trigger=self.trigger, sessions=len(sessions))
-        )
-        work = group_by_target(sessions, tombstones)
+    def _run(self, work, session_count, more_pending):
+        result = SyncResult("success", sessions=session_count, more_pending=more_pending)
+        record = None
+        if not self.dry_run:
+            close_interrupted_runs()
+            record = SyncRun.objects.create(trigger=self.trigger, sessions=session_count)
         try:
             self.client = SheetsClient()
-        except SheetsPermanent as error:
-            work, result.outcome = {}, "failed"
+            self.sync_targets(work, result)
+        except SheetsPermanent as error:  # the client could not even be made
             result.errors.append(str(error))
-            record_failure(sessions, str(error))
+            if not self.dry_run:
+                record_failure([s for sessions, _ in work.values() for s in sessions], str(error))
+        except BaseException as error:
+            result.errors.append(f"Interrupted: {type(error).__name__} {error}".strip())
+            raise
+        finally:
+            failed = len(result.errors)
+            if failed:
+                result.outcome = "partial" if failed < len(work) and result.plans else "failed"
+            result.api_calls = self.client.calls if self.client else 0
+            result.retries = self.retries
+            if record:
+                finish_record(record, result)
+            logger.info("sync run %s", result.summary())
+        return result
+
+    def sync_targets(self, work, result):
         for target, (target_sessions, target_tombstones) in work.items():
             try:
                 plan = self.sync_target(target, target_sessions, target_tombstones)
             except LeaseLost as error:
-                result.outcome = "failed"
                 result.errors.append(str(error))
-                break
+                return
             except SheetsError as error:
-                result.outcome = "failed"
                 result.errors.append(str(error))
                 logger.error("sync failed target=%s error=%s", target, error)
                 if not self.dry_run:
@@ -324,26 +363,32 @@ class Runner:
             result.deleted += len(plan.delete)
             if not self.dry_run:
                 mark_synced(target_sessions, target_tombstones)
-        result.api_calls = self.client.calls if self.client else 0
-        result.retries = self.retries
-        if record:
-            finish_record(record, result)
-        logger.info("sync run %s", result.summary())
-        return result
 
 
 def group_by_target(sessions, tombstones):
-    """{target: (sessions, tombstones)}; lifters with no spreadsheet are left pending."""
-    owner_ids = {s.owner_id for s in sessions} | {t.owner_id for t in tombstones}
-    targets = targets_by_owner(owner_ids)
+    """{target: (sessions, tombstones)}; a tombstone goes to the sheet it was made for."""
+    targets = targets_by_owner({s.owner_id for s in sessions})
     work = defaultdict(lambda: ([], []))
     for session in sessions:
         if target := targets.get(session.owner_id):
             work[target][0].append(session)
     for tombstone in tombstones:
-        if target := targets.get(tombstone.owner_id):
-            work[target][1].append(tombstone)
+        work[Target(tombstone.spreadsheet_id, tombstone.worksheet)][1].append(tombstone)
     return dict(work)
+
+
+def target_for(owner_id):
+    return targets_by_owner([owner_id])[owner_id]
+
+
+def close_interrupted_runs():
+    """A run still "running" after the lease expired was killed (worker stopped, timeout)."""
+    stale = timezone.now() - timezone.timedelta(seconds=settings.SYNC_LEASE_SECONDS)
+    SyncRun.objects.filter(outcome=SyncRun.Outcome.RUNNING, started_at__lt=stale).update(
+        outcome=SyncRun.Outcome.FAILED,
+        finished_at=timezone.now(),
+        error="Interrupted: the run stopped before it finished (worker stopped or timed out).",
+    )
 
 
 def mark_synced(sessions, tombstones, now=None):
@@ -370,9 +415,10 @@ def record_failure(sessions, error, now=None):
 
 def finish_record(record, result):
     record.finished_at = timezone.now()
-    record.outcome = (
-        SyncRun.Outcome.SUCCESS if result.outcome == "success" else SyncRun.Outcome.FAILED
-    )
+    record.outcome = {
+        "success": SyncRun.Outcome.SUCCESS,
+        "partial": SyncRun.Outcome.PARTIAL,
+    }.get(result.outcome, SyncRun.Outcome.FAILED)
     record.rows_appended = result.appended
     record.rows_updated = result.updated
     record.rows_deleted = result.deleted

@@ -1,57 +1,24 @@
-"""How a set looks as a row of the sheet, and how a row read back is compared with it."""
+"""How a set looks as a row of the sheet, and how a row read back is compared with it.
 
-import re
+Rows are written with valueInputOption=RAW, so text such as "=IMPORTXML(...)" or "+1"
+is stored as that text and never runs as a formula.
+"""
+
+import datetime
 
 from django.utils import timezone
 
-HEADER = [
-    "date",
-    "session id",
-    "template",
-    "exercise",
-    "set number",
-    "weight (lb)",
-    "reps",
-    "notes",
-    "logged at",
-    "key",
-]
+from sessions_app.export import COLUMNS, row_for
+
+__all__ = ["HEADER", "KEY_COLUMN", "WIDTH", "describe", "normalized", "parse_logged_at", "row_for"]
+
+HEADER = COLUMNS
 WIDTH = len(HEADER)
 KEY_COLUMN = HEADER.index("key") + 1
-LOGGED_AT_FORMAT = "%Y-%m-%d %H:%M:%S"
-# Only numbers written the way Sheets writes them back ("135", "12.5"; not "135.0"
-# or "007") are sent as numbers, so reading a row back gives exactly what was sent.
-CANONICAL_NUMBER = re.compile(r"-?(0|[1-9]\d{0,11})(\.\d{0,5}[1-9])?")
-
-
-def cell(text):
-    """A lifter's text as a sheet value: a number when it is plainly one, else text.
-
-    Rows are written with valueInputOption=RAW, so text such as "=IMPORTXML(...)"
-    or "+1" is stored as that text and never runs as a formula.
-    """
-    if CANONICAL_NUMBER.fullmatch(text):
-        return float(text) if "." in text else int(text)
-    return text
-
-
-def logged_at(moment):
-    return timezone.localtime(moment).strftime(LOGGED_AT_FORMAT)
-
-
-def row_for(session, workout_set):
-    return [
-        session.date.isoformat(),
-        session.pk,
-        session.template,
-        workout_set.exercise,
-        workout_set.set_number,
-        cell(workout_set.weight_lbs),
-        cell(workout_set.reps),
-        workout_set.notes,
-        logged_at(workout_set.created_at),
-        str(workout_set.key),
-    ]
+DATE_COLUMN = HEADER.index("date")
+LOGGED_AT_COLUMN = HEADER.index("logged at")
+# Sheets counts days from here; a date typed by hand reads back as such a number.
+SERIAL_EPOCH = datetime.datetime(1899, 12, 30)
 
 
 def as_text(value):
@@ -63,10 +30,39 @@ def as_text(value):
     return str(value)
 
 
+def from_serial(value):
+    return SERIAL_EPOCH + datetime.timedelta(days=value)
+
+
+def parse_logged_at(value):
+    """An aware datetime from a "logged at" cell, or None.
+
+    Accepts what the sync writes (with an offset), the older form without one (taken
+    as local time), and a date-time typed by hand (a serial number).
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        moment = from_serial(value).replace(microsecond=0)
+    else:
+        try:
+            moment = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
 def normalized(row):
-    """A row as WIDTH texts, so rows read back compare equal to rows written."""
+    """A row as WIDTH texts, so rows read back compare equal to rows written.
+
+    Dates typed by hand (serial numbers) become ISO dates, and "logged at" becomes
+    the instant in UTC, so a change of time zone is not a difference.
+    """
     texts = [as_text(value) for value in row[:WIDTH]]
-    return texts + [""] * (WIDTH - len(texts))
+    texts += [""] * (WIDTH - len(texts))
+    if len(row) > DATE_COLUMN and isinstance(row[DATE_COLUMN], (int, float)):
+        texts[DATE_COLUMN] = from_serial(row[DATE_COLUMN]).date().isoformat()
+    if len(row) > LOGGED_AT_COLUMN and (moment := parse_logged_at(row[LOGGED_AT_COLUMN])):
+        texts[LOGGED_AT_COLUMN] = moment.astimezone(datetime.UTC).isoformat()
+    return texts
 
 
 def describe(row):

@@ -6,8 +6,12 @@ It speaks in rows of plain values and raises two kinds of error: SheetsRetryable
 every API call, so the sync can keep its promise of a fixed number per run.
 """
 
+from urllib.parse import urlsplit
+
+import google.auth.exceptions
 import gspread
 import requests
+import urllib3
 from django.conf import settings
 from gspread.http_client import HTTPClient
 
@@ -25,9 +29,10 @@ class SheetsError(Exception):
 
 
 class SheetsRetryable(SheetsError):
-    def __init__(self, message, retry_after=None):
+    def __init__(self, message, retry_after=None, uncertain=False):
         super().__init__(message)
         self.retry_after = retry_after
+        self.uncertain = uncertain
 
 
 class SheetsPermanent(SheetsError):
@@ -46,6 +51,16 @@ class CountingHTTPClient(HTTPClient):
         return super().request(method, endpoint, *args, **kwargs)
 
 
+def never_sent(error):
+    """True when the request surely did not reach the server (so it was not applied)."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    return isinstance(error, requests.exceptions.ConnectionError) and isinstance(
+        getattr(error.args[0] if error.args else None, "reason", None),
+        urllib3.exceptions.NewConnectionError,
+    )
+
+
 def is_configured():
     return bool(settings.SHEETS_SPREADSHEET_ID) and has_credentials()
 
@@ -54,6 +69,15 @@ def has_credentials():
     """A service-account key, or a non-Google endpoint that needs none (the imitation)."""
     custom_endpoint = settings.GOOGLE_SHEETS_API_URL.rstrip("/") != GOOGLE_SHEETS_URL
     return bool(settings.GOOGLE_SERVICE_ACCOUNT_FILE) or custom_endpoint
+
+
+def refuse_to_send_credentials_in_clear(url):
+    parts = urlsplit(url)
+    if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SheetsPermanent(
+            f"GOOGLE_SHEETS_API_URL {url} is not HTTPS: the service account's token is "
+            "only sent over HTTPS (or to this machine)."
+        )
 
 
 def column_letter(number):
@@ -82,6 +106,7 @@ def row_runs(row_numbers):
 class SheetsClient:
     def __init__(self):
         if settings.GOOGLE_SERVICE_ACCOUNT_FILE:
+            refuse_to_send_credentials_in_clear(settings.GOOGLE_SHEETS_API_URL)
             client = self._service_account_client()
         else:
             client = gspread.Client(
@@ -110,16 +135,34 @@ class SheetsClient:
     def calls(self):
         return self.http.calls
 
-    def _call(self, description, function, *args, **kwargs):
+    def _call(self, description, function, *args, write=False, **kwargs):
+        """Run one API call; errors become SheetsRetryable or SheetsPermanent.
+
+        A write whose fate is unknown (timed out, connection lost after sending, 5xx)
+        may still be applied by Google later: it is marked uncertain, and the sync
+        does not plan again until it has settled.
+        """
         try:
             return function(*args, **kwargs)
         except gspread.exceptions.APIError as error:
-            raise self._translate(description, error.response) from None
+            raise self._translate(description, error.response, write) from None
+        except google.auth.exceptions.RefreshError as error:
+            raise SheetsPermanent(
+                f"{description}: the service-account key was refused by Google "
+                f"({type(error).__name__}); check that it is valid and not revoked."
+            ) from None
+        except google.auth.exceptions.TransportError as error:
+            raise SheetsRetryable(
+                f"{description}: cannot reach Google to sign in ({error})"
+            ) from None
         except requests.exceptions.RequestException as error:
-            raise SheetsRetryable(f"{description}: {type(error).__name__} ({error})") from None
+            raise SheetsRetryable(
+                f"{description}: {type(error).__name__} ({error})",
+                uncertain=write and not never_sent(error),
+            ) from None
 
     @staticmethod
-    def _translate(description, response):
+    def _translate(description, response, write):
         status = response.status_code
         try:
             message = response.json()["error"]["message"]
@@ -129,7 +172,10 @@ class SheetsClient:
         if status in RETRYABLE_STATUSES:
             retry_after = response.headers.get("Retry-After", "")
             return SheetsRetryable(
-                text, retry_after=float(retry_after) if retry_after.isdigit() else None
+                text,
+                retry_after=float(retry_after) if retry_after.isdigit() else None,
+                # 429 means the request was refused, so nothing was written.
+                uncertain=write and status != 429,
             )
         if status == 403:
             text += ". Share the spreadsheet with the service account as an editor."
@@ -148,7 +194,9 @@ class SheetsClient:
         if not create:
             return None
         body = {"requests": [{"addSheet": {"properties": {"title": title}}}]}
-        answer = self._call(f"Adding tab {title!r}", self.http.batch_update, spreadsheet_id, body)
+        answer = self._call(
+            f"Adding tab {title!r}", self.http.batch_update, spreadsheet_id, body, write=True
+        )
         properties = answer["replies"][0]["addSheet"]["properties"]
         return Worksheet(self, spreadsheet_id, properties, is_new=True)
 
@@ -231,6 +279,7 @@ class Worksheet:
             self.client.http.values_batch_update,
             self.spreadsheet_id,
             body,
+            write=True,
         )
 
     def delete_rows(self, row_numbers):
@@ -253,6 +302,7 @@ class Worksheet:
             self.client.http.batch_update,
             self.spreadsheet_id,
             {"requests": requests_},
+            write=True,
         )
 
     def append_rows(self, rows):
@@ -264,4 +314,5 @@ class Worksheet:
             f"{quoted(self.title)}!A1",
             {**WRITE_OPTIONS, "insertDataOption": "INSERT_ROWS"},
             {"values": rows},
+            write=True,
         )

@@ -1,22 +1,28 @@
 """Keep the sheet in step with history: tombstones for rows that must go, and a sync
 requested after every change that the sheet must follow."""
 
-from django.db.models.signals import post_delete, pre_save
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, pre_delete, pre_save
 from django.dispatch import receiver
 
 from sessions_app.models import Session, Set, history_changed
 
 from .models import Tombstone
+from .reconcile import target_for
 from .tasks import request_sync
 
 
-def bury(sets):
-    """Record that these sets' rows must leave the sheet."""
+def bury(sets, owner_id):
+    """Record that these sets' rows must leave the lifter's sheet."""
+    target = target_for(owner_id)
+    if target is None:
+        return  # no sheet is configured, so none holds these rows
     for workout_set in sets:
         Tombstone.objects.get_or_create(
             key=workout_set.key,
             defaults={
-                "owner_id": workout_set.session.owner_id,
+                "spreadsheet_id": target.spreadsheet_id,
+                "worksheet": target.worksheet,
                 "session_id": workout_set.session_id,
             },
         )
@@ -33,8 +39,7 @@ def set_deleted(sender, instance, **kwargs):
     # Only a completed workout's sets can be in the sheet.
     session = Session.objects.filter(pk=instance.session_id).first()
     if session and session.status == Session.Status.COMPLETED:
-        instance.session = session
-        bury([instance])
+        bury([instance], session.owner_id)
 
 
 @receiver(pre_save, sender=Session)
@@ -46,4 +51,13 @@ def session_leaving_completed(sender, instance, raw=False, update_fields=None, *
         return
     previous = Session.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
     if previous == Session.Status.COMPLETED:
-        bury(instance.sets.select_related("session"))
+        bury(instance.sets.all(), instance.owner_id)
+
+
+@receiver(pre_delete, sender=get_user_model())
+def lifter_deleted(sender, instance, **kwargs):
+    """A lifter removed from the instance takes their rows along; their sheet is
+    looked up now, while their profile still exists."""
+    sets = Set.objects.filter(session__owner=instance, session__status=Session.Status.COMPLETED)
+    if sets.exists():
+        bury(sets, instance.pk)

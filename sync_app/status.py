@@ -23,10 +23,12 @@ class SyncStatus:
     pending: int
     oldest_pending_at: object
     failing: int
+    lifters_without_spreadsheet: list
     deletions_pending: int
     last_run: SyncRun | None
     last_success: SyncRun | None
     worker_heartbeat_at: object
+    settle_until: object
     now: object
 
     @property
@@ -42,12 +44,12 @@ class SyncStatus:
         return int((self.now - self.worker_heartbeat_at).total_seconds())
 
     @property
-    def sync_interval_minutes(self):
-        return settings.SYNC_INTERVAL_MINUTES
+    def settling(self):
+        return self.settle_until is not None and self.settle_until > self.now
 
 
 def current_status(now=None):
-    pending = pending_sessions()
+    pending, without_spreadsheet = pending_sessions()
     state = SyncState.load()
     return SyncStatus(
         configured=is_configured(),
@@ -56,9 +58,13 @@ def current_status(now=None):
         pending=pending.count(),
         oldest_pending_at=pending.aggregate(oldest=Min("completed_at"))["oldest"],
         failing=pending.filter(sync_attempts__gte=FAILING_AFTER_ATTEMPTS).count(),
+        lifters_without_spreadsheet=sorted(
+            set(without_spreadsheet.values_list("owner__username", flat=True))
+        ),
         deletions_pending=Tombstone.objects.count(),
         last_run=SyncRun.objects.first(),
         last_success=SyncRun.objects.filter(outcome=SyncRun.Outcome.SUCCESS).first(),
         worker_heartbeat_at=state.worker_heartbeat_at,
+        settle_until=state.settle_until,
         now=now or timezone.now(),
     )

@@ -1,9 +1,12 @@
 """Background entry points for django-q2, and the one place that enqueues them."""
 
 import logging
+import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import SyncState
@@ -16,18 +19,29 @@ HEARTBEAT_TASK = "sync_app.tasks.heartbeat"
 SYNC_SCHEDULE_NAME = "Sync completed workouts to Google Sheets"
 HEARTBEAT_SCHEDULE_NAME = "Worker heartbeat"
 HEARTBEAT_INTERVAL_MINUTES = 1
-MAX_RUNS_PER_TASK = 20
+BUSY_WAIT_SECONDS = 120
+BUSY_POLL_SECONDS = 2
+# A backlog bigger than one run is carried on in the same task for this long.
+CHAIN_SECONDS = 120
+# A queued task that has not started after this long was lost (deleted, Redis restarted).
+QUEUED_TASK_LOST_AFTER = timedelta(minutes=10)
 
 
 def sync_pending(trigger="queue"):
     """Sync everything pending; a big backlog takes several runs back to back."""
     # From here on, a new change enqueues a new task instead of relying on this one.
-    SyncState.objects.filter(pk=1).update(sync_queued=False)
-    for _ in range(MAX_RUNS_PER_TASK):
+    SyncState.objects.filter(pk=1).update(sync_queued_at=None)
+    started = time.monotonic()
+    while True:
         result = run_sync(trigger=trigger)
-        if not (result.outcome == "success" and result.more_pending):
-            break
-    return result.summary()
+        elapsed = time.monotonic() - started
+        if result.outcome == "busy" and elapsed < BUSY_WAIT_SECONDS:
+            # The run going on may have read the database before this change: wait for
+            # it, then look again, rather than leave the change to the schedule.
+            time.sleep(BUSY_POLL_SECONDS)
+            continue
+        if not (result.outcome == "success" and result.more_pending) or elapsed > CHAIN_SECONDS:
+            return result.summary()
 
 
 def scheduled_sync():
@@ -39,18 +53,22 @@ def heartbeat():
     SyncState.objects.filter(pk=1).update(worker_heartbeat_at=timezone.now())
 
 
-def enqueue_sync():
+def enqueue_sync(now=None):
     """Queue one sync task unless one is already waiting; never fails the caller."""
     from django_q.tasks import async_task
 
+    now = now or timezone.now()
     SyncState.load()
-    if not SyncState.objects.filter(pk=1, sync_queued=False).update(sync_queued=True):
+    nothing_waiting = Q(sync_queued_at__isnull=True) | Q(
+        sync_queued_at__lt=now - QUEUED_TASK_LOST_AFTER
+    )
+    if not SyncState.objects.filter(nothing_waiting, pk=1).update(sync_queued_at=now):
         return
     try:
         async_task(SYNC_TASK, "change", task_name="sync after a change")
     except Exception:
         # The 5-minute schedule still picks the work up; a request must not fail for this.
-        SyncState.objects.filter(pk=1).update(sync_queued=False)
+        SyncState.objects.filter(pk=1).update(sync_queued_at=None)
         logger.exception("could not enqueue a sync task")
 
 

@@ -96,6 +96,7 @@ def sheets(sheets_server, settings):
     settings.SHEETS_MAX_ATTEMPTS = 4
     settings.SHEETS_BACKOFF_SECONDS = 0.01
     settings.SHEETS_BACKOFF_MAX_SECONDS = 5
+    settings.SHEETS_SETTLE_SECONDS = 0
     sheets_server.clear_faults()
     sheets_server.create_spreadsheet(SPREADSHEET_ID, worksheets=("Log",))
     sheets_server.reset_calls()

@@ -141,7 +141,7 @@ def test_malformed_requests_get_a_json_error(api, alice_workout, method, path, r
         ),
         (
             {"exercise": "Squat", "reps": "5", "set_number": 0},
-            {"set_number": ["Ensure this value is greater than or equal to 1."]},
+            {"set_number": ["1 or more."]},
         ),
         ({"exercise": "Squat", "reps": "5", "key": "not-a-uuid"}, {"key": ["Enter a valid UUID."]}),
         ({"reps": "5"}, {"exercise": ["This field is required."]}),

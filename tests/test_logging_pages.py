@@ -114,7 +114,7 @@ def test_same_form_submitted_twice_stores_one_set(alice_client, alice_workout):
     "change, field, message",
     [
         ({"exercise": "   "}, "exercise", "This field is required."),
-        ({"set_number": "0"}, "set_number", "Ensure this value is greater than or equal to 1."),
+        ({"set_number": "0"}, "set_number", "1 or more."),
         ({"weight": "9" * 21}, "weight", "Ensure this value has at most 20 characters"),
         ({"notes": "x" * 501}, "notes", "Ensure this value has at most 500 characters"),
         ({"weight": "", "reps": ""}, "reps", "Enter the reps (or the weight) for this set."),
@@ -176,7 +176,8 @@ def test_fixing_a_set_without_javascript_uses_its_own_page(alice_client, alice_w
         prefix + "weight": "225",
         prefix + "reps": "5",
     }
-    assert alice_client.post(edit_url, data)["Location"] == alice_workout.get_absolute_url()
+    location = alice_client.post(edit_url, data)["Location"]
+    assert location.startswith(alice_workout.get_absolute_url() + "#ex-")
     workout_set.refresh_from_db()
     assert workout_set.reps == "5"
 
@@ -187,6 +188,26 @@ def test_deleting_a_set(alice_client, alice_workout):
     response = alice_client.post(reverse("delete_set", args=[drop.pk]), headers=HTMX)
     assert response.status_code == 200
     assert list(Set.objects.filter(session=alice_workout)) == [keep]
+
+
+def test_deleting_without_javascript_asks_first(alice_client, alice_workout):
+    workout_set, _ = alice_workout.log_set("Back Squat", "225", "5")
+    delete_url = reverse("delete_set", args=[workout_set.pk])
+    page = alice_client.get(delete_url).content.decode()
+    assert "Delete this set?" in page and "225 × 5" in page
+    assert Set.objects.filter(pk=workout_set.pk).exists()
+    response = alice_client.post(delete_url, follow=True)
+    assert "Deleted set 1 of Back Squat." in response.content.decode()
+    assert not Set.objects.filter(pk=workout_set.pk).exists()
+
+
+def test_a_bad_set_without_javascript_focuses_the_field_to_fix(alice_client, alice_workout):
+    page = alice_client.post(log_url(alice_workout), set_data("Leg Press", "", "")).content.decode()
+    assert page.count("autofocus") == 1
+    focused = page[page.rindex("<input", 0, page.index("autofocus")) : page.index("autofocus")]
+    assert 'name="reps"' in focused
+    heading = page.rindex("<h2", 0, page.index("autofocus"))
+    assert ">Leg Press</h2>" in page[heading : heading + 80]
 
 
 def test_sets_of_a_completed_workout_cannot_be_changed_from_the_pages(alice_client, alice_workout):
@@ -230,19 +251,30 @@ def test_history_lists_completed_workouts_newest_first_in_pages(alice_client, al
 
 
 def test_active_workout_page_runs_a_fixed_number_of_queries(
-    alice_client, alice_workout, django_assert_num_queries
+    alice_client, alice, lower1, django_assert_num_queries
 ):
-    def log_sets(count):
-        for number in range(count):
-            alice_workout.log_set(
-                ["Back Squat", "Leg Press", "Curl"][number % 3], "100", "5", key=uuid.uuid4()
-            )
+    earlier = Session.start(alice, lower1, datetime.date(2025, 1, 1))
+    earlier.log_set("Back Squat", "200", "5")
+    earlier.complete()
+    workout = Session.start(alice, lower1)
 
-    url = alice_workout.get_absolute_url()
-    log_sets(3)
-    # django session, user, workout, template, template exercises, sets
-    with django_assert_num_queries(6):
-        alice_client.get(url)
-    log_sets(60)
-    with django_assert_num_queries(6):
-        alice_client.get(url)
+    def log_sets(session, count):
+        for number in range(count):
+            exercise = ["Back Squat", "Leg Press", "Curl"][number % 3]
+            session.log_set(exercise, "100", "5", key=uuid.uuid4())
+
+    log_sets(workout, 3)
+    # django session, user, workout, template, template exercises, sets, and the two
+    # "last time" queries (latest workout per exercise, its sets)
+    with django_assert_num_queries(8):
+        alice_client.get(workout.get_absolute_url())
+    log_sets(workout, 60)
+    workout.cancel()
+    for day in range(1, 40):  # a longer history
+        past = Session.start(alice, lower1, datetime.date(2024, 1, 1) + datetime.timedelta(day))
+        log_sets(past, 6)
+        past.complete()
+    workout = Session.start(alice, lower1)
+    log_sets(workout, 60)
+    with django_assert_num_queries(8):
+        alice_client.get(workout.get_absolute_url())

@@ -2,6 +2,7 @@
 
 import datetime
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -26,7 +27,7 @@ def expected_row(workout_set):
         workout_set.set_number,
         *[int(v) if v.isdigit() else v for v in (workout_set.weight_lbs, workout_set.reps)],
         workout_set.notes,
-        timezone.localtime(workout_set.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+        timezone.localtime(workout_set.created_at).isoformat(sep=" ", timespec="seconds"),
         str(workout_set.key),
     ]
 
@@ -88,12 +89,37 @@ def test_a_lost_answer_after_the_append_never_duplicates_rows(sheets, settings, 
     assert session.synced_to_sheets
 
 
-def test_a_lost_answer_is_retried_within_the_run_by_reading_again(sheets, alice, lower1):
+def test_a_write_that_lands_after_the_timeout_is_never_made_twice(sheets, settings, alice, lower1):
+    """Google may apply a write after we gave up on it: no run plans again until it has settled."""
+    settings.SHEETS_TIMEOUT_SECONDS = 0.3
+    settings.SHEETS_SETTLE_SECONDS = 1.5
     session = completed_workout(alice, lower1, SQUAT_DAY)
-    sheets.drop_next(kinds=["values.append"], after_apply=True)
+    sheets.delay_next(1.0, kinds=["values.append"])  # applied after the client gave up
     result = run_sync()
-    assert (result.outcome, result.retries) == ("success", 1)
+    assert (result.outcome, result.retries) == ("failed", 0)
+    assert run_sync().outcome == "settling"
+    time.sleep(1.6)
+    result = run_sync()
+    assert (result.outcome, result.appended) == ("success", 0)
     assert sorted(keys_in_sheet(sheets)) == sorted(str(s.key) for s in session.sets.all())
+    assert sheet(sheets).count(HEADER) == 1
+
+
+def test_a_delete_that_lands_late_never_removes_another_row(sheets, settings, alice, lower1):
+    settings.SHEETS_TIMEOUT_SECONDS = 0.3
+    settings.SHEETS_SETTLE_SECONDS = 1.5
+    session = completed_workout(alice, lower1, SQUAT_DAY)
+    run_sync()
+    gone = session.sets.get(exercise="Leg Press", set_number=1)
+    first_squat = session.sets.get(set_number=1, exercise="Back Squat")
+    first_squat.delete()
+    sheets.delay_next(1.0, kinds=["batchUpdate"])
+    assert run_sync().outcome == "failed"
+    time.sleep(1.6)
+    assert run_sync().outcome in ("success", "nothing to do")
+    remaining = set(session.sets.values_list("key", flat=True))
+    assert {str(key) for key in remaining} == set(keys_in_sheet(sheets))
+    assert str(gone.key) in keys_in_sheet(sheets)
 
 
 def test_429_three_times_then_success_honours_retry_after(sheets, alice, lower1):

@@ -192,3 +192,38 @@ def test_import_skips_rows_it_cannot_read(sheets, alice):
 def test_import_for_an_unknown_user_fails(sheets, db):
     with pytest.raises(CommandError, match="There is no user named 'ghost'."):
         call_command("import_sheets", "ghost")
+
+
+def test_sync_runs_from_a_shell_with_the_system_checks(sheets, transactional_db):
+    """As an operator types it: a real process, Django's system checks included."""
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "SHEETS_SPREADSHEET_ID": "workout-log-test",
+        "GOOGLE_SHEETS_API_URL": sheets.url,
+    }
+    for arguments in ([], ["--dry-run"], ["--check"]):
+        finished = subprocess.run(
+            [sys.executable, "manage.py", "sync", *arguments],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert finished.returncode == 0, finished.stderr
+        assert "Traceback" not in finished.stderr
+    del environment["SHEETS_SPREADSHEET_ID"]
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "sync"], env=environment, capture_output=True, text=True
+    )
+    assert finished.returncode == 1
+    assert finished.stderr.strip().splitlines() == [
+        "CommandError: Sheets sync is not configured: set SHEETS_SPREADSHEET_ID and "
+        "GOOGLE_SERVICE_ACCOUNT_FILE (see the README)."
+    ]

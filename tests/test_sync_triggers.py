@@ -72,9 +72,9 @@ def test_the_queued_task_syncs_and_frees_the_queue_flag(
 
     with django_capture_on_commit_callbacks(execute=True):
         completed_workout(alice, lower1, SQUAT_DAY)
-    assert SyncState.load().sync_queued
+    assert SyncState.load().sync_queued_at is not None
     assert sync_pending().startswith("Success")
-    assert not SyncState.load().sync_queued
+    assert SyncState.load().sync_queued_at is None
 
 
 def test_heartbeat_is_recorded(db):
@@ -94,7 +94,7 @@ def test_status_panel_answers_at_a_glance(sheets, settings, operator_client, ali
     assert "Google Sheets sync" in page
     assert "workout-log-test / Log" in page
     assert "Sessions pending</th>\n      <td>1;" in page
-    assert "<strong>failed</strong>" in page and "answered 500" in page
+    assert "<strong>Failed</strong>" in page and "answered 500" in page
     assert "alive (heartbeat" in page
     assert "3 appended" in page
 
@@ -126,7 +126,7 @@ def test_admin_actions_mark_for_resync_and_sync_now(
     session = completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
     OrmQ.objects.all().delete()
-    SyncState.objects.update(sync_queued=False)
+    SyncState.objects.update(sync_queued_at=None)
     changelist = reverse("admin:sessions_app_session_changelist")
     with django_capture_on_commit_callbacks(execute=True):
         operator_client.post(
@@ -137,7 +137,7 @@ def test_admin_actions_mark_for_resync_and_sync_now(
     assert queued_tasks() == ["sync_app.tasks.sync_pending"]
     run_sync()
     OrmQ.objects.all().delete()
-    SyncState.objects.update(sync_queued=False)
+    SyncState.objects.update(sync_queued_at=None)
     with django_capture_on_commit_callbacks(execute=True):
         operator_client.post(changelist, {"action": "sync_now", "_selected_action": [session.pk]})
     assert queued_tasks() == ["sync_app.tasks.sync_pending"]

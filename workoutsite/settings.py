@@ -136,17 +136,18 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
-    # Tests run on a real SQLite file (a worker subprocess must be able to open it).
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-workouts.sqlite3")}
+    # Tests run on a real SQLite file (a worker subprocess must be able to open it),
+    # one per test run so that two runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-workouts-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.getenv("REDIS_URL", "")
 Q_CLUSTER = {
     "name": "workoutlog",
     "workers": envint("Q_WORKERS", "2"),
-    # A sync run never takes longer than this; "retry" must be longer than "timeout".
-    "timeout": 300,
-    "retry": 360,
+    # A sync run stops by SYNC_RUN_BUDGET_SECONDS; "retry" must be longer than "timeout".
+    "timeout": 900,
+    "retry": 960,
     # Our own "pending" state in the database guarantees delivery, so the queue
     # does not redeliver failed tasks: the 5-minute schedule picks the work up again.
     "max_attempts": 1,
@@ -233,6 +234,11 @@ SHEETS_TIMEOUT_SECONDS = envfloat("SHEETS_TIMEOUT_SECONDS", "30")
 SHEETS_MAX_ATTEMPTS = envint("SHEETS_MAX_ATTEMPTS", "5")
 SHEETS_BACKOFF_SECONDS = envfloat("SHEETS_BACKOFF_SECONDS", "2")
 SHEETS_BACKOFF_MAX_SECONDS = envfloat("SHEETS_BACKOFF_MAX_SECONDS", "60")
+# After a write whose outcome is unknown (timeout, lost connection), no run reads the
+# sheet again until Google has surely applied or dropped it.
+SHEETS_SETTLE_SECONDS = envfloat("SHEETS_SETTLE_SECONDS", "90")
+# A run stops starting new calls after this long, well inside the task timeout below.
+SYNC_RUN_BUDGET_SECONDS = envint("SYNC_RUN_BUDGET_SECONDS", "480")
 # Longer than any run; a worker killed mid-run holds the lease at most this long.
 SYNC_LEASE_SECONDS = envint("SYNC_LEASE_SECONDS", "600")
 SYNC_INTERVAL_MINUTES = 5

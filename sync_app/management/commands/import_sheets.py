@@ -14,13 +14,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="The lifter who owns the imported workouts.")
+        parser.add_argument(
+            "--whole-sheet",
+            action="store_true",
+            help="Import every row as this lifter's even though other lifters share the sheet.",
+        )
 
-    def handle(self, username, **options):
+    def handle(self, username, whole_sheet, **options):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"There is no user named {username!r}.")
         try:
-            report = import_sheet(user)
+            report = import_sheet(user, whole_sheet=whole_sheet)
         except SheetsError as error:
             raise CommandError(str(error)) from None
         for line in report.skipped:

@@ -1,4 +1,3 @@
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,11 +26,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, dry_run, check, session_ids, **options):
-        self.interactive = self.stdout.isatty()
         if session_ids:
             self.check_sessions_exist(session_ids)
         if check:
-            return self.check()
+            return self.report_drift()
         started = time.monotonic()
         result = run_sync(session_ids, dry_run=dry_run, trigger="command", progress=self.progress)
         self.end_progress()
@@ -64,7 +62,7 @@ class Command(BaseCommand):
             for line in plan.lines():
                 self.stdout.write(f"  {line}")
 
-    def check(self):
+    def report_drift(self):
         try:
             differences = find_drift(progress=self.progress)
         except Exception as error:
@@ -80,13 +78,14 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("The sheet matches the database."))
 
     def progress(self, message):
-        if self.interactive:
-            sys.stdout.write(f"\r\033[K{message}…")
-            sys.stdout.flush()
+        """One updating line on a terminal; plain lines when the output is piped."""
+        if self.stdout.isatty():
+            self.stdout.write(f"\r\033[K{message}…", ending="")
+            self.stdout.flush()
         else:
             self.stdout.write(message)
 
     def end_progress(self):
-        if self.interactive:
-            sys.stdout.write("\r\033[K")
-            sys.stdout.flush()
+        if self.stdout.isatty():
+            self.stdout.write("\r\033[K", ending="")
+            self.stdout.flush()

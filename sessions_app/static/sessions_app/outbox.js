@@ -1,0 +1,361 @@
+// The outbox: every set logged on a workout page is kept on the phone (IndexedDB)
+// until the server has it, then sent in order, once each. Each set carries its own
+// key, and the server stores a key only once, so a set whose answer was lost is
+// never stored twice when it is sent again.
+(() => {
+  "use strict";
+
+  const DB_NAME = "workout-log";
+  const STORE = "outbox";
+  const RETRY_MILLISECONDS = 5000;
+  const workout = document.getElementById("workout");
+  const badge = document.getElementById("outbox-badge");
+  const notice = document.getElementById("notice");
+  let flushing = false;
+  let flushAgain = false;
+  let retryTimer = null;
+
+  // --- IndexedDB, in four small operations ---------------------------------------
+  function openDatabase() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = () =>
+        request.result.createObjectStore(STORE, { keyPath: "seq", autoIncrement: true });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  }
+
+  async function inStore(mode, operation) {
+    const database = await openDatabase();
+    return new Promise((resolve, reject) => {
+      const transaction = database.transaction(STORE, mode);
+      const request = operation(transaction.objectStore(STORE));
+      transaction.oncomplete = () => {
+        database.close();
+        resolve(request.result);
+      };
+      transaction.onerror = () => reject(transaction.error);
+    });
+  }
+
+  const addItem = (item) => inStore("readwrite", (store) => store.add(item));
+  const putItem = (item) => inStore("readwrite", (store) => store.put(item));
+  const removeItem = (seq) => inStore("readwrite", (store) => store.delete(seq));
+  const allItems = () => inStore("readonly", (store) => store.getAll());
+
+  // --- Small helpers ---------------------------------------------------------------
+  function newKey() {
+    if (window.crypto.randomUUID) return crypto.randomUUID();
+    // Plain-HTTP pages have no randomUUID; build a version-4 UUID by hand.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  function csrfToken() {
+    const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
+    if (cookie) return cookie.split("=")[1];
+    const field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  function say(message) {
+    if (!notice) return;
+    notice.textContent = message;
+    notice.hidden = !message;
+  }
+
+  // Keep the form the lifter is using under their thumb while rows are added above it.
+  async function keepInPlace(element, change) {
+    const before = element && element.isConnected ? element.getBoundingClientRect().top : null;
+    const moved = (await change()) || element;
+    if (before !== null && moved && moved.isConnected) {
+      window.scrollBy(0, moved.getBoundingClientRect().top - before);
+    }
+  }
+
+  function blockFor(exercise) {
+    if (!workout) return null;
+    return document.querySelector(`section.exercise[data-exercise="${CSS.escape(exercise)}"]`);
+  }
+
+  // --- Showing what waits ------------------------------------------------------------
+  function waitingRow(item) {
+    const row = document.getElementById("waiting-row-template").content.firstElementChild.cloneNode(true);
+    const fields = item.fields;
+    row.dataset.outboxSeq = item.seq;
+    row.querySelector(".set-number").textContent = fields.is_warmup ? "W" : fields.set_number || "";
+    row.querySelector(".set-load").textContent = `${fields.weight || "–"} × ${fields.reps || "–"}`;
+    row.querySelector(".set-notes").textContent = fields.notes || "";
+    const label = row.querySelector(".waiting-label");
+    if (item.state === "rejected") {
+      row.classList.add("rejected");
+      label.textContent = "Not saved";
+      row.querySelector(".set-notes").textContent = item.error;
+      const dismiss = document.createElement("button");
+      dismiss.type = "button";
+      dismiss.className = "link dismiss";
+      dismiss.textContent = "Dismiss";
+      dismiss.addEventListener("click", async () => {
+        await removeItem(item.seq);
+        await showWaiting();
+      });
+      label.replaceWith(dismiss);
+    }
+    return row;
+  }
+
+  async function showWaiting() {
+    const items = await allItems();
+    const waiting = items.filter((item) => item.state === "waiting").length;
+    const rejected = items.length - waiting;
+    if (badge) {
+      const parts = [];
+      if (waiting) parts.push(`${waiting} waiting`);
+      if (rejected) parts.push(`${rejected} not saved`);
+      badge.textContent = parts.join(", ");
+      badge.hidden = parts.length === 0;
+    }
+    if (!workout) return;
+    document.querySelectorAll("[data-outbox-seq]").forEach((row) => row.remove());
+    const elsewhere = document.getElementById("waiting-elsewhere");
+    let outside = 0;
+    for (const item of items.filter((each) => each.sessionId === workout.dataset.sessionId)) {
+      const block = blockFor(item.fields.exercise);
+      if (block) {
+        block.querySelector("ol.sets").append(waitingRow(item));
+      } else {
+        elsewhere.querySelector("ol.sets").append(waitingRow(item));
+        outside += 1;
+      }
+    }
+    elsewhere.hidden = outside === 0;
+  }
+
+  // --- Logging a set: into the outbox first ------------------------------------------
+  // The same rule as the server's: the next set starts from the same set last time,
+  // or else from the set just logged.
+  function readyNextSet(form) {
+    const number = form.elements.set_number;
+    if (number && number.value) {
+      number.value = Number(number.value) + 1;
+      const lastTime = JSON.parse(form.dataset.lastTime || "[]");
+      const same = lastTime.find((previous) => previous.set_number === Number(number.value));
+      if (same) {
+        form.elements.weight.value = same.weight;
+        form.elements.reps.value = same.reps;
+      }
+    }
+    form.elements.key.value = newKey();
+    form.elements.notes.value = "";
+    if (form.elements.is_warmup) form.elements.is_warmup.checked = false;
+  }
+
+  async function queueSet(form) {
+    const fields = Object.fromEntries(new FormData(form).entries());
+    delete fields.csrfmiddlewaretoken;
+    fields.key = fields.key || newKey();
+    const item = {
+      sessionId: workout.dataset.sessionId,
+      url: form.action,
+      fields,
+      state: "waiting",
+      queuedAt: Date.now(),
+    };
+    item.seq = await addItem(item);
+    readyNextSet(form);
+    const block = form.closest("section.exercise");
+    const restSeconds = Number((block && block.dataset.restSeconds) || 0);
+    document.dispatchEvent(new CustomEvent("set-logged", { detail: { restSeconds } }));
+    await keepInPlace(form, showWaiting);
+    flush();
+  }
+
+  // --- Sending, in order, once each ---------------------------------------------------
+  // What the lifter has typed into the log forms inside an element, by exercise slot.
+  function typedValues(element) {
+    const values = new Map();
+    for (const form of element.querySelectorAll("form.log-set")) {
+      const fields = {};
+      for (const field of form.elements) {
+        if (field.name && field.name !== "csrfmiddlewaretoken") {
+          fields[field.name] = field.type === "checkbox" ? field.checked : field.value;
+        }
+      }
+      values.set(form.elements.slot.value, fields);
+    }
+    return values;
+  }
+
+  // A new block from the server must not wipe what was typed while the set was sent;
+  // a form that came back with errors is shown as the server sent it.
+  function restoreTyped(element, values) {
+    for (const form of element.querySelectorAll("form.log-set")) {
+      const fields = values.get(form.elements.slot.value);
+      if (!fields || form.querySelector(".errorlist")) continue;
+      for (const [name, value] of Object.entries(fields)) {
+        const field = form.elements[name];
+        if (!field) continue;
+        if (field.type === "checkbox") field.checked = value;
+        else field.value = value;
+      }
+    }
+  }
+
+  function swapIn(item, html, retarget) {
+    if (!workout || item.sessionId !== workout.dataset.sessionId) return null;
+    const fragment = document.createElement("template");
+    fragment.innerHTML = html;
+    for (const outOfBand of fragment.content.querySelectorAll("[hx-swap-oob]")) {
+      outOfBand.removeAttribute("hx-swap-oob");
+      const current = document.getElementById(outOfBand.id);
+      if (current) current.replaceWith(outOfBand);
+      htmx.process(outOfBand);
+    }
+    const slot = item.fields.slot || "";
+    const target = retarget
+      ? document.querySelector(retarget)
+      : slot
+        ? blockFor(slot)
+        : document.getElementById("add-exercise");
+    const replacement = fragment.content.firstElementChild;
+    if (!target || !replacement) return null;
+    const focused = target.contains(document.activeElement) ? document.activeElement : null;
+    const typed = typedValues(target);
+    target.replaceWith(replacement);
+    restoreTyped(replacement, typed);
+    htmx.process(replacement);
+    if (focused && focused.name) {
+      const again = replacement.querySelector(`form.log-set [name="${CSS.escape(focused.name)}"]`);
+      if (again) again.focus({ preventScroll: true });
+    }
+    return replacement;
+  }
+
+  async function reject(item, reason) {
+    item.state = "rejected";
+    item.error = reason;
+    await putItem(item);
+  }
+
+  async function send(item) {
+    let response;
+    try {
+      response = await fetch(item.url, {
+        method: "POST",
+        body: new URLSearchParams(item.fields),
+        headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
+        credentials: "same-origin",
+        redirect: "manual",
+      });
+    } catch (error) {
+      return "later"; // offline, or the answer was lost: the key makes sending again safe
+    }
+    if (response.type === "opaqueredirect") {
+      say("You were logged out. Log in again and your waiting sets will be sent.");
+      return "later";
+    }
+    if (response.status >= 500 || response.status === 403 || response.status === 429) {
+      return "later";
+    }
+    if (response.headers.get("HX-Redirect")) {
+      await reject(item, "the workout was already finished");
+      return "done";
+    }
+    if (!response.ok) {
+      await reject(item, response.status === 404 ? "this workout no longer exists" : `error ${response.status}`);
+      return "done";
+    }
+    const html = await response.text();
+    await removeItem(item.seq);
+    const slot = item.fields.slot ? blockFor(item.fields.slot) : null;
+    const form = slot ? slot.querySelector("form.log-set") : null;
+    await keepInPlace(form, async () => {
+      const replacement = swapIn(item, html, response.headers.get("HX-Retarget"));
+      await showWaiting();
+      return replacement && replacement.querySelector("form.log-set");
+    });
+    return "done";
+  }
+
+  async function flush() {
+    if (flushing) {
+      flushAgain = true; // a set queued while sending: look at the outbox once more
+      return;
+    }
+    flushing = true;
+    clearTimeout(retryTimer);
+    let sent = 0;
+    try {
+      do {
+        flushAgain = false;
+        for (;;) {
+          const next = (await allItems()).find((item) => item.state === "waiting");
+          if (!next) break;
+          if ((await send(next)) === "later") {
+            retryTimer = setTimeout(flush, RETRY_MILLISECONDS);
+            flushAgain = false;
+            break;
+          }
+          sent += 1;
+          await showWaiting();
+        }
+      } while (flushAgain);
+    } finally {
+      flushing = false;
+      await showWaiting();
+    }
+    if (sent && workout) {
+      say("");
+      // Refresh the copy the service worker keeps for offline use.
+      fetch(workout.dataset.pageUrl, { credentials: "same-origin" }).catch(() => {});
+    }
+  }
+
+  async function waitingCount() {
+    return (await allItems()).filter((item) => item.state === "waiting").length;
+  }
+
+  // --- Wiring -------------------------------------------------------------------------
+  document.addEventListener(
+    "submit",
+    async (event) => {
+      const form = event.target;
+      if (workout && form.matches("form.log-set")) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        await queueSet(form);
+        return;
+      }
+      if (!form.matches("[data-needs-outbox-empty]")) return;
+      const waiting = await waitingCount().catch(() => 0);
+      if (waiting || !navigator.onLine) {
+        event.preventDefault();
+        say(
+          waiting
+            ? `${waiting} set(s) are still waiting to be sent; try again once they are saved.`
+            : "You are offline. Your sets are safe on this phone; try again when you are back online.",
+        );
+      }
+    },
+    true,
+  );
+
+  // Fixing or deleting a set needs the server: refused offline, with a clear message.
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (!navigator.onLine) {
+      event.preventDefault();
+      say("You are offline: fixing or deleting a set needs a connection. Logging new sets works offline.");
+    }
+  });
+  document.addEventListener("htmx:sendError", () =>
+    say("No connection: that change was not made. Logging new sets works offline."),
+  );
+  window.addEventListener("online", () => flush());
+  document.addEventListener("DOMContentLoaded", () => {
+    showWaiting().then(flush);
+  });
+})();

@@ -1,0 +1,89 @@
+// Workout Log's service worker (version {{ version }}): keeps the app's files and the
+// pages a lifter opened, so the workout page still opens with no network. Pages come
+// from the network when it answers in time, else from the copy kept here.
+"use strict";
+
+const VERSION = "{{ version }}";
+const SHELL_CACHE = `shell-${VERSION}`;
+const PAGES_CACHE = "pages";
+const OFFLINE_URL = "{% url 'offline' %}";
+const SHELL = [{% for url in shell %}"{{ url|escapejs }}", {% endfor %}OFFLINE_URL];
+// Gym wifi often answers slowly rather than not at all: past this, use the kept copy.
+const NETWORK_WAIT_MILLISECONDS = 4000;
+const NEVER_KEPT = ["/admin/", "/api/", "/accounts/", "/healthz"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((name) => name.startsWith("shell-") && name !== SHELL_CACHE)
+            .map((name) => caches.delete(name)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  );
+});
+
+function keptPage(request) {
+  const url = new URL(request.url);
+  return (
+    request.method === "GET" &&
+    url.origin === self.location.origin &&
+    !request.headers.get("HX-Request") &&
+    !NEVER_KEPT.some((prefix) => url.pathname.startsWith(prefix)) &&
+    (request.mode === "navigate" || (request.headers.get("Accept") || "").includes("text/html") ||
+      request.destination === "")
+  );
+}
+
+async function fromNetworkOrCopy(request) {
+  const cache = await caches.open(PAGES_CACHE);
+  const network = fetch(request).then(async (response) => {
+    const type = response.headers.get("Content-Type") || "";
+    if (response.ok && !response.redirected && type.startsWith("text/html")) {
+      await cache.put(request, response.clone());
+    }
+    return response;
+  });
+  const slow = new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT_MILLISECONDS));
+  try {
+    const first = await Promise.race([network, slow]);
+    if (first) return first;
+  } catch (error) {
+    // offline: fall through to the kept copy
+  }
+  const copy = await cache.match(request, { ignoreVary: true });
+  if (copy) return copy;
+  try {
+    return await network;
+  } catch (error) {
+    return (await caches.match(OFFLINE_URL)) || Response.error();
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (SHELL.includes(url.pathname)) {
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok) caches.open(SHELL_CACHE).then((cache) => cache.put(request, response));
+          return response.clone();
+        })
+        .catch(() => caches.match(request)),
+    );
+    return;
+  }
+  if (keptPage(request)) event.respondWith(fromNetworkOrCopy(request));
+});

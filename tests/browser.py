@@ -16,6 +16,8 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+# What a browser says when a request meets no network: expected in the offline tests.
+NETWORK_ERRORS = ("net::ERR_INTERNET_DISCONNECTED", "net::ERR_FAILED", "net::ERR_CONNECTION")
 
 
 @pytest.fixture(scope="session")
@@ -31,24 +33,39 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def phone(chromium, live_server):
-    """A phone-sized page that fails the test on any console error (CSP included)."""
+def open_phone(chromium, live_server, **options):
+    """A phone-sized page; returns it with the list its console errors go to."""
     context = chromium.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, **options
     )
     page = context.new_page()
     errors = []
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error" and errors.append(f"{message.text[:80]} {message.location}")
-        ),
-    )
+
+    def on_console(message):
+        if message.type == "error" and not any(e in message.text for e in NETWORK_ERRORS):
+            errors.append(f"{message.text[:200]} {message.location}")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.base_url = live_server.url
+    return page, errors
+
+
+@pytest.fixture
+def phone(chromium, live_server):
+    """A phone-sized page that fails the test on any console error (CSP included)."""
+    page, errors = open_phone(chromium, live_server)
     yield page
-    context.close()
+    page.context.close()
+    assert errors == [], errors
+
+
+@pytest.fixture
+def phone_without_worker(chromium, live_server):
+    """The same, with service workers off, so that test routes see every request."""
+    page, errors = open_phone(chromium, live_server, service_workers="block")
+    yield page
+    page.context.close()
     assert errors == [], errors
 
 

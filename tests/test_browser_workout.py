@@ -25,7 +25,7 @@ def test_a_lifter_logs_a_workout_on_a_phone(phone, alice, lower1):
     assert squat.locator(".set-row").count() == 3
     assert squat.get_by_label("Set", exact=True).input_value() == "4"
     assert page.evaluate("window.sameDocument") is True
-    screenshot(page, "active-workout")
+    screenshot(page, "logging-sets")
 
     # Fix a typo in the second set.
     squat.locator(".set-row", has_text="235 × 5").get_by_role("link", name="Edit").click()

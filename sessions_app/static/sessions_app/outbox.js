@@ -13,6 +13,7 @@
   const notice = document.getElementById("notice");
   let flushing = false;
   let flushAgain = false;
+  let waitingNow = 0; // kept in step by showWaiting, for checks that cannot wait
   let retryTimer = null;
 
   // --- IndexedDB, in four small operations ---------------------------------------
@@ -112,6 +113,7 @@
     const items = await allItems();
     const waiting = items.filter((item) => item.state === "waiting").length;
     const rejected = items.length - waiting;
+    waitingNow = waiting;
     if (badge) {
       const parts = [];
       if (waiting) parts.push(`${waiting} waiting`);
@@ -315,28 +317,23 @@
     }
   }
 
-  async function waitingCount() {
-    return (await allItems()).filter((item) => item.state === "waiting").length;
-  }
-
   // --- Wiring -------------------------------------------------------------------------
   document.addEventListener(
     "submit",
-    async (event) => {
+    (event) => {
       const form = event.target;
       if (workout && form.matches("form.log-set")) {
         event.preventDefault();
         event.stopImmediatePropagation();
-        await queueSet(form);
+        queueSet(form);
         return;
       }
       if (!form.matches("[data-needs-outbox-empty]")) return;
-      const waiting = await waitingCount().catch(() => 0);
-      if (waiting || !navigator.onLine) {
+      if (waitingNow || !navigator.onLine) {
         event.preventDefault();
         say(
-          waiting
-            ? `${waiting} set(s) are still waiting to be sent; try again once they are saved.`
+          waitingNow
+            ? `${waitingNow} set(s) are still waiting to be sent; try again once they are saved.`
             : "You are offline. Your sets are safe on this phone; try again when you are back online.",
         );
       }

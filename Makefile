@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint browser-deps demo-sheets clean
+.PHONY: run test test-scaleout lint browser-deps demo-sheets clean
 
 $(VENV)/.requirements: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
@@ -25,6 +25,13 @@ test: $(VENV)/.requirements browser-deps
 ## demo-sheets: a local imitation of Google Sheets to sync to, without a Google account
 demo-sheets: $(VENV)/.requirements
 	$(PY) -m sync_app.sheets_imitation --port 8765 --spreadsheet demo:Log
+
+## test-scaleout: the whole suite again on PostgreSQL and Redis (the scale-out setup)
+SCALEOUT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+SCALEOUT_REDIS_URL ?= redis://127.0.0.1:6379/15
+test-scaleout: $(VENV)/.requirements browser-deps
+	DATABASE_URL=$(SCALEOUT_DATABASE_URL) REDIS_URL=$(SCALEOUT_REDIS_URL) $(PY) bin/check-services.py
+	DATABASE_URL=$(SCALEOUT_DATABASE_URL) REDIS_URL=$(SCALEOUT_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 browser-deps:
 	@bin/ensure-chromium

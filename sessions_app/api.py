@@ -5,10 +5,13 @@ with a 4xx status and a message per field, and only ever sees the caller's sessi
 """
 
 import json
+import logging
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -18,6 +21,8 @@ from .forms import SessionRefForm, SetForm, StartSessionForm
 from .models import ActiveSessionExists, ApiToken, KeyTaken, Session, SessionClosed
 
 SCALAR_TYPES = (str, int, float)
+FAILED_TOKEN_WINDOW_SECONDS = 60
+logger = logging.getLogger("api")
 
 
 def error(message, status=400, fields=None, **extra):
@@ -28,9 +33,40 @@ def error(message, status=400, fields=None, **extra):
 
 
 class ApiError(Exception):
-    def __init__(self, message, status=400, fields=None, **extra):
+    def __init__(self, message, status=400, fields=None, headers=None, **extra):
         super().__init__(message)
         self.response = error(message, status, fields, **extra)
+        for name, value in (headers or {}).items():
+            self.response[name] = value
+
+
+def client_address(request):
+    """The caller's address; behind a proxy, the one the proxy saw (the last hop)."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def user_for_token(request, raw_token):
+    """The token's user; wrong tokens are counted per address and past the limit refused."""
+    failures_key = f"api-token-failures:{client_address(request)}"
+    if cache.get(failures_key, 0) >= settings.API_FAILED_TOKEN_LIMIT_PER_MINUTE:
+        raise ApiError(
+            "Too many wrong API tokens from this address; wait a minute.",
+            429,
+            headers={"Retry-After": str(FAILED_TOKEN_WINDOW_SECONDS)},
+        )
+    user = ApiToken.user_for(raw_token)
+    if user is None:
+        cache.add(failures_key, 0, FAILED_TOKEN_WINDOW_SECONDS)
+        try:
+            cache.incr(failures_key)
+        except ValueError:  # expired in between
+            cache.set(failures_key, 1, FAILED_TOKEN_WINDOW_SECONDS)
+        logger.warning("api token rejected", extra={"client": client_address(request)})
+        raise ApiError("That API token is not valid.", 401)
+    return user
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -51,10 +87,7 @@ def authenticated_user(request):
         scheme, _, raw_token = header.partition(" ")
         if scheme.lower() != "bearer" or not raw_token.strip():
             raise ApiError("Send the token as: Authorization: Bearer <token>.", 401)
-        user = ApiToken.user_for(raw_token.strip())
-        if user is None:
-            raise ApiError("That API token is not valid.", 401)
-        return user
+        return user_for_token(request, raw_token.strip())
     if not request.user.is_authenticated:
         raise ApiError("Log in, or send an API token as: Authorization: Bearer <token>.", 401)
     if request.method not in ("GET", "HEAD", "OPTIONS") and (

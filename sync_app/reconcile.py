@@ -290,11 +290,13 @@ class Runner:
                 delay = self.backoff_seconds(attempt, error)
                 self.retries += 1
                 logger.warning(
-                    "sync retry target=%s attempt=%d wait=%.1fs error=%s",
-                    target,
-                    attempt,
-                    delay,
-                    error,
+                    "sync retry",
+                    extra={
+                        "target": str(target),
+                        "attempt": attempt,
+                        "wait_seconds": delay,
+                        "error": str(error),
+                    },
                 )
                 self.progress(f"{target}: {error}; retrying in {delay:.0f} s")
                 self.sleep(delay)
@@ -341,7 +343,19 @@ class Runner:
             result.retries = self.retries
             if record:
                 finish_record(record, result)
-            logger.info("sync run %s", result.summary())
+            logger.info(
+                "sync run",
+                extra={
+                    "outcome": result.outcome,
+                    "sessions": result.sessions,
+                    "appended": result.appended,
+                    "updated": result.updated,
+                    "deleted": result.deleted,
+                    "api_calls": result.api_calls,
+                    "retries": result.retries,
+                    "error": " ".join(result.errors),
+                },
+            )
         return result
 
     def sync_targets(self, work, result):
@@ -353,7 +367,7 @@ class Runner:
                 return
             except SheetsError as error:
                 result.errors.append(str(error))
-                logger.error("sync failed target=%s error=%s", target, error)
+                logger.error("sync failed", extra={"target": str(target), "error": str(error)})
                 if not self.dry_run:
                     record_failure(target_sessions, str(error))
                 continue

@@ -77,6 +77,14 @@ def log_in(page, username, password):
     page.wait_for_url(page.base_url + "/")
 
 
+def wait_until_saved(page, block, count):
+    """The block shows count sets confirmed by the server, and nothing waits to be sent."""
+    from playwright.sync_api import expect
+
+    expect(block.locator(".set-row:not(.waiting)")).to_have_count(count)
+    expect(page.locator("#outbox-badge")).to_be_hidden()
+
+
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=False)

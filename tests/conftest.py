@@ -1,11 +1,33 @@
 """The usual cast: alice (the lifter under test) and bob (another lifter on the instance)."""
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from sessions_app.models import Session, TemplateExercise, WorkoutTemplate
 
 LOWER1_EXERCISES = ["Back Squat", "Romanian Deadlift", "Leg Press"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Counters (failed tokens) start at zero; with Redis this empties the task queue too."""
+    cache.clear()
+
+
+def queued_task_count():
+    from django_q.brokers import get_broker
+
+    return get_broker().queue_size()
+
+
+def database_url():
+    """The test database as a URL, for the subprocesses a test starts (a worker, a command)."""
+    database = connection.settings_dict
+    if database["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{database['NAME']}"
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
 
 
 @pytest.fixture(autouse=True)

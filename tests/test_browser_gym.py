@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from sessions_app.models import Session, Set
-from tests.browser import log_in, screenshot
+from tests.browser import log_in, screenshot, wait_until_saved
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -126,7 +126,7 @@ def test_last_time_numbers_and_a_rest_timer_that_survives_a_reload(phone, alice,
     assert squat.get_by_label("Weight (lb)").input_value() == "225"  # set 1 as last time
 
     log_set(squat, "230", "5")
-    squat.locator(".set-row:not(.waiting)", has_text="230 × 5").wait_for()
+    wait_until_saved(page, squat, 1)
     assert squat.get_by_label("Weight (lb)").input_value() == "235"  # set 2 as last time
     timer = page.locator("#rest-timer")
     timer.wait_for()
@@ -160,10 +160,10 @@ def test_logging_sets_keeps_big_targets_and_does_not_shift_the_page(phone, alice
     )
     squat = exercise(page, "Back Squat")
     button = squat.get_by_role("button", name="Log set")
-    for weight in ("225", "235", "245"):
+    for count, weight in enumerate(("225", "235", "245"), start=1):
         before = button.bounding_box()["y"]
         log_set(squat, weight, "5")
-        squat.locator(".set-row:not(.waiting)", has_text=f"{weight} × 5").wait_for()
+        wait_until_saved(page, squat, count)
         page.wait_for_timeout(100)
         assert abs(button.bounding_box()["y"] - before) < 2  # stays under the thumb
     assert page.evaluate("window.unexpectedShift") < 0.01
@@ -186,7 +186,7 @@ def test_offline_fixes_are_refused_with_a_clear_message(phone, alice, lower1):
     start_workout(page)
     squat = exercise(page, "Back Squat")
     log_set(squat, "225", "5")
-    squat.locator(".set-row:not(.waiting)").wait_for()
+    wait_until_saved(page, squat, 1)
     page.context.set_offline(True)
     squat.get_by_role("link", name="Edit").click()
     notice = page.locator("#notice")
@@ -210,10 +210,9 @@ def test_after_the_workout_summary_and_progress_chart(phone, alice, lower1):
     log_in(page, "alice", "alice-password")
     start_workout(page)
     squat = exercise(page, "Back Squat")
-    for weight in ("235", "235"):
-        log_set(squat, weight, "5")
-        squat.locator(".set-row:not(.waiting)").nth(0).wait_for()
-    page.locator("#outbox-badge").wait_for(state="hidden")
+    for count in (1, 2):
+        log_set(squat, "235", "5")
+        wait_until_saved(page, squat, count)
     page.get_by_role("button", name="Complete workout").click()
     page.get_by_text("New records").wait_for()
     summary = page.locator(".summary").inner_text()

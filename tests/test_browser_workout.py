@@ -3,7 +3,7 @@
 import pytest
 
 from sessions_app.models import Session
-from tests.browser import log_in, screenshot
+from tests.browser import log_in, screenshot, wait_until_saved
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,11 +17,11 @@ def test_a_lifter_logs_a_workout_on_a_phone(phone, alice, lower1):
     page.evaluate("window.sameDocument = true")  # gone if anything reloads the page
 
     squat = page.locator("section.exercise", has=page.get_by_role("heading", name="Back Squat"))
-    for weight in ["225", "235", "245"]:
+    for count, weight in enumerate(["225", "235", "245"], start=1):
         squat.get_by_label("Weight (lb)").fill(weight)
         squat.get_by_label("Reps").fill("5")
         squat.get_by_role("button", name="Log set").click()
-        squat.locator(".set-row", has_text=f"{weight} × 5").wait_for()
+        wait_until_saved(page, squat, count)
     assert squat.locator(".set-row").count() == 3
     assert squat.get_by_label("Set", exact=True).input_value() == "4"
     assert page.evaluate("window.sameDocument") is True

@@ -200,11 +200,11 @@ def test_sync_runs_from_a_shell_with_the_system_checks(sheets, transactional_db)
     import subprocess
     import sys
 
-    from django.db import connection
+    from tests.conftest import database_url
 
     environment = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url(),
         "SHEETS_SPREADSHEET_ID": "workout-log-test",
         "GOOGLE_SHEETS_API_URL": sheets.url,
     }

@@ -8,13 +8,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
-from django_q.models import OrmQ
+from django_q.brokers import get_broker
 
 from sessions_app.models import Session, Set
 from sync_app.models import SheetsProfile, SyncRun, SyncState, Tombstone
 from sync_app.reconcile import run_sync
 from sync_app.rows import HEADER
 from sync_app.tasks import enqueue_sync
+from tests.conftest import queued_task_count
 from tests.sync_helpers import SQUAT_DAY, completed_workout, keys_in_sheet, sheet
 
 
@@ -138,10 +139,10 @@ def test_a_queued_task_that_was_lost_does_not_block_enqueueing_for_ever(db):
     now = timezone.now()
     enqueue_sync(now=now)
     enqueue_sync(now=now + datetime.timedelta(minutes=1))
-    assert OrmQ.objects.count() == 1  # one waiting task is enough
-    OrmQ.objects.all().delete()  # lost (deleted in the admin, Redis restarted...)
+    assert queued_task_count() == 1  # one waiting task is enough
+    get_broker().purge_queue()  # lost (deleted in the admin, Redis restarted...)
     enqueue_sync(now=now + datetime.timedelta(minutes=11))
-    assert OrmQ.objects.count() == 1
+    assert queued_task_count() == 1
     assert SyncState.load().sync_queued_at == now + datetime.timedelta(minutes=11)
 
 

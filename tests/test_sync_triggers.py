@@ -8,11 +8,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_q.models import OrmQ, Schedule
+from django_q.brokers import get_broker
+from django_q.models import Schedule
 
 from sync_app.models import SyncRun, SyncState
 from sync_app.reconcile import run_sync
 from sync_app.tasks import HEARTBEAT_SCHEDULE_NAME, SYNC_SCHEDULE_NAME, ensure_schedules, heartbeat
+from tests.conftest import queued_task_count
 from tests.sync_helpers import SQUAT_DAY, completed_workout
 
 
@@ -22,10 +24,6 @@ def operator_client(django_user_model):
     client = Client()
     client.force_login(operator)
     return client
-
-
-def queued_tasks():
-    return [task.func() for task in OrmQ.objects.all()]
 
 
 def test_the_schedules_exist_once_however_often_migrate_runs(db):
@@ -50,7 +48,7 @@ def test_completing_a_workout_queues_one_sync_after_commit_and_calls_no_api(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         alice_client.post(reverse("complete_session", args=[alice_workout.pk]))
     assert len(callbacks) >= 1
-    assert queued_tasks() == ["sync_app.tasks.sync_pending"]
+    assert queued_task_count() == 1
     assert sheets.call_count() == 0  # the request never talked to Google
 
 
@@ -62,7 +60,7 @@ def test_many_changes_queue_a_single_task_until_it_runs(
         for workout_set in session.sets.all():
             workout_set.notes = "edited"
             workout_set.save()
-    assert queued_tasks() == ["sync_app.tasks.sync_pending"]
+    assert queued_task_count() == 1
 
 
 def test_the_queued_task_syncs_and_frees_the_queue_flag(
@@ -125,7 +123,7 @@ def test_admin_actions_mark_for_resync_and_sync_now(
 ):
     session = completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
-    OrmQ.objects.all().delete()
+    get_broker().purge_queue()
     SyncState.objects.update(sync_queued_at=None)
     changelist = reverse("admin:sessions_app_session_changelist")
     with django_capture_on_commit_callbacks(execute=True):
@@ -134,13 +132,13 @@ def test_admin_actions_mark_for_resync_and_sync_now(
         )
     session.refresh_from_db()
     assert not session.synced_to_sheets
-    assert queued_tasks() == ["sync_app.tasks.sync_pending"]
+    assert queued_task_count() == 1
     run_sync()
-    OrmQ.objects.all().delete()
+    get_broker().purge_queue()
     SyncState.objects.update(sync_queued_at=None)
     with django_capture_on_commit_callbacks(execute=True):
         operator_client.post(changelist, {"action": "sync_now", "_selected_action": [session.pk]})
-    assert queued_tasks() == ["sync_app.tasks.sync_pending"]
+    assert queued_task_count() == 1
 
 
 def test_sync_runs_are_listed_for_the_operator(sheets, operator_client, alice, lower1):

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from sessions_app.models import ApiToken
-from tests.conftest import SPREADSHEET_ID
+from tests.conftest import SPREADSHEET_ID, database_url
 from tests.sync_helpers import keys_in_sheet
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
@@ -23,22 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def cluster_environment(sheets_url):
     """The worker sees the test database file and the same Sheets imitation."""
-    database = connection.settings_dict
-    environment = {
+    return {
         **os.environ,
+        "DATABASE_URL": database_url(),
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # tasks in the queue are signed with it
         "SHEETS_SPREADSHEET_ID": SPREADSHEET_ID,
         "GOOGLE_SHEETS_API_URL": sheets_url,
         "SHEETS_BACKOFF_SECONDS": "0.1",
         "Q_WORKERS": "1",
     }
-    if database["ENGINE"].endswith("sqlite3"):
-        environment["DATABASE_URL"] = f"sqlite:///{database['NAME']}"
-    else:
-        environment["DATABASE_URL"] = (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-        )
-    return environment
 
 
 @pytest.fixture

@@ -134,11 +134,13 @@ DATABASES = {
         os.getenv("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"), conn_max_age=60
     )
 }
+# Tests get a database of their own per test run, so that two runs side by side do
+# not share one; on SQLite a real file (a worker subprocess must be able to open it).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
-    # Tests run on a real SQLite file (a worker subprocess must be able to open it),
-    # one per test run so that two runs side by side do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-workouts-{os.getpid()}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_workouts_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.getenv("REDIS_URL", "")
@@ -160,6 +162,22 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# The cache holds counters shared by every web process (failed API token attempts):
+# a folder of files on one machine, Redis when the instance has one.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+# Wrong API tokens allowed per client address per minute before answering 429.
+API_FAILED_TOKEN_LIMIT_PER_MINUTE = envint("API_FAILED_TOKEN_LIMIT_PER_MINUTE", "10")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -215,12 +233,23 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# One JSON object per line (LOG_FORMAT=plain for a terminal): failed requests, sync
+# runs and their retries. Request logs carry the path only, never headers or tokens.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "workoutsite.logs.JsonLinesFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.getenv("LOG_FORMAT", "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    "loggers": {"django_q": {"level": os.getenv("LOG_LEVEL_WORKER", "WARNING")}},
 }
 
 # Sheets sync (see sync_app). Empty spreadsheet id = sync not configured.

@@ -7,9 +7,12 @@
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register(script.dataset.serviceWorker, { scope: "/" }).catch(() => {});
     // The first visit is not yet served by the worker: fetch the page once it is, so
-    // that it is there offline.
+    // that it is there offline. Never the login page: its answer sets the CSRF cookie,
+    // and arriving after the login it would undo the new one.
     navigator.serviceWorker.addEventListener("controllerchange", () => {
-      fetch(location.href, { credentials: "same-origin" }).catch(() => {});
+      if (!location.pathname.startsWith("/accounts/")) {
+        fetch(location.href, { credentials: "same-origin" }).catch(() => {});
+      }
     });
   }
   document.addEventListener("submit", (event) => {

@@ -735,9 +735,12 @@ class SheetsImitation:
             raise ValueError("fail_next takes an error status (4xx or 5xx)")
         self._queue_fault(Fault("status", times, kinds, status=status, retry_after=retry_after))
 
-    def delay_next(self, seconds: float, times: int = 1, kinds=None) -> None:
-        """Sleep before answering the next matching calls (they are still carried out)."""
-        self._queue_fault(Fault("delay", times, kinds, seconds=seconds))
+    def delay_next(
+        self, seconds: float, times: int = 1, kinds=None, after_apply: bool = False
+    ) -> None:
+        """Sleep before answering the next matching calls (they are still carried out);
+        with after_apply, carry the call out first and then hold the answer back."""
+        self._queue_fault(Fault("delay", times, kinds, seconds=seconds, after_apply=after_apply))
 
     def drop_next(self, times: int = 1, kinds=None, after_apply: bool = False) -> None:
         """Close the connection without an answer; with after_apply, carry the call out first."""
@@ -862,7 +865,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         kind, spreadsheet_id, range_text = route_api_call(method, url.path)
         call = Call(method, unquote(url.path), parse_qs(url.query), kind, body)
         fault = imitation._record_call(call)
-        if fault and fault.type == "delay":
+        if fault and fault.type == "delay" and not fault.after_apply:
             time.sleep(fault.seconds)
         if fault and fault.type == "status":
             self._send_fault_status(fault, kind)
@@ -872,6 +875,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         status, answer = imitation._answer(call, spreadsheet_id, range_text)
         if fault and fault.type == "drop":
             return
+        if fault and fault.type == "delay" and fault.after_apply:
+            time.sleep(fault.seconds)
         self._send_json(status, answer)
 
     do_GET = do_POST = do_PUT = do_DELETE = handle_any_method

@@ -249,7 +249,7 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django_q": {"level": os.getenv("LOG_LEVEL_WORKER", "WARNING")}},
+    "loggers": {"django-q": {"level": os.getenv("LOG_LEVEL_WORKER", "WARNING")}},
 }
 
 # Sheets sync (see sync_app). Empty spreadsheet id = sync not configured.

@@ -1,0 +1,136 @@
+"""Faults that must lose nothing: processes killed mid-work, Google out of reach."""
+
+import threading
+import uuid
+
+import pytest
+import requests
+from django.urls import reverse
+
+from sessions_app.models import ApiToken, Session, Set
+from sync_app.models import SyncRun
+from sync_app.reconcile import run_sync
+from sync_app.tasks import enqueue_sync
+from tests.conftest import SPREADSHEET_ID
+from tests.processes import free_port, kill_hard, start_gunicorn, start_qcluster, stop, wait_for
+from tests.sync_helpers import SQUAT_DAY, completed_workout, keys_in_sheet, sheet
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CLIENTS = 4
+
+
+def test_killing_the_web_server_loses_no_acknowledged_set(alice, lower1):
+    session = Session.start(alice, lower1)
+    token = ApiToken.issue(alice)
+    port = free_port()
+    server = start_gunicorn(port)
+    acknowledged, unanswered, stop_sending = set(), set(), threading.Event()
+    lock = threading.Lock()
+
+    def lifter():
+        http = requests.Session()
+        http.headers["Authorization"] = f"Bearer {token}"
+        while not stop_sending.is_set():
+            key = str(uuid.uuid4())
+            body = {"session_id": session.pk, "exercise": "Back Squat", "reps": "5", "key": key}
+            try:
+                response = http.put(
+                    f"http://127.0.0.1:{port}/api/session/log-set", json=body, timeout=5
+                )
+                answered = response.status_code == 200 and response.json()["set"]["key"] == key
+            except requests.RequestException:
+                answered = False
+            with lock:
+                (acknowledged if answered else unanswered).add(key)
+            if not answered:
+                stop_sending.wait(0.05)
+
+    lifters = [threading.Thread(target=lifter) for _ in range(CLIENTS)]
+    for thread in lifters:
+        thread.start()
+    try:
+        assert wait_for(lambda: len(acknowledged) >= 40, seconds=30)
+        kill_hard(server)  # kill -9, mid-traffic
+        assert wait_for(lambda: len(unanswered) >= 1, seconds=10)
+        stop_sending.set()
+        for thread in lifters:
+            thread.join()
+        assert set(map(str, Set.objects.values_list("key", flat=True))) >= acknowledged
+
+        server = start_gunicorn(port)
+        # The phones send again what got no answer; the keys keep them from doubling.
+        http = requests.Session()
+        http.headers["Authorization"] = f"Bearer {token}"
+        for key in sorted(unanswered):
+            body = {"session_id": session.pk, "exercise": "Back Squat", "reps": "5", "key": key}
+            assert (
+                http.put(f"http://127.0.0.1:{port}/api/session/log-set", json=body).status_code
+                == 200
+            )
+        stored = [
+            str(key) for key in Set.objects.filter(session=session).values_list("key", flat=True)
+        ]
+        assert sorted(stored) == sorted(acknowledged | unanswered)  # each set exactly once
+    finally:
+        stop_sending.set()
+        stop(server)
+
+
+def test_killing_the_worker_between_append_and_mark_never_doubles_a_row(sheets, alice, lower1):
+    # The append is carried out, then its answer is held back: the worker dies waiting.
+    sheets.delay_next(60, kinds=["values.append"], after_apply=True)
+    cluster_settings = {
+        "SHEETS_SPREADSHEET_ID": SPREADSHEET_ID,
+        "GOOGLE_SHEETS_API_URL": sheets.url,
+        "SHEETS_TIMEOUT_SECONDS": "90",
+        "SHEETS_SETTLE_SECONDS": "0",
+        "SYNC_LEASE_SECONDS": "3",  # the dead worker's lease lapses quickly
+    }
+    worker = start_qcluster(**cluster_settings)
+    try:
+        session = completed_workout(alice, lower1, SQUAT_DAY)  # queues a sync after commit
+        keys = sorted(str(s.key) for s in session.sets.all())
+        assert wait_for(lambda: sheet(sheets) and sorted(keys_in_sheet(sheets)) == keys)
+        session.refresh_from_db()
+        assert not session.synced_to_sheets  # appended, not yet marked
+        kill_hard(worker)
+
+        sheets.clear_faults()
+        worker = start_qcluster(**cluster_settings)
+        enqueue_sync()
+        assert wait_for(lambda: Session.objects.get(pk=session.pk).synced_to_sheets, seconds=60)
+        assert sorted(keys_in_sheet(sheets)) == keys  # each set exactly once
+        assert len(sheet(sheets)) == 1 + len(keys)  # and one header
+    finally:
+        stop(worker)
+
+
+def test_sheets_out_of_reach_for_a_while_loses_and_doubles_nothing(
+    sheets, settings, alice, bob, lower1, django_user_model
+):
+    settings.GOOGLE_SHEETS_API_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens
+    workouts = [
+        completed_workout(alice, lower1, SQUAT_DAY),
+        completed_workout(bob, lower1, SQUAT_DAY),
+    ]
+    for _ in range(3):
+        result = run_sync(sleep=lambda seconds: None)
+        assert result.outcome == "failed" and "ConnectionError" in result.errors[0]
+    assert {s.sync_state for s in Session.objects.all()} == {"failing"}
+
+    operator = django_user_model.objects.create_superuser("operator", password="x")
+    from django.test import Client
+
+    admin = Client()
+    admin.force_login(operator)
+    runs_page = admin.get(reverse("admin:sync_app_syncrun_changelist")).content.decode()
+    assert runs_page.count("ConnectionError") == 3  # the failing period, run by run
+    sessions_page = admin.get(reverse("admin:sessions_app_session_changelist")).content.decode()
+    assert sessions_page.count("failing (3 attempts)") == 2
+
+    settings.GOOGLE_SHEETS_API_URL = sheets.url  # back
+    assert run_sync().outcome == "success"
+    expected = sorted(str(s.key) for session in workouts for s in session.sets.all())
+    assert sorted(keys_in_sheet(sheets)) == expected
+    assert {s.sync_state for s in Session.objects.all()} == {"synced"}
+    assert list(SyncRun.objects.values_list("outcome", flat=True)) == ["success"] + ["failed"] * 3

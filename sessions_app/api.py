@@ -209,15 +209,7 @@ def log_set(request):
     session_id = reference["session_id"]
     session = find_session(request.user, session_id)
     try:
-        workout_set, created = session.log_set(
-            exercise=data["exercise"],
-            weight=data["weight"],
-            reps=data["reps"],
-            notes=data["notes"],
-            set_number=data["set_number"],
-            key=data["key"],
-            is_warmup=data["is_warmup"],
-        )
+        workout_set, created = session.log_set(**data)
     except SessionClosed:
         raise closed_error(session) from None
     except KeyTaken as taken:

@@ -207,6 +207,8 @@ class Session(models.Model):
     ):
         """Store a set; the same key twice stores it once and returns the first one.
 
+        The parameters are SetForm's fields, so a valid form's cleaned_data fits as is.
+
         Returns (set, created). Raises SessionClosed or KeyTaken.
         """
         key = key or uuid.uuid4()

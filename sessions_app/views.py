@@ -41,6 +41,11 @@ def exercise_url(session, exercise):
     return f"{session.get_absolute_url()}#{ExerciseBlock(exercise).dom_id}"
 
 
+def finished_workout(request, session):
+    messages.error(request, "Sets of a finished workout are changed in the admin.")
+    return redirect_to(request, session.get_absolute_url())
+
+
 def redirect_to(request, url):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
@@ -140,17 +145,8 @@ def log_set(request, session_id):
     form = SetForm(request.POST)
     if not form.is_valid():
         return render_exercise_changes(request, session, slot, [], {slot: form})
-    data = form.cleaned_data
     try:
-        workout_set, _ = session.log_set(
-            exercise=data["exercise"],
-            weight=data["weight"],
-            reps=data["reps"],
-            notes=data["notes"],
-            set_number=data["set_number"],
-            key=data["key"],
-            is_warmup=data["is_warmup"],
-        )
+        workout_set, _ = session.log_set(**form.cleaned_data)
     except SessionClosed:
         messages.error(request, "This workout is already finished; the set was not added.")
         return redirect_to(request, session.get_absolute_url())
@@ -169,8 +165,7 @@ def edit_set(request, set_id):
     workout_set = get_set(request, set_id)
     session = workout_set.session
     if not session.is_active:
-        messages.error(request, "Sets of a finished workout are edited in the admin.")
-        return redirect_to(request, session.get_absolute_url())
+        return finished_workout(request, session)
     form = EditSetForm.for_set(workout_set, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         old_exercise = workout_set.exercise
@@ -201,8 +196,7 @@ def delete_set(request, set_id):
     workout_set = get_set(request, set_id)
     session = workout_set.session
     if not session.is_active:
-        messages.error(request, "Sets of a finished workout are deleted in the admin.")
-        return redirect_to(request, session.get_absolute_url())
+        return finished_workout(request, session)
     if request.method == "GET":
         return render(request, "sessions_app/delete_set.html", {"set": workout_set})
     workout_set.delete()

@@ -16,3 +16,35 @@ def set_data(exercise="Back Squat", weight="225", reps="5", notes="", slot=None,
         "key": str(uuid.uuid4()),
         **extra,
     }
+
+
+def bulk_completed_sessions(owner, count, first_day=None):
+    """Many completed sessions of two Back Squat sets each, created in bulk (fast)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from sessions_app.models import Session, Set
+
+    first_day = first_day or datetime.date(2020, 1, 1)
+    now = timezone.now()
+    sessions = Session.objects.bulk_create(
+        Session(
+            id=f"bulk-{owner.pk}-{number}",
+            owner=owner,
+            template="lower1",
+            date=first_day + datetime.timedelta(days=number),
+            status=Session.Status.COMPLETED,
+            completed_at=now,
+        )
+        for number in range(count)
+    )
+    sets = [
+        Set(session=session, exercise="Back Squat", set_number=n, weight_lbs="200", reps="5")
+        for session in sessions
+        for n in (1, 2)
+    ]
+    for workout_set in sets:
+        workout_set.read_numbers()  # bulk_create skips save()
+    Set.objects.bulk_create(sets)
+    return sessions

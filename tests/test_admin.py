@@ -1,18 +1,9 @@
 """Editing history in the admin marks the workout for another trip to the sheet."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from sessions_app.models import Session
-
-
-@pytest.fixture
-def admin_client(django_user_model):
-    operator = django_user_model.objects.create_superuser("operator", password="operator-pass")
-    client = Client()
-    client.force_login(operator)
-    return client
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import csv
 import datetime
 import io
 import re
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -15,6 +14,7 @@ from django.utils import timezone
 from sessions_app.models import Session, Set
 from sessions_app.numbers import estimated_one_rep_max
 from sessions_app.progress import exercise_progress, last_time, session_summary
+from tests.helpers import bulk_completed_sessions
 
 
 def past_workout(owner, template, day, sets):
@@ -221,35 +221,6 @@ def test_csv_export_has_the_sheet_columns_and_only_the_lifters_sets(
     assert {row[9] for row in rows[1:]} == {str(s.key) for s in mine.sets.all()}
 
 
-def many_completed_sessions(owner, count):
-    now = timezone.now()
-    sessions = Session.objects.bulk_create(
-        Session(
-            id=f"s{n}",
-            owner=owner,
-            template="lower1",
-            date=datetime.date(2020, 1, 1) + datetime.timedelta(days=n),
-            status=Session.Status.COMPLETED,
-            completed_at=now,
-        )
-        for n in range(count)
-    )
-    sets = []
-    for session in sessions:
-        for number in (1, 2):
-            workout_set = Set(
-                session=session,
-                exercise="Back Squat",
-                set_number=number,
-                weight_lbs="200",
-                reps="5",
-                key=uuid.uuid4(),
-            )
-            workout_set.read_numbers()
-            sets.append(workout_set)
-    Set.objects.bulk_create(sets)
-
-
 @pytest.mark.parametrize(
     "url, queries",
     [
@@ -264,12 +235,12 @@ def many_completed_sessions(owner, count):
 def test_history_and_progress_pages_run_a_fixed_number_of_queries(
     alice_client, alice, url, queries, django_assert_num_queries
 ):
-    many_completed_sessions(alice, 5)
+    bulk_completed_sessions(alice, 5)
     with django_assert_num_queries(queries):
         assert alice_client.get(url).status_code == 200
     Set.objects.all().delete()
     Session.objects.all().delete()
-    many_completed_sessions(alice, 500)
+    bulk_completed_sessions(alice, 500)
     with django_assert_num_queries(queries):
         assert alice_client.get(url).status_code == 200
 

@@ -8,10 +8,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from sessions_app.models import Session, Set
+from sessions_app.models import Session
 from sync_app.models import SheetsProfile, SyncRun, SyncState, Tombstone
 from sync_app.reconcile import run_sync
 from sync_app.rows import HEADER
+from tests.helpers import bulk_completed_sessions
 from tests.sync_helpers import SQUAT_DAY, completed_workout, data_rows, keys_in_sheet, sheet
 
 MAX_CALLS_PER_RUN = 6
@@ -348,33 +349,12 @@ def test_api_calls_per_run_do_not_grow_with_the_backlog(sheets, alice, lower1, s
     edited.reps = "10"
     edited.save()
     synced.sets.filter(set_number=2).delete()
-    make_completed_sessions(alice, session_count)
+    bulk_completed_sessions(alice, session_count, first_day=datetime.date(2025, 1, 1))
     sheets.reset_calls()
     result = run_sync()
     assert (result.appended, result.updated, result.deleted) == (session_count * 2, 1, 1)
     assert sheets.call_count() <= MAX_CALLS_PER_RUN
     assert result.api_calls == sheets.call_count() == 6
-
-
-def make_completed_sessions(owner, count):
-    """Many completed sessions of two sets each, created in bulk."""
-    now = timezone.now()
-    sessions = Session.objects.bulk_create(
-        Session(
-            id=f"bulk-{number}",
-            owner=owner,
-            template="lower1",
-            date=datetime.date(2025, 1, 1) + datetime.timedelta(days=number),
-            status=Session.Status.COMPLETED,
-            completed_at=now,
-        )
-        for number in range(count)
-    )
-    Set.objects.bulk_create(
-        Set(session=session, exercise="Back Squat", set_number=n, weight_lbs="200", reps="5")
-        for session in sessions
-        for n in (1, 2)
-    )
 
 
 def test_each_lifter_can_have_their_own_spreadsheet(sheets, alice, bob, lower1):

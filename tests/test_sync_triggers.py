@@ -3,9 +3,7 @@ operator sees in the admin."""
 
 import datetime
 
-import pytest
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_q.brokers import get_broker
@@ -16,14 +14,6 @@ from sync_app.reconcile import run_sync
 from sync_app.tasks import HEARTBEAT_SCHEDULE_NAME, SYNC_SCHEDULE_NAME, ensure_schedules, heartbeat
 from tests.conftest import queued_task_count
 from tests.sync_helpers import SQUAT_DAY, completed_workout
-
-
-@pytest.fixture
-def operator_client(django_user_model):
-    operator = django_user_model.objects.create_superuser("operator", password="operator-pass")
-    client = Client()
-    client.force_login(operator)
-    return client
 
 
 def test_the_schedules_exist_once_however_often_migrate_runs(db):
@@ -80,7 +70,7 @@ def test_heartbeat_is_recorded(db):
     assert (timezone.now() - SyncState.load().worker_heartbeat_at).total_seconds() < 5
 
 
-def test_status_panel_answers_at_a_glance(sheets, settings, operator_client, alice, lower1):
+def test_status_panel_answers_at_a_glance(sheets, settings, admin_client, alice, lower1):
     settings.SHEETS_MAX_ATTEMPTS = 1
     completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 1))
     run_sync()
@@ -88,7 +78,7 @@ def test_status_panel_answers_at_a_glance(sheets, settings, operator_client, ali
     sheets.fail_next(500)
     run_sync()
     heartbeat()
-    page = operator_client.get(reverse("admin:index")).content.decode()
+    page = admin_client.get(reverse("admin:index")).content.decode()
     assert "Google Sheets sync" in page
     assert "workout-log-test / Log" in page
     assert "Sessions pending</th>\n      <td>1;" in page
@@ -97,29 +87,27 @@ def test_status_panel_answers_at_a_glance(sheets, settings, operator_client, ali
     assert "3 appended" in page
 
 
-def test_status_panel_says_when_sync_is_not_configured(db, operator_client):
-    page = operator_client.get(reverse("admin:index")).content.decode()
+def test_status_panel_says_when_sync_is_not_configured(db, admin_client):
+    page = admin_client.get(reverse("admin:index")).content.decode()
     assert "<strong>no</strong>: set SHEETS_SPREADSHEET_ID" in page
     assert "<strong>never seen</strong>" in page
 
 
-def test_session_list_shows_sync_state_and_failures(
-    sheets, settings, operator_client, alice, lower1
-):
+def test_session_list_shows_sync_state_and_failures(sheets, settings, admin_client, alice, lower1):
     settings.SHEETS_MAX_ATTEMPTS = 1
     session = completed_workout(alice, lower1, SQUAT_DAY)
     for _ in range(3):
         sheets.fail_next(503)
         run_sync()
-    page = operator_client.get(reverse("admin:sessions_app_session_changelist")).content.decode()
+    page = admin_client.get(reverse("admin:sessions_app_session_changelist")).content.decode()
     assert "failing (3 attempts)" in page and "answered 503" in page
     run_sync()
-    page = operator_client.get(reverse("admin:sessions_app_session_changelist")).content.decode()
+    page = admin_client.get(reverse("admin:sessions_app_session_changelist")).content.decode()
     assert session.pk in page and ">synced<" in page
 
 
 def test_admin_actions_mark_for_resync_and_sync_now(
-    sheets, operator_client, alice, lower1, django_capture_on_commit_callbacks
+    sheets, admin_client, alice, lower1, django_capture_on_commit_callbacks
 ):
     session = completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
@@ -127,7 +115,7 @@ def test_admin_actions_mark_for_resync_and_sync_now(
     SyncState.objects.update(sync_queued_at=None)
     changelist = reverse("admin:sessions_app_session_changelist")
     with django_capture_on_commit_callbacks(execute=True):
-        operator_client.post(
+        admin_client.post(
             changelist, {"action": "mark_for_resync", "_selected_action": [session.pk]}
         )
     session.refresh_from_db()
@@ -137,17 +125,17 @@ def test_admin_actions_mark_for_resync_and_sync_now(
     get_broker().purge_queue()
     SyncState.objects.update(sync_queued_at=None)
     with django_capture_on_commit_callbacks(execute=True):
-        operator_client.post(changelist, {"action": "sync_now", "_selected_action": [session.pk]})
+        admin_client.post(changelist, {"action": "sync_now", "_selected_action": [session.pk]})
     assert queued_task_count() == 1
 
 
-def test_sync_runs_are_listed_for_the_operator(sheets, operator_client, alice, lower1):
+def test_sync_runs_are_listed_for_the_operator(sheets, admin_client, alice, lower1):
     completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
-    page = operator_client.get(reverse("admin:sync_app_syncrun_changelist")).content.decode()
+    page = admin_client.get(reverse("admin:sync_app_syncrun_changelist")).content.decode()
     assert SyncRun.objects.get().outcome == "success" and "success" in page
 
 
-def test_a_lifters_own_spreadsheet_is_set_on_their_user(operator_client, alice):
-    page = operator_client.get(reverse("admin:auth_user_change", args=[alice.pk])).content.decode()
+def test_a_lifters_own_spreadsheet_is_set_on_their_user(admin_client, alice):
+    page = admin_client.get(reverse("admin:auth_user_change", args=[alice.pk])).content.decode()
     assert "Google Sheets profile" in page and 'name="sheets_profile-0-spreadsheet_id"' in page

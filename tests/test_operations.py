@@ -63,7 +63,7 @@ def test_backup_copies_the_database_while_it_is_in_use_and_keeps_the_newest(
     ]
 
 
-def test_backup_on_postgresql_points_to_pg_dump(db, monkeypatch):
+def test_backup_on_postgresql_points_to_pg_dump(db):
     if connection.vendor == "sqlite":
         pytest.skip("this instance runs on SQLite")
     with pytest.raises(CommandError, match="pg_dump"):

@@ -11,6 +11,7 @@ import pytest
 import requests
 from gspread.http_client import HTTPClient
 
+from sync_app.sheets import GOOGLE_SHEETS_URL
 from sync_app.sheets_imitation import Formula, SheetsImitation
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +23,7 @@ class ImitationHTTPClient(HTTPClient):
         self.base_url = base_url
 
     def request(self, method, endpoint, *args, **kwargs):
-        endpoint = endpoint.replace("https://sheets.googleapis.com", self.base_url, 1)
+        endpoint = endpoint.replace(GOOGLE_SHEETS_URL, self.base_url, 1)
         return super().request(method, endpoint, *args, **kwargs)
 
 

@@ -10,15 +10,17 @@ from functools import wraps
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
 
-from .forms import SessionRefForm, SetForm, StartSessionForm
-from .models import ActiveSessionExists, ApiToken, KeyTaken, Session, SessionClosed
+from .forms import ApiSetForm, SessionRefForm, StartSessionForm
+from .models import ActiveSessionExists, ApiToken, KeyTaken, Session, SessionClosed, store_set
 
 SCALAR_TYPES = (str, int, float)
 FAILED_TOKEN_WINDOW_SECONDS = 60
@@ -48,8 +50,8 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def user_for_token(request, raw_token):
-    """The token's user; wrong tokens are counted per address and past the limit refused."""
+def user_id_for_token(request, raw_token):
+    """The token's user's id; wrong tokens are counted per address and past the limit refused."""
     failures_key = f"api-token-failures:{client_address(request)}"
     if cache.get(failures_key, 0) >= settings.API_FAILED_TOKEN_LIMIT_PER_MINUTE:
         raise ApiError(
@@ -57,8 +59,8 @@ def user_for_token(request, raw_token):
             429,
             headers={"Retry-After": str(FAILED_TOKEN_WINDOW_SECONDS)},
         )
-    user = ApiToken.user_for(raw_token)
-    if user is None:
+    user_id = ApiToken.user_id_for(raw_token)
+    if user_id is None:
         cache.add(failures_key, 0, FAILED_TOKEN_WINDOW_SECONDS)
         try:
             cache.incr(failures_key)
@@ -66,7 +68,7 @@ def user_for_token(request, raw_token):
             cache.set(failures_key, 1, FAILED_TOKEN_WINDOW_SECONDS)
         logger.warning("api token rejected", extra={"client": client_address(request)})
         raise ApiError("That API token is not valid.", 401)
-    return user
+    return user_id
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -87,13 +89,17 @@ def authenticated_user(request):
         scheme, _, raw_token = header.partition(" ")
         if scheme.lower() != "bearer" or not raw_token.strip():
             raise ApiError("Send the token as: Authorization: Bearer <token>.", 401)
-        return user_for_token(request, raw_token.strip())
+        user_id = user_id_for_token(request, raw_token.strip())
+        # Most calls need only the id: the user is loaded if a view asks for more.
+        request.user_id = user_id
+        return SimpleLazyObject(lambda: get_user_model().objects.get(pk=user_id))
     if not request.user.is_authenticated:
         raise ApiError("Log in, or send an API token as: Authorization: Bearer <token>.", 401)
     if request.method not in ("GET", "HEAD", "OPTIONS") and (
         reason := csrf_failure_reason(request)
     ):
         raise ApiError(f"CSRF check failed ({reason}). Send the X-CSRFToken header.", 403)
+    request.user_id = request.user.pk
     return request.user
 
 
@@ -133,19 +139,18 @@ def form_data(body, form_class):
     return data, wrong_types
 
 
-def validated(body, *form_classes):
-    """Validate the body with each form; all their errors are reported together."""
-    results, errors = [], {}
-    for form_class in form_classes:
-        data, wrong_types = form_data(body, form_class)
-        form = form_class(data=data)
-        form.is_valid()
-        errors.update({name: [str(m) for m in messages] for name, messages in form.errors.items()})
-        errors.update(wrong_types)
-        results.append(form.cleaned_data if not errors else None)
+def validated(body, form_class):
+    """The form's cleaned data, or an ApiError with a message per field."""
+    data, wrong_types = form_data(body, form_class)
+    form = form_class(data=data)
+    form.is_valid()
+    errors = {
+        name: [str(message) for message in messages] for name, messages in form.errors.items()
+    }
+    errors.update(wrong_types)
     if errors:
         raise ApiError("Some values are missing or not valid.", fields=errors)
-    return results[0] if len(results) == 1 else results
+    return form.cleaned_data
 
 
 def api_endpoint(*methods):
@@ -169,17 +174,18 @@ def api_endpoint(*methods):
     return decorator
 
 
+def workout_not_found(session_id):
+    if session_id:
+        return ApiError(f"No workout {session_id!r} was found.", 404)
+    return ApiError("There is no workout in progress.", 404)
+
+
 def find_session(user, session_id):
     """The caller's session by id, or their active one; another user's is "not found"."""
     sessions = Session.objects.owned_by(user)
-    if session_id:
-        session = sessions.filter(pk=session_id).first()
-        if session is None:
-            raise ApiError(f"No workout {session_id!r} was found.", 404)
-        return session
-    session = sessions.active().first()
+    session = sessions.filter(pk=session_id).first() if session_id else sessions.active().first()
     if session is None:
-        raise ApiError("There is no workout in progress.", 404)
+        raise workout_not_found(session_id)
     return session
 
 
@@ -204,14 +210,14 @@ def start(request):
 
 @api_endpoint("PUT", "POST")
 def log_set(request):
-    body = json_body(request)
-    reference, data = validated(body, SessionRefForm, SetForm)
-    session_id = reference["session_id"]
-    session = find_session(request.user, session_id)
+    data = validated(json_body(request), ApiSetForm)
+    session_id = data.pop("session_id") or None
     try:
-        workout_set, created = session.log_set(**data)
-    except SessionClosed:
-        raise closed_error(session) from None
+        workout_set, created = store_set(request.user_id, session_id, **data)
+    except Session.DoesNotExist:
+        raise workout_not_found(session_id) from None
+    except SessionClosed as closed:
+        raise closed_error(closed.session) from None
     except KeyTaken as taken:
         raise ApiError(str(taken), 409, fields={"key": [str(taken)]}) from None
     return JsonResponse({"success": True, "created": created, "set": workout_set.to_dict()})

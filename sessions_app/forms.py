@@ -118,3 +118,7 @@ class SessionRefForm(forms.Form):
     """Which workout an API call means; empty means the lifter's active one."""
 
     session_id = forms.CharField(max_length=80, required=False)
+
+
+class ApiSetForm(SetForm, SessionRefForm):
+    """`PUT /api/session/log-set`: the page's set form, and which workout it goes to."""

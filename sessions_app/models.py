@@ -5,13 +5,15 @@ owner per session and a stable key per set (what makes logging idempotent and
 what the Google Sheets sync keys its rows on).
 """
 
+import datetime
 import hashlib
 import secrets
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
@@ -198,44 +200,15 @@ class Session(models.Model):
         if not self.is_active:
             raise SessionClosed(self)
 
-    def next_set_number(self, exercise):
-        highest = self.sets.filter(exercise=exercise).aggregate(n=Max("set_number"))["n"]
-        return (highest or 0) + 1
+    def log_set(self, exercise, weight="", reps="", notes="", **fields):
+        """Store a set in this workout; the same key twice stores it once.
 
-    def log_set(
-        self, exercise, weight="", reps="", notes="", set_number=None, key=None, is_warmup=False
-    ):
-        """Store a set; the same key twice stores it once and returns the first one.
-
-        The parameters are SetForm's fields, so a valid form's cleaned_data fits as is.
-
-        Returns (set, created). Raises SessionClosed or KeyTaken.
+        Takes SetForm's fields. Returns (set, created). Raises SessionClosed or KeyTaken.
         """
-        key = key or uuid.uuid4()
-        if existing := Set.objects.filter(key=key).first():
-            return self._existing_set_for_key(existing), False
-        self.ensure_open()
         try:
-            with transaction.atomic():
-                workout_set = Set.objects.create(
-                    session=self,
-                    exercise=exercise,
-                    set_number=set_number or self.next_set_number(exercise),
-                    weight_lbs=weight,
-                    reps=reps,
-                    notes=notes,
-                    key=key,
-                    is_warmup=is_warmup,
-                )
-        except IntegrityError:
-            # A concurrent request with the same key won the insert.
-            return self._existing_set_for_key(Set.objects.get(key=key)), False
-        return workout_set, True
-
-    def _existing_set_for_key(self, existing):
-        if existing.session_id != self.pk:
-            raise KeyTaken("This set key already belongs to another workout.")
-        return existing
+            return store_set(self.owner_id, self.pk, exercise, weight, reps, notes, **fields)
+        except Session.DoesNotExist:
+            raise SessionClosed(self) from None
 
     def complete(self, now=None):
         self.ensure_open()
@@ -307,6 +280,8 @@ class Set(models.Model):
         indexes = [
             # "Last time" numbers and progress: one exercise across a lifter's sessions.
             models.Index(fields=["exercise", "session"], name="set_exercise_session"),
+            # The next set number: the highest of an exercise within a workout.
+            models.Index(fields=["session", "exercise", "set_number"], name="set_next_number"),
         ]
 
     def __str__(self):
@@ -350,6 +325,107 @@ class Set(models.Model):
             "is_warmup": self.is_warmup,
             "created_at": self.created_at.isoformat(),
         }
+
+
+def store_set(
+    owner_id,
+    session_id,
+    exercise,
+    weight="",
+    reps="",
+    notes="",
+    set_number=None,
+    key=None,
+    is_warmup=False,
+):
+    """Store a set in the lifter's open workout (session_id, or their active one).
+
+    The parameters after the ids are SetForm's fields, so cleaned_data fits as is. The
+    same key twice returns the set stored the first time, even once the workout is
+    completed. Returns (set, created); raises Session.DoesNotExist (no such workout of
+    this lifter), SessionClosed or KeyTaken.
+    """
+    workout_set = Set(
+        exercise=exercise,
+        weight_lbs=weight,
+        reps=reps,
+        notes=notes,
+        set_number=set_number or 0,
+        key=key or uuid.uuid4(),
+        is_warmup=is_warmup,
+        created_at=timezone.now(),
+    )
+    workout_set.read_numbers()
+    try:
+        with transaction.atomic():
+            stored = insert_into_open_workout(workout_set, owner_id, session_id, set_number)
+    except IntegrityError:
+        stored = None  # the key is taken: by this same set sent before, or by another
+    if stored:
+        workout_set.pk, workout_set.session_id, workout_set.set_number = stored
+        return workout_set, True
+    if existing := Set.objects.select_related("session").filter(key=workout_set.key).first():
+        if existing.session.owner_id == owner_id and session_id in (None, existing.session_id):
+            return existing, False
+        raise KeyTaken("This set key already belongs to another workout.")
+    sessions = Session.objects.filter(owner_id=owner_id)
+    session = sessions.filter(pk=session_id).first() if session_id else sessions.active().first()
+    if session is None:
+        raise Session.DoesNotExist
+    raise SessionClosed(session)
+
+
+def insert_into_open_workout(workout_set, owner_id, session_id, set_number):
+    """One INSERT ... SELECT that finds the open workout, numbers the set and stores it.
+
+    Logging is the hot path: as one statement, the database's write lock is held for
+    microseconds, where the ORM's lookups and create held it ten times longer
+    (bench/RESULTS.md). Returns (id, session id, set number), or None when the lifter
+    has no such open workout. save() is not called, and its signals only concern sets
+    of completed workouts. The numbers' columns come from read_numbers().
+    """
+    quote = connection.ops.quote_name
+    columns = [
+        "exercise",
+        "weight_lbs",
+        "reps",
+        "notes",
+        "created_at",
+        "synced_to_sheets",
+        "key",
+        "legacy_sheet_row",
+        "is_warmup",
+        "weight_value",
+        "reps_value",
+        "estimated_1rm",
+    ]
+    fields = [Set._meta.get_field(name) for name in columns]
+    values = [
+        field.get_db_prep_save(getattr(workout_set, field.attname), connection) for field in fields
+    ]
+    sets, sessions = quote(Set._meta.db_table), quote(Session._meta.db_table)
+    sid, number_column, exercise = quote("session_id"), quote("set_number"), quote("exercise")
+    if set_number:
+        number, number_params = "%s", [set_number]
+    else:
+        highest = (
+            f"SELECT MAX(x.{number_column}) FROM {sets} x "
+            f"WHERE x.{sid} = s.{quote('id')} AND x.{exercise} = %s"
+        )
+        number, number_params = f"COALESCE(({highest}), 0) + 1", [workout_set.exercise]
+    which = f"AND s.{quote('id')} = %s" if session_id else ""
+    sql = (
+        f"INSERT INTO {sets} ({sid}, {number_column}, {', '.join(map(quote, columns))}) "
+        f"SELECT s.{quote('id')}, {number}, {', '.join(['%s'] * len(columns))} FROM {sessions} s "
+        f"WHERE s.{quote('owner_id')} = %s AND s.{quote('status')} = %s {which} "
+        f"RETURNING {quote('id')}, {sid}, {number_column}"
+    )
+    params = [*number_params, *values, owner_id, Session.Status.ACTIVE]
+    if session_id:
+        params.append(session_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def mark_unsynced(session_id):
@@ -399,16 +475,30 @@ class ApiToken(models.Model):
         return raw_token
 
     @classmethod
-    def user_for(cls, raw_token, now=None):
-        token = (
-            cls.objects.select_related("user")
-            .filter(digest=cls.digest_of(raw_token), user__is_active=True)
-            .first()
+    def user_id_for(cls, raw_token, now=None):
+        """The id of the token's (active) user, or None.
+
+        Every API call starts here, so it is one plain indexed query: through the ORM
+        it cost more than storing the set itself (bench/RESULTS.md).
+        """
+        User = get_user_model()
+        quote = connection.ops.quote_name
+        sql = (
+            f"SELECT t.{quote('id')}, t.{quote('user_id')}, t.{quote('last_used_at')} "
+            f"FROM {quote(cls._meta.db_table)} t JOIN {quote(User._meta.db_table)} u "
+            f"ON u.{quote(User._meta.pk.column)} = t.{quote('user_id')} "
+            f"WHERE t.{quote('digest')} = %s AND u.{quote('is_active')}"
         )
-        if token is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [cls.digest_of(raw_token)])
+            found = cursor.fetchone()
+        if found is None:
             return None
+        token_id, user_id, last_used_at = found
+        if last_used_at is not None and timezone.is_naive(last_used_at):
+            last_used_at = last_used_at.replace(tzinfo=datetime.UTC)  # SQLite keeps UTC
         now = now or timezone.now()
         # Writing on every call would make each API request a write; once a minute is enough.
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            cls.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user
+        if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+            cls.objects.filter(pk=token_id).update(last_used_at=now)
+        return user_id

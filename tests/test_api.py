@@ -267,7 +267,7 @@ def test_create_api_token_prints_a_token_and_stores_only_its_digest(alice, capsy
     stored = ApiToken.objects.get(user=alice)
     assert token.startswith("wl_") and len(token) > 40
     assert stored.digest == ApiToken.digest_of(token) and token not in stored.digest
-    assert ApiToken.user_for(token) == alice
+    assert ApiToken.user_id_for(token) == alice.pk
 
 
 def test_create_api_token_for_an_unknown_user_fails_with_one_line(db):
@@ -277,7 +277,17 @@ def test_create_api_token_for_an_unknown_user_fails_with_one_line(db):
         call_command("create_api_token", "ghost")
 
 
+def test_using_a_token_records_when_it_was_last_used(api, alice):
+    api("get", "session/active")
+    token = ApiToken.objects.get(user=alice)
+    assert token.last_used_at is not None
+    first_use = token.last_used_at
+    api("get", "session/active")  # within the minute: no write on every call
+    token.refresh_from_db()
+    assert token.last_used_at == first_use
+
+
 def test_a_deactivated_users_token_stops_working(alice, alice_token):
     alice.is_active = False
     alice.save()
-    assert ApiToken.user_for(alice_token) is None
+    assert ApiToken.user_id_for(alice_token) is None

@@ -3,7 +3,6 @@
 Every function here runs a fixed number of queries, whatever the length of the history.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -148,53 +147,38 @@ def exercise_progress(owner, exercise):
 
 @dataclass
 class Chart:
+    """Points placed in an SVG box: x by workout order, y by weight."""
+
     points: list
-    width: int = CHART_WIDTH
-    height: int = CHART_HEIGHT
     low: Decimal = Decimal(0)
     high: Decimal = Decimal(0)
-    lines: dict = field(default_factory=dict)
+    width = CHART_WIDTH
+    height = CHART_HEIGHT
+    left = CHART_PADDING + 12
+    right = CHART_WIDTH - 8
+    top = 12
+    bottom = CHART_HEIGHT - CHART_PADDING
 
     @property
     def line_points(self):
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points if p.y is not None)
 
-    @property
-    def plot_bottom(self):
-        return self.height - CHART_PADDING
-
-    @property
-    def plot_right(self):
-        return self.width - 8
-
 
 def chart_for(points):
-    """Place the points in an SVG box: x by workout order, y by weight."""
-    values = [value for p in points for value in (p.estimated_1rm, p.heaviest) if value is not None]
     chart = Chart(points)
-    if not values:
-        return chart
-    chart.low, chart.high = min(values), max(values)
+    values = [v for p in points for v in (p.estimated_1rm, p.heaviest) if v is not None]
+    if values:
+        chart.low, chart.high = min(values), max(values)
     spread = (chart.high - chart.low) or Decimal(1)
-    left, right = CHART_PADDING + 12, chart.plot_right
-    top, bottom = 12, chart.plot_bottom
-    step = (right - left) / max(len(points) - 1, 1)
+    step = (chart.right - chart.left) / max(len(points) - 1, 1)
 
     def y_of(value):
-        return (
-            None if value is None else float(bottom - (value - chart.low) / spread * (bottom - top))
-        )
+        if value is None:
+            return None
+        return float(chart.bottom - (value - chart.low) / spread * (chart.bottom - chart.top))
 
     for index, point in enumerate(points):
-        point.x = left + index * step if len(points) > 1 else (left + right) / 2
+        point.x = chart.left + index * step if len(points) > 1 else (chart.left + chart.right) / 2
         point.y = y_of(point.estimated_1rm)
         point.heaviest_y = y_of(point.heaviest)
-    chart.lines = {"top": top, "bottom": bottom, "left": left, "right": right}
     return chart
-
-
-def group_by_exercise(sets):
-    grouped = defaultdict(list)
-    for workout_set in sets:
-        grouped[workout_set.exercise].append(workout_set)
-    return grouped

@@ -23,8 +23,7 @@ USER app
 VOLUME ["/data"]
 EXPOSE 8000
 
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
-    CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)" || exit 1
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD ["python", "bin/healthcheck.py"]
 
 # The web container migrates first; the worker waits for it (compose.yaml).
 CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py ensure_login && exec gunicorn workoutsite.wsgi"]

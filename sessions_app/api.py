@@ -6,6 +6,7 @@ with a 4xx status and a message per field, and only ever sees the caller's sessi
 
 import json
 import logging
+import time
 from functools import wraps
 
 from django import forms
@@ -23,7 +24,6 @@ from .forms import ApiSetForm, SessionRefForm, StartSessionForm
 from .models import ActiveSessionExists, ApiToken, KeyTaken, Session, SessionClosed, store_set
 
 SCALAR_TYPES = (str, int, float)
-FAILED_TOKEN_WINDOW_SECONDS = 60
 logger = logging.getLogger("api")
 
 
@@ -51,24 +51,25 @@ def client_address(request):
 
 
 def user_id_for_token(request, raw_token):
-    """The token's user's id; wrong tokens are counted per address and past the limit refused."""
-    failures_key = f"api-token-failures:{client_address(request)}"
-    if cache.get(failures_key, 0) >= settings.API_FAILED_TOKEN_LIMIT_PER_MINUTE:
+    """The token's user's id. A valid token always works; wrong ones are counted per
+    address and minute, and past the limit answered 429 (slowing down guessing)."""
+    if (user_id := ApiToken.user_id_for(raw_token)) is not None:
+        return user_id
+    address = client_address(request)
+    failures_key = f"api-token-failures:{address}:{int(time.time() // 60)}"
+    cache.add(failures_key, 0, 2 * 60)
+    try:
+        failures = cache.incr(failures_key)
+    except ValueError:  # expired in between
+        failures = 1
+    logger.warning("api token rejected", extra={"client": address, "failures": failures})
+    if failures > settings.API_FAILED_TOKEN_LIMIT_PER_MINUTE:
         raise ApiError(
             "Too many wrong API tokens from this address; wait a minute.",
             429,
-            headers={"Retry-After": str(FAILED_TOKEN_WINDOW_SECONDS)},
+            headers={"Retry-After": str(60 - int(time.time()) % 60)},
         )
-    user_id = ApiToken.user_id_for(raw_token)
-    if user_id is None:
-        cache.add(failures_key, 0, FAILED_TOKEN_WINDOW_SECONDS)
-        try:
-            cache.incr(failures_key)
-        except ValueError:  # expired in between
-            cache.set(failures_key, 1, FAILED_TOKEN_WINDOW_SECONDS)
-        logger.warning("api token rejected", extra={"client": client_address(request)})
-        raise ApiError("That API token is not valid.", 401)
-    return user_id
+    raise ApiError("That API token is not valid.", 401)
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -117,6 +118,11 @@ def json_body(request):
         raise ApiError("The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise ApiError("The request body must be a JSON object.")
+    try:
+        # JSON may carry lone surrogates ("\ud800"): text no database can store.
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise ApiError("The request body has text that is not valid Unicode.") from None
     return body
 
 

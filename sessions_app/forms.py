@@ -1,5 +1,7 @@
 """Validation for everything a lifter sends, shared by the pages and the JSON API."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 
@@ -10,6 +12,7 @@ NUMBER_TEXT_MAX_LENGTH = 20
 NOTES_MAX_LENGTH = 500
 MAX_SET_NUMBER = 100
 DAYS_AHEAD_ALLOWED = 1
+LOGGED_AT_REACH = datetime.timedelta(days=2)
 
 
 class StartSessionForm(forms.Form):
@@ -70,6 +73,15 @@ class SetForm(forms.Form):
     )
     is_warmup = forms.BooleanField(label="Warm-up", required=False)
     key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # When the set was done, if it was sent later (the phone's offline queue).
+    logged_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def clean_logged_at(self):
+        """A time from the phone, kept within the last two days and never in the future."""
+        logged_at, now = self.cleaned_data["logged_at"], timezone.now()
+        if logged_at is None or logged_at > now or now - logged_at > LOGGED_AT_REACH:
+            return None
+        return logged_at
 
     def clean(self):
         cleaned = super().clean()
@@ -81,6 +93,7 @@ class SetForm(forms.Form):
 class EditSetForm(SetForm):
     """Fixing a logged set: the same fields, and the set number is required."""
 
+    logged_at = None
     set_number = forms.IntegerField(
         min_value=1,
         max_value=MAX_SET_NUMBER,

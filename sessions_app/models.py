@@ -211,10 +211,7 @@ class Session(models.Model):
             raise SessionClosed(self) from None
 
     def complete(self, now=None):
-        self.ensure_open()
-        self.status = self.Status.COMPLETED
-        self.completed_at = now or timezone.now()
-        self.save(update_fields=["status", "completed_at"])
+        self._close(self.Status.COMPLETED, completed_at=now or timezone.now())
         mark_unsynced(self.pk)
 
     @property
@@ -229,9 +226,20 @@ class Session(models.Model):
         return "pending"
 
     def cancel(self):
+        self._close(self.Status.CANCELLED)
+
+    def _close(self, status, **changes):
+        """Active -> status, decided in the database: a workout closed meanwhile (another
+        tab, the API) stays as it is, and a set being stored right now goes in first."""
         self.ensure_open()
-        self.status = self.Status.CANCELLED
-        self.save(update_fields=["status"])
+        if not Session.objects.filter(pk=self.pk, status=self.Status.ACTIVE).update(
+            status=status, **changes
+        ):
+            self.refresh_from_db(fields=["status"])
+            raise SessionClosed(self)
+        self.status = status
+        for name, value in changes.items():
+            setattr(self, name, value)
 
     @property
     def duration_minutes(self):
@@ -337,6 +345,7 @@ def store_set(
     set_number=None,
     key=None,
     is_warmup=False,
+    logged_at=None,
 ):
     """Store a set in the lifter's open workout (session_id, or their active one).
 
@@ -353,7 +362,7 @@ def store_set(
         set_number=set_number or 0,
         key=key or uuid.uuid4(),
         is_warmup=is_warmup,
-        created_at=timezone.now(),
+        created_at=logged_at or timezone.now(),
     )
     workout_set.read_numbers()
     try:
@@ -414,10 +423,13 @@ def insert_into_open_workout(workout_set, owner_id, session_id, set_number):
         )
         number, number_params = f"COALESCE(({highest}), 0) + 1", [workout_set.exercise]
     which = f"AND s.{quote('id')} = %s" if session_id else ""
+    # PostgreSQL runs writers side by side: hold the workout's row until the set is in,
+    # so that completing it waits (SQLite has one writer at a time anyway).
+    hold = "FOR SHARE OF s" if connection.vendor == "postgresql" else ""
     sql = (
         f"INSERT INTO {sets} ({sid}, {number_column}, {', '.join(map(quote, columns))}) "
         f"SELECT s.{quote('id')}, {number}, {', '.join(['%s'] * len(columns))} FROM {sessions} s "
-        f"WHERE s.{quote('owner_id')} = %s AND s.{quote('status')} = %s {which} "
+        f"WHERE s.{quote('owner_id')} = %s AND s.{quote('status')} = %s {which} {hold} "
         f"RETURNING {quote('id')}, {sid}, {number_column}"
     )
     params = [*number_params, *values, owner_id, Session.Status.ACTIVE]

@@ -152,7 +152,7 @@ def log_set(request, session_id):
         return redirect_to(request, session.get_absolute_url())
     except KeyTaken:
         form.add_error(None, "This form was already used for another workout. Try again.")
-        return render_exercise_changes(request, session, slot, [], {slot: SetForm(request.POST)})
+        return render_exercise_changes(request, session, slot, [], {slot: form})
     if not request.htmx:
         return redirect(
             f"{session.get_absolute_url()}#{ExerciseBlock(workout_set.exercise).dom_id}"

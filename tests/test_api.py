@@ -291,3 +291,30 @@ def test_a_deactivated_users_token_stops_working(alice, alice_token):
     alice.is_active = False
     alice.save()
     assert ApiToken.user_id_for(alice_token) is None
+
+
+@pytest.mark.parametrize("field", ["exercise", "notes", "session_id"])
+def test_text_that_is_not_valid_unicode_is_refused(api, alice_workout, field):
+    body = {"session_id": alice_workout.pk, "exercise": "Squat", "reps": "5"}
+    raw = json.dumps(body)[:-1] + f', "{field}": "\\ud800"}}'
+    status, answer = api("put", "session/log-set", raw=raw)
+    assert (status, answer["error"]) == (
+        400,
+        "The request body has text that is not valid Unicode.",
+    )
+    assert not Set.objects.exists()
+
+
+def test_a_set_sent_late_keeps_the_time_it_was_done(api, alice_workout):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    done = timezone.now() - timedelta(minutes=40)
+    body = {"exercise": "Squat", "reps": "5", "logged_at": done.isoformat()}
+    answer = api("put", "session/log-set", body)[1]
+    assert answer["set"]["created_at"] == done.isoformat()
+    for far in (timezone.now() + timedelta(hours=1), timezone.now() - timedelta(days=3)):
+        before = timezone.now()
+        answer = api("put", "session/log-set", {**body, "logged_at": far.isoformat()})[1]
+        assert answer["set"]["created_at"] >= before.isoformat()  # out of reach: now instead

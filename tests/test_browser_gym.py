@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from sessions_app.models import Session, Set
 from tests.browser import log_in, screenshot, wait_until_saved
@@ -63,16 +64,74 @@ def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, low
     assert page.locator("#outbox-badge").inner_text() == "3 waiting"
     screenshot(page, "offline-waiting-sets")
 
+    # The page came from the phone's copy, whose forms carry keys already used: a set
+    # logged now must still be a new set, not taken for a replay of the first one.
+    log_set(squat, "255", "3")
+    squat.locator(".set-row.waiting", has_text="255 × 3").wait_for()
+    assert page.locator("#outbox-badge").inner_text() == "4 waiting"
+
     page.context.set_offline(False)
-    page.locator("#outbox-badge").wait_for(state="hidden")
-    squat.locator(".set-row:not(.waiting)", has_text="245 × 5").wait_for()
-    stored = list(Set.objects.filter(session=session).order_by("set_number"))
-    assert [(s.set_number, s.weight_lbs, s.reps) for s in stored] == [
-        (1, "225", "5"),
-        (2, "235", "5"),
-        (3, "245", "5"),
+    wait_until_saved(page, squat, 4)
+    stored = list(Set.objects.filter(session=session).order_by("created_at"))
+    assert [(s.weight_lbs, s.reps) for s in stored] == [
+        ("225", "5"),
+        ("235", "5"),
+        ("245", "5"),
+        ("255", "3"),
     ]
-    assert squat.locator(".set-row").count() == 3
+    assert len({s.key for s in stored}) == 4
+
+
+def test_a_set_the_server_refuses_stays_visible_as_not_saved(phone, alice, lower1):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = exercise(page, "Back Squat")
+    page.context.set_offline(True)
+    squat.get_by_label("Weight (lb)").fill("")
+    squat.get_by_label("Reps").fill("")
+    squat.get_by_label("Notes").fill("left knee hurt, stopped")
+    squat.get_by_role("button", name="Log set").click()
+    log_set(squat, "225", "5")
+    page.context.set_offline(False)
+    refused = squat.locator(".set-row.rejected")
+    refused.wait_for()
+    assert "Enter the reps (or the weight) for this set." in refused.inner_text()
+    expect(squat.locator(".set-row:not(.waiting)")).to_have_count(1)
+    assert list(Set.objects.values_list("weight_lbs", "reps")) == [("225", "5")]
+    assert page.locator("#outbox-badge").inner_text() == "1 not saved"
+    refused.get_by_role("button", name="Dismiss").click()
+    page.locator("#outbox-badge").wait_for(state="hidden")
+
+
+def test_a_double_tap_logs_one_set(phone, alice, lower1):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = exercise(page, "Back Squat")
+    squat.get_by_label("Weight (lb)").fill("225")
+    squat.get_by_label("Reps").fill("5")
+    squat.locator("form.log-set").evaluate(
+        "form => { form.requestSubmit(); form.requestSubmit(); }"
+    )
+    wait_until_saved(page, squat, 1)
+    page.wait_for_timeout(300)
+    assert Set.objects.count() == 1
+
+
+def test_a_refused_logout_keeps_the_offline_copies(phone, alice, lower1):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    start_workout(page)
+    page.context.set_offline(True)
+    log_set(exercise(page, "Back Squat"), "225", "5")
+    page.get_by_role("button", name="Log out").click()
+    assert "still waiting to be sent" in page.locator("#notice").inner_text()
+    assert "pages" in page.evaluate("caches.keys()")
+    page.reload()  # still offline: the workout page is still there
+    exercise(page, "Back Squat").locator(".set-row.waiting").wait_for()
+    page.context.set_offline(False)
 
 
 def test_a_set_whose_answer_was_lost_is_sent_again_and_stored_once(

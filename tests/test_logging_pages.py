@@ -278,3 +278,26 @@ def test_active_workout_page_runs_a_fixed_number_of_queries(
     log_sets(workout, 60)
     with django_assert_num_queries(8):
         alice_client.get(workout.get_absolute_url())
+
+
+def test_a_key_of_another_workout_shows_an_error_and_stores_nothing(
+    alice_client, alice_workout, bob_workout
+):
+    theirs, _ = bob_workout.log_set("Back Squat", "315", "5")
+    data = {**set_data("Back Squat", "225", "5"), "key": str(theirs.key)}
+    page = alice_client.post(log_url(alice_workout), data, headers=HTMX).content.decode()
+    assert "This form was already used for another workout. Try again." in page
+    assert not alice_workout.sets.exists()
+
+
+def test_completing_twice_changes_nothing_the_second_time(alice_workout):
+    from sessions_app.models import SessionClosed
+
+    alice_workout.complete()
+    first = Session.objects.get(pk=alice_workout.pk).completed_at
+    stale = Session.objects.get(pk=alice_workout.pk)
+    stale.status = "active"  # as another tab still believes
+    with pytest.raises(SessionClosed):
+        stale.cancel()
+    alice_workout.refresh_from_db()
+    assert (alice_workout.status, alice_workout.completed_at) == ("completed", first)

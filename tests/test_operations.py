@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from sessions_app.models import ApiToken
 from sync_app.models import SyncRun, SyncState
 from sync_app.tasks import heartbeat
 from workoutsite.logs import JsonLinesFormatter
@@ -103,16 +105,23 @@ def test_a_failed_request_is_logged_as_one_line_without_the_token(alice, caplog)
     assert not any(token in line or token[:12] in line for line in lines)
 
 
-def test_wrong_tokens_are_rate_limited_per_address(db, settings):
+def test_wrong_tokens_are_rate_limited_per_address_but_a_valid_one_still_works(
+    alice, settings, monkeypatch
+):
     settings.API_FAILED_TOKEN_LIMIT_PER_MINUTE = 3
+    monkeypatch.setattr(time, "time", lambda: 60 * 28_333_333 + 40.0)  # 40 s into a minute
     client = Client(headers={"Authorization": "Bearer wl_wrong"})
     statuses = [client.get("/api/session/active").status_code for _ in range(5)]
     assert statuses == [401, 401, 401, 429, 429]
     limited = client.get("/api/session/active")
-    assert limited["Retry-After"] == "60"
+    assert limited["Retry-After"] == "20"
     assert limited.json()["error"] == "Too many wrong API tokens from this address; wait a minute."
+    valid = Client(headers={"Authorization": f"Bearer {ApiToken.issue(alice)}"})
+    assert valid.get("/api/session/active").status_code == 200  # same address, right token
     other = Client(headers={"Authorization": "Bearer wl_wrong"}, REMOTE_ADDR="10.0.0.9")
     assert other.get("/api/session/active").status_code == 401
+    monkeypatch.setattr(time, "time", lambda: 60 * 28_333_334 + 1.0)  # the next minute
+    assert client.get("/api/session/active").status_code == 401
 
 
 def test_production_settings_pass_the_deployment_checks():
@@ -146,3 +155,9 @@ def test_production_pages_send_the_security_headers(db, settings, alice):
     assert "style-src 'self'" in policy and "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_healthz_answers_plain_http_even_when_https_is_enforced(db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert Client().get("/healthz").status_code in (200, 503)
+    assert Client().get("/accounts/login/").status_code == 301

@@ -212,6 +212,8 @@ HTTPS = envbool("DJANGO_HTTPS", "false" if DEBUG else "true")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and envbool("DJANGO_SSL_REDIRECT", "true")
+# Monitors and the container's own health check ask over plain HTTP, from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", "31536000") if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

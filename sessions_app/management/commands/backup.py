@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-PAGES_PER_STEP = 1024
 
 
 class Command(BaseCommand):
@@ -37,9 +36,11 @@ class Command(BaseCommand):
         partial = target.with_suffix(".partial")
         source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
         copy = sqlite3.connect(partial)
+        partial.chmod(0o600)  # it holds sessions and password hashes
         try:
-            # Copies a consistent snapshot in steps, so the app's writers are not held up.
-            source.backup(copy, pages=PAGES_PER_STEP)
+            # One step: a consistent snapshot. In WAL mode it only reads, so the app's
+            # writers go on meanwhile (in several steps, every write would restart it).
+            source.backup(copy)
             if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise CommandError(f"The copy in {partial} failed its integrity check.")
         finally:
@@ -57,6 +58,8 @@ class Command(BaseCommand):
         )
 
     def prune(self, folder, keep):
+        for leftover in folder.glob("workouts-*.partial"):  # from a backup that failed
+            leftover.unlink()
         copies = sorted(folder.glob("workouts-*.sqlite3"), reverse=True)
         for old in copies[keep:]:
             old.unlink()

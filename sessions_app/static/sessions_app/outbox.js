@@ -1,20 +1,25 @@
 // The outbox: every set logged on a workout page is kept on the phone (IndexedDB)
 // until the server has it, then sent in order, once each. Each set carries its own
 // key, and the server stores a key only once, so a set whose answer was lost is
-// never stored twice when it is sent again.
+// never stored twice when it is sent again. An item leaves the outbox only when the
+// server's answer shows its key stored; anything else keeps it, or marks it "not
+// saved" with the reason, for the lifter to see.
 (() => {
   "use strict";
 
   const DB_NAME = "workout-log";
   const STORE = "outbox";
   const RETRY_MILLISECONDS = 5000;
+  const USED_KEYS = "workout-log-used-keys";
+  const USED_KEYS_KEPT = 500;
   const workout = document.getElementById("workout");
   const badge = document.getElementById("outbox-badge");
   const notice = document.getElementById("notice");
+  const currentUser = document.body.dataset.user || "";
   let flushing = false;
   let flushAgain = false;
-  let waitingNow = 0; // kept in step by showWaiting, for checks that cannot wait
   let retryTimer = null;
+  let waitingNow = 0; // kept in step by showWaiting, for checks that cannot wait
 
   // --- IndexedDB, in four small operations ---------------------------------------
   function openDatabase() {
@@ -24,6 +29,7 @@
         request.result.createObjectStore(STORE, { keyPath: "seq", autoIncrement: true });
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
+      request.onblocked = () => reject(new Error("the phone's storage is busy"));
     });
   }
 
@@ -36,7 +42,11 @@
         database.close();
         resolve(request.result);
       };
-      transaction.onerror = () => reject(transaction.error);
+      // A full disk or a storage error aborts the transaction: say so, never hang.
+      transaction.onerror = transaction.onabort = () => {
+        database.close();
+        reject(transaction.error || new Error("the phone's storage refused the set"));
+      };
     });
   }
 
@@ -56,6 +66,20 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
+  // A page kept for offline use holds the keys its forms had then: a key this phone
+  // already used must never go out again with another set.
+  function unusedKey(candidate) {
+    let used = [];
+    try {
+      used = JSON.parse(localStorage.getItem(USED_KEYS)) || [];
+    } catch (error) {
+      used = [];
+    }
+    const key = candidate && !used.includes(candidate) ? candidate : newKey();
+    localStorage.setItem(USED_KEYS, JSON.stringify([...used, key].slice(-USED_KEYS_KEPT)));
+    return key;
+  }
+
   function csrfToken() {
     const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
     if (cookie) return cookie.split("=")[1];
@@ -69,6 +93,11 @@
     notice.hidden = !message;
   }
 
+  function blockFor(exercise) {
+    if (!workout) return null;
+    return document.querySelector(`section.exercise[data-exercise="${CSS.escape(exercise)}"]`);
+  }
+
   // Keep the form the lifter is using under their thumb while rows are added above it.
   async function keepInPlace(element, change) {
     const before = element && element.isConnected ? element.getBoundingClientRect().top : null;
@@ -78,18 +107,14 @@
     }
   }
 
-  function blockFor(exercise) {
-    if (!workout) return null;
-    return document.querySelector(`section.exercise[data-exercise="${CSS.escape(exercise)}"]`);
-  }
-
   // --- Showing what waits ------------------------------------------------------------
-  function waitingRow(item) {
+  function waitingRow(item, elsewhere) {
     const row = document.getElementById("waiting-row-template").content.firstElementChild.cloneNode(true);
     const fields = item.fields;
     row.dataset.outboxSeq = item.seq;
     row.querySelector(".set-number").textContent = fields.is_warmup ? "W" : fields.set_number || "";
-    row.querySelector(".set-load").textContent = `${fields.weight || "–"} × ${fields.reps || "–"}`;
+    const load = `${fields.weight || "–"} × ${fields.reps || "–"}`;
+    row.querySelector(".set-load").textContent = elsewhere ? `${fields.exercise}: ${load}` : load;
     row.querySelector(".set-notes").textContent = fields.notes || "";
     const label = row.querySelector(".waiting-label");
     if (item.state === "rejected") {
@@ -100,6 +125,7 @@
       dismiss.type = "button";
       dismiss.className = "link dismiss";
       dismiss.textContent = "Dismiss";
+      dismiss.setAttribute("aria-label", `Dismiss the unsaved set ${fields.exercise} ${load}`);
       dismiss.addEventListener("click", async () => {
         await removeItem(item.seq);
         await showWaiting();
@@ -110,7 +136,7 @@
   }
 
   async function showWaiting() {
-    const items = await allItems();
+    const items = (await allItems()).filter((item) => item.userId === currentUser);
     const waiting = items.filter((item) => item.state === "waiting").length;
     const rejected = items.length - waiting;
     waitingNow = waiting;
@@ -125,12 +151,14 @@
     document.querySelectorAll("[data-outbox-seq]").forEach((row) => row.remove());
     const elsewhere = document.getElementById("waiting-elsewhere");
     let outside = 0;
-    for (const item of items.filter((each) => each.sessionId === workout.dataset.sessionId)) {
-      const block = blockFor(item.fields.exercise);
+    for (const item of items) {
+      const here = item.sessionId === workout.dataset.sessionId;
+      const block = here ? blockFor(item.fields.exercise) : null;
       if (block) {
-        block.querySelector("ol.sets").append(waitingRow(item));
+        block.querySelector("ol.sets").append(waitingRow(item, false));
       } else {
-        elsewhere.querySelector("ol.sets").append(waitingRow(item));
+        // A new exercise, or a set of another workout: listed here, never hidden.
+        elsewhere.querySelector("ol.sets").append(waitingRow(item, !here));
         outside += 1;
       }
     }
@@ -159,15 +187,26 @@
   async function queueSet(form) {
     const fields = Object.fromEntries(new FormData(form).entries());
     delete fields.csrfmiddlewaretoken;
-    fields.key = fields.key || newKey();
+    fields.key = unusedKey(fields.key);
+    const queuedAt = Date.now();
+    fields.logged_at = new Date(queuedAt).toISOString(); // when it was done, if sent later
     const item = {
       sessionId: workout.dataset.sessionId,
+      userId: currentUser,
       url: form.action,
       fields,
       state: "waiting",
-      queuedAt: Date.now(),
+      queuedAt,
     };
-    item.seq = await addItem(item);
+    try {
+      item.seq = await addItem(item);
+    } catch (error) {
+      // No storage on this phone right now: send the form the plain way instead.
+      say(`Could not keep the set on this phone (${error.message}); sending it directly.`);
+      form.elements.key.value = fields.key;
+      HTMLFormElement.prototype.submit.call(form);
+      return;
+    }
     readyNextSet(form);
     const block = form.closest("section.exercise");
     const restSeconds = Number((block && block.dataset.restSeconds) || 0);
@@ -207,10 +246,8 @@
     }
   }
 
-  function swapIn(item, html, retarget) {
+  function swapIn(item, fragment, retarget) {
     if (!workout || item.sessionId !== workout.dataset.sessionId) return null;
-    const fragment = document.createElement("template");
-    fragment.innerHTML = html;
     for (const outOfBand of fragment.content.querySelectorAll("[hx-swap-oob]")) {
       outOfBand.removeAttribute("hx-swap-oob");
       const current = document.getElementById(outOfBand.id);
@@ -244,18 +281,13 @@
   }
 
   async function send(item) {
-    let response;
-    try {
-      response = await fetch(item.url, {
-        method: "POST",
-        body: new URLSearchParams(item.fields),
-        headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
-        credentials: "same-origin",
-        redirect: "manual",
-      });
-    } catch (error) {
-      return "later"; // offline, or the answer was lost: the key makes sending again safe
-    }
+    const response = await fetch(item.url, {
+      method: "POST",
+      body: new URLSearchParams(item.fields),
+      headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+      redirect: "manual",
+    });
     if (response.type === "opaqueredirect") {
       say("You were logged out. Log in again and your waiting sets will be sent.");
       return "later";
@@ -271,12 +303,20 @@
       await reject(item, response.status === 404 ? "this workout no longer exists" : `error ${response.status}`);
       return "done";
     }
-    const html = await response.text();
-    await removeItem(item.seq);
+    const fragment = document.createElement("template");
+    fragment.innerHTML = await response.text();
+    const stored = fragment.content.querySelector(`[data-key="${CSS.escape(item.fields.key)}"]`);
+    if (!stored) {
+      // The server answered with the form and its errors: nothing was stored.
+      const errors = [...fragment.content.querySelectorAll(".errorlist li")].map((li) => li.textContent);
+      await reject(item, errors.join(" ") || "the server did not store it");
+    } else {
+      await removeItem(item.seq);
+    }
     const slot = item.fields.slot ? blockFor(item.fields.slot) : null;
     const form = slot ? slot.querySelector("form.log-set") : null;
     await keepInPlace(form, async () => {
-      const replacement = swapIn(item, html, response.headers.get("HX-Retarget"));
+      const replacement = swapIn(item, fragment, response.headers.get("HX-Retarget"));
       await showWaiting();
       return replacement && replacement.querySelector("form.log-set");
     });
@@ -295,9 +335,17 @@
       do {
         flushAgain = false;
         for (;;) {
-          const next = (await allItems()).find((item) => item.state === "waiting");
+          const next = (await allItems()).find(
+            (item) => item.state === "waiting" && item.userId === currentUser,
+          );
           if (!next) break;
-          if ((await send(next)) === "later") {
+          let outcome;
+          try {
+            outcome = await send(next);
+          } catch (error) {
+            outcome = "later"; // offline, or the answer was lost: the key makes sending again safe
+          }
+          if (outcome === "later") {
             retryTimer = setTimeout(flush, RETRY_MILLISECONDS);
             flushAgain = false;
             break;
@@ -306,9 +354,11 @@
           await showWaiting();
         }
       } while (flushAgain);
+    } catch (error) {
+      retryTimer = setTimeout(flush, RETRY_MILLISECONDS);
     } finally {
       flushing = false;
-      await showWaiting();
+      await showWaiting().catch(() => {});
     }
     if (sent && workout) {
       say("");
@@ -322,9 +372,18 @@
     "submit",
     (event) => {
       const form = event.target;
+      // A page kept for offline use may carry an old token: use the current one.
+      if (form.elements.csrfmiddlewaretoken && csrfToken()) {
+        form.elements.csrfmiddlewaretoken.value = csrfToken();
+      }
       if (workout && form.matches("form.log-set")) {
         event.preventDefault();
         event.stopImmediatePropagation();
+        // A double tap logs one set: a second submit of the same key is ignored (once a
+        // set is queued, the form gets a new key for the next one).
+        const key = form.elements.key.value;
+        if (key && key === form.dataset.queuedKey) return;
+        form.dataset.queuedKey = key;
         queueSet(form);
         return;
       }
@@ -348,11 +407,20 @@
       say("You are offline: fixing or deleting a set needs a connection. Logging new sets works offline.");
     }
   });
+  document.addEventListener("htmx:configRequest", (event) => {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
   document.addEventListener("htmx:sendError", () =>
     say("No connection: that change was not made. Logging new sets works offline."),
   );
+  document.addEventListener("htmx:responseError", (event) =>
+    say(`That change was not made (the server answered ${event.detail.xhr.status}). Reload and try again.`),
+  );
   window.addEventListener("online", () => flush());
   document.addEventListener("DOMContentLoaded", () => {
-    showWaiting().then(flush);
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+    showWaiting()
+      .then(flush)
+      .catch((error) => say(`This phone cannot keep sets offline (${error.message}).`));
   });
 })();

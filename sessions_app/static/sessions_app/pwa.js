@@ -1,9 +1,16 @@
-// Installable app and offline pages: register the service worker, and forget cached
-// pages on logout (a shared phone must not show the last lifter's pages offline).
+// Installable app and offline pages: register the service worker, and forget the
+// pages kept for offline use whenever nobody is logged in (a shared phone must not
+// show the last lifter's pages to the next one).
 (() => {
   "use strict";
 
   const script = document.currentScript;
+  const PAGES_CACHE = "pages";
+
+  function forgetPages() {
+    if (window.caches) caches.delete(PAGES_CACHE).catch(() => {});
+  }
+
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register(script.dataset.serviceWorker, { scope: "/" }).catch(() => {});
     // The first visit is not yet served by the worker: fetch the page once it is, so
@@ -15,9 +22,12 @@
       }
     });
   }
+  // The login page: whoever comes next, nothing of the last lifter stays.
+  if (!document.body.dataset.user) forgetPages();
   document.addEventListener("submit", (event) => {
-    if (event.target.matches("form[action$='/accounts/logout/']") && window.caches) {
-      caches.keys().then((names) => names.forEach((name) => caches.delete(name)));
+    // After the outbox's own check, which refuses a logout while sets still wait.
+    if (!event.defaultPrevented && event.target.matches("form[action$='/accounts/logout/']")) {
+      forgetPages();
     }
   });
 })();

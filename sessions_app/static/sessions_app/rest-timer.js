@@ -8,6 +8,8 @@
   const workout = document.getElementById("workout");
   if (!bar || !workout) return;
   const output = document.getElementById("rest-remaining");
+  // The countdown changes every second: screen readers hear only its start and end.
+  const announcement = document.getElementById("rest-announcement");
   const STORAGE_KEY = "workout-log-rest-timer";
   const HIDE_AFTER_SECONDS = 30;
   let ticking = null;
@@ -58,6 +60,7 @@
       state.alerted = true;
       save(state);
       alertRestOver();
+      announcement.textContent = "Rest over.";
     }
     if (left < -HIDE_AFTER_SECONDS) save(null);
     if (!ticking) ticking = setInterval(render, 250);
@@ -72,6 +75,7 @@
       audio = null;
     }
     save({ sessionId: workout.dataset.sessionId, endsAt: Date.now() + seconds * 1000 });
+    announcement.textContent = `Rest ${format(seconds)} started.`;
     render();
   }
 

@@ -18,17 +18,20 @@ self.addEventListener("install", (event) => {
   );
 });
 
+// Old app files stay for a while: a page kept for offline use still points at the
+// versions it was served with.
+const SHELL_VERSIONS_KEPT = 3;
+
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((names) =>
-        Promise.all(
-          names
-            .filter((name) => name.startsWith("shell-") && name !== SHELL_CACHE)
-            .map((name) => caches.delete(name)),
-        ),
-      )
+      .then((names) => {
+        const shells = names.filter((name) => name.startsWith("shell-") && name !== SHELL_CACHE);
+        return Promise.all(
+          shells.slice(0, Math.max(shells.length - (SHELL_VERSIONS_KEPT - 1), 0)).map((name) => caches.delete(name)),
+        );
+      })
       .then(() => self.clients.claim()),
   );
 });

@@ -20,6 +20,9 @@ COLUMNS = [
 # "135.0", "007" or more digits than a double keeps) become numbers, so a row read
 # back is exactly what was written.
 CANONICAL_NUMBER = re.compile(r"-?(0|[1-9]\d{0,8})(\.\d{0,3}[1-9])?")
+# The sheet has no warm-up column: a warm-up's notes start with this, so the sheet
+# reads right and import_sheets brings the flag back.
+WARMUP_MARK = "(warm-up)"
 # A spreadsheet program opening a CSV runs cells starting with these as formulas.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,7 +49,9 @@ def row_for(session, workout_set):
         workout_set.set_number,
         cell(workout_set.weight_lbs),
         cell(workout_set.reps),
-        workout_set.notes,
+        f"{WARMUP_MARK} {workout_set.notes}".strip()
+        if workout_set.is_warmup
+        else workout_set.notes,
         logged_at(workout_set.created_at),
         str(workout_set.key),
     ]

@@ -58,8 +58,10 @@ class SetForm(forms.Form):
         label="Weight (lb)",
         max_length=NUMBER_TEXT_MAX_LENGTH,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        help_text='A number, or "BW" for bodyweight.',
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "lb or BW"}
+        ),
+        help_text='A number, or "BW" (bodyweight), "BW+25"; text such as "2x20" is kept as typed.',
     )
     reps = forms.CharField(
         max_length=NUMBER_TEXT_MAX_LENGTH,

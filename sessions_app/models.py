@@ -417,11 +417,13 @@ def insert_into_open_workout(workout_set, owner_id, session_id, set_number):
     if set_number:
         number, number_params = "%s", [set_number]
     else:
+        # Warm-ups and working sets are numbered apart: warm-ups do not use up set 1.
         highest = (
-            f"SELECT MAX(x.{number_column}) FROM {sets} x "
-            f"WHERE x.{sid} = s.{quote('id')} AND x.{exercise} = %s"
+            f"SELECT MAX(x.{number_column}) FROM {sets} x WHERE x.{sid} = s.{quote('id')} "
+            f"AND x.{exercise} = %s AND x.{quote('is_warmup')} = %s"
         )
-        number, number_params = f"COALESCE(({highest}), 0) + 1", [workout_set.exercise]
+        number = f"COALESCE(({highest}), 0) + 1"
+        number_params = [workout_set.exercise, workout_set.is_warmup]
     which = f"AND s.{quote('id')} = %s" if session_id else ""
     # PostgreSQL runs writers side by side: hold the workout's row until the set is in,
     # so that completing it waits (SQLite has one writer at a time anyway).

@@ -28,9 +28,12 @@ class LastTime:
         return next((s for s in self.sets if s.set_number == number), None)
 
 
-def last_time(owner, exercise_names):
-    """{exercise: LastTime} from the latest completed workout that had each exercise."""
+def last_time(owner, exercise_names, on_or_before=None):
+    """{exercise: LastTime} from the latest completed workout that had each exercise
+    (up to a date: a workout entered late looks back from its own day)."""
     history = completed_sets(owner).filter(exercise__in=list(exercise_names))
+    if on_or_before:
+        history = history.filter(session__date__lte=on_or_before)
     latest = history.values("exercise").annotate(latest=Max("session__completed_at"))
     matches = Q(pk__in=[])
     for row in latest:

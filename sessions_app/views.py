@@ -5,7 +5,7 @@ from itertools import chain
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -85,7 +85,7 @@ def workout_context(session, forms_by_slot=None):
     sets = sorted(session.sets.all(), key=lambda s: (s.created_at, s.pk))
     default_rest = template.rest_seconds if template else DEFAULT_REST_SECONDS
     blocks = exercise_blocks(exercises, sets, default_rest)
-    history = last_time(session.owner_id, [block.name for block in blocks])
+    history = last_time(session.owner_id, [block.name for block in blocks], session.date)
     forms_by_slot = forms_by_slot or {}
     for block in blocks:
         block.sets.sort(key=lambda s: (s.set_number, s.created_at))
@@ -176,7 +176,9 @@ def edit_set(request, set_id):
         return render_exercise_changes(request, session, old_exercise, changed)
     context = {"session": session, "set": workout_set, "form": form}
     if request.htmx:
-        return render(request, f"{WORKOUT_TEMPLATE}#set-edit-form", context)
+        response = render(request, f"{WORKOUT_TEMPLATE}#set-edit-form", context)
+        # The form posts to its exercise's block; a form with errors replaces only itself.
+        return retarget(response, f"#set-{workout_set.pk}") if form.is_bound else response
     return render(request, "sessions_app/edit_set.html", context)
 
 
@@ -238,7 +240,7 @@ def history(request):
         Session.objects.owned_by(request.user)
         .completed()
         .with_template_name()
-        .annotate(set_count=Count("sets"))
+        .annotate(set_count=Count("sets", filter=Q(sets__is_warmup=False)))
         .order_by("-date", "-created_at")
     )
     page = Paginator(sessions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -23,13 +23,14 @@ class ExerciseBlock:
     @property
     def dom_id(self):
         if not self.name:
-            return "add"
+            return "new-set"
         # Exercise names are free text; a short digest makes a stable, valid HTML id.
         return "ex-" + hashlib.sha1(self.name.encode()).hexdigest()[:10]
 
     @property
     def next_set_number(self):
-        return max((s.set_number for s in self.sets), default=0) + 1
+        """Warm-ups do not use up a number: the first working set is set 1."""
+        return max((s.set_number for s in self.sets if not s.is_warmup), default=0) + 1
 
     def blank_form(self):
         initial = {"exercise": self.name, "set_number": self.next_set_number, "key": uuid.uuid4()}

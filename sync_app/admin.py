@@ -8,6 +8,7 @@ from sessions_app.admin import SessionAdmin
 from sessions_app.models import Session, mark_unsynced
 
 from .models import SheetsProfile, SyncRun, Tombstone
+from .reconcile import is_configured
 from .tasks import request_sync
 
 
@@ -39,6 +40,13 @@ class SyncedSessionAdmin(SessionAdmin):
 
     @admin.action(description="Sync now (in the background)")
     def sync_now(self, request, queryset):
+        if not is_configured():
+            self.message_user(
+                request,
+                "Sheets sync is not configured (SHEETS_SPREADSHEET_ID): nothing will be sent.",
+                messages.WARNING,
+            )
+            return
         request_sync()
         self.message_user(
             request, "A sync was queued; the worker runs it within seconds. Refresh to see it."

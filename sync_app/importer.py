@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from sessions_app.export import WARMUP_MARK
 from sessions_app.models import Session, Set
 
 from .models import Tombstone
@@ -59,6 +60,7 @@ class SheetRow:
     logged_at: datetime.datetime | None
     key: uuid.UUID
     legacy: bool
+    is_warmup: bool = False
 
 
 def parse_row(number, values, seen_legacy):
@@ -82,6 +84,9 @@ def parse_row(number, values, seen_legacy):
         content = "|".join(values)
         seen_legacy[content] += 1  # identical rows are distinct sets
         key, legacy = uuid.uuid5(LEGACY_KEYS, f"{content}|{seen_legacy[content]}"), True
+    is_warmup = notes.startswith(WARMUP_MARK)
+    if is_warmup:
+        notes = notes.removeprefix(WARMUP_MARK).strip()
     return SheetRow(
         number,
         date,
@@ -95,6 +100,7 @@ def parse_row(number, values, seen_legacy):
         logged_at,
         key,
         legacy,
+        is_warmup,
     )
 
 
@@ -222,6 +228,7 @@ def build_sets(session, rows):
             created_at=row.logged_at or session.created_at,
             key=row.key,
             legacy_sheet_row=row.legacy,
+            is_warmup=row.is_warmup,
             synced_to_sheets=True,
         )
         workout_set.read_numbers()  # bulk_create skips save()

@@ -64,8 +64,9 @@ def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, low
     assert page.locator("#outbox-badge").inner_text() == "3 waiting"
     screenshot(page, "offline-waiting-sets")
 
-    # The page came from the phone's copy, whose forms carry keys already used: a set
-    # logged now must still be a new set, not taken for a replay of the first one.
+    # The page came from the phone's copy, whose forms carry keys already used and set 1
+    # as the next set: a set logged now must still be a new set, numbered after the others.
+    assert squat.get_by_label("Set", exact=True).input_value() == "4"
     log_set(squat, "255", "3")
     squat.locator(".set-row.waiting", has_text="255 × 3").wait_for()
     assert page.locator("#outbox-badge").inner_text() == "4 waiting"
@@ -73,11 +74,11 @@ def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, low
     page.context.set_offline(False)
     wait_until_saved(page, squat, 4)
     stored = list(Set.objects.filter(session=session).order_by("created_at"))
-    assert [(s.weight_lbs, s.reps) for s in stored] == [
-        ("225", "5"),
-        ("235", "5"),
-        ("245", "5"),
-        ("255", "3"),
+    assert [(s.set_number, s.weight_lbs, s.reps) for s in stored] == [
+        (1, "225", "5"),
+        (2, "235", "5"),
+        (3, "245", "5"),
+        (4, "255", "3"),
     ]
     assert len({s.key for s in stored}) == 4
 
@@ -237,6 +238,17 @@ def test_logging_sets_keeps_big_targets_and_does_not_shift_the_page(phone, alice
     assert small == []
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
+
+    # A set logged with the thumb at the bottom of the screen: the rest timer that
+    # appears must not cover the button for the next one.
+    press = exercise(page, "Leg Press")
+    press_button = press.get_by_role("button", name="Log set")
+    press_button.evaluate("button => button.scrollIntoView({block: 'end'})")
+    log_set(press, "300", "10")
+    wait_until_saved(page, press, 1)
+    timer_top = page.locator("#rest-timer").bounding_box()["y"]
+    box = press_button.bounding_box()
+    assert box["y"] + box["height"] <= timer_top
 
 
 def test_offline_fixes_are_refused_with_a_clear_message(phone, alice, lower1):

@@ -256,3 +256,47 @@ def test_the_app_is_installable(db):
     assert worker["Content-Type"].startswith("text/javascript")
     assert "/static/sessions_app/outbox.js" in worker.content.decode()
     assert client.get(reverse("offline")).status_code == 200
+
+
+def test_warm_ups_do_not_use_up_set_numbers(alice_client, alice_workout):
+    alice_workout.log_set("Back Squat", "135", "5", set_number=1, is_warmup=True)
+    page = alice_client.get(alice_workout.get_absolute_url()).content.decode()
+    squat = page[page.index(">Back Squat</h2>") : page.index(">Romanian Deadlift</h2>")]
+    assert 'name="set_number" value="1"' in squat  # the first working set is still set 1
+    alice_workout.log_set("Back Squat", "95", "5", is_warmup=True)
+    working, _ = alice_workout.log_set("Back Squat", "225", "5")
+    assert working.set_number == 1
+    assert alice_workout.sets.get(weight_lbs="95").set_number == 2  # warm-ups count apart
+
+
+def test_warm_ups_are_marked_in_the_export_and_come_back_from_the_sheet(alice, lower1):
+    from sessions_app.export import row_for
+
+    session = past_workout(
+        alice, lower1, datetime.date(2025, 9, 1), [("Back Squat", "135", "5", "w")]
+    )
+    warmup = session.sets.get()
+    assert row_for(session, warmup)[7] == "(warm-up)"
+    warmup.notes = "easy"
+    assert row_for(session, warmup)[7] == "(warm-up) easy"
+
+
+def test_last_time_of_a_workout_entered_late_looks_back_from_its_own_day(
+    alice_client, alice, lower1
+):
+    past_workout(alice, lower1, datetime.date(2025, 9, 1), [("Back Squat", "215", "5")])
+    past_workout(alice, lower1, datetime.date(2025, 9, 20), [("Back Squat", "245", "5")])
+    late = Session.start(alice, lower1, datetime.date(2025, 9, 10))
+    page = alice_client.get(late.get_absolute_url()).content.decode()
+    assert "Last time, Mon 1 Sep:" in page and "215×5" in page and "245×5" not in page
+
+
+def test_history_counts_working_sets(alice_client, alice, lower1):
+    past_workout(
+        alice,
+        lower1,
+        datetime.date(2025, 9, 1),
+        [("Back Squat", "135", "5", "w"), ("Back Squat", "225", "5")],
+    )
+    page = alice_client.get(reverse("history")).content.decode()
+    assert "1 set<" in page

@@ -301,3 +301,24 @@ def test_completing_twice_changes_nothing_the_second_time(alice_workout):
         stale.cancel()
     alice_workout.refresh_from_db()
     assert (alice_workout.status, alice_workout.completed_at) == ("completed", first)
+
+
+def test_a_bad_fix_with_htmx_replaces_only_the_set_being_fixed(alice_client, alice_workout):
+    workout_set, _ = alice_workout.log_set("Back Squat", "225", "5")
+    prefix = f"set-{workout_set.pk}-"
+    data = {
+        prefix + "exercise": "Back Squat",
+        prefix + "set_number": "1",
+        prefix + "weight": "",
+        prefix + "reps": "",
+    }
+    response = alice_client.post(reverse("edit_set", args=[workout_set.pk]), data, headers=HTMX)
+    assert response["HX-Retarget"] == f"#set-{workout_set.pk}"
+    fragment = response.content.decode().strip()
+    assert fragment.startswith(f'<li class="set-row editing" id="set-{workout_set.pk}"')
+    assert "Enter the reps (or the weight) for this set." in fragment
+
+
+def test_the_favicon_is_the_apps_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith("icon.svg")

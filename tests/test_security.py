@@ -9,7 +9,7 @@ from sessions_app.models import Set
 
 # Open on purpose: logging in, the files a browser fetches to install the app, and the
 # health check for an uptime monitor (it shows no data).
-PUBLIC = {"login", "manifest", "service_worker", "offline", "healthz"}
+PUBLIC = {"login", "manifest", "service_worker", "offline", "healthz", "favicon"}
 SAMPLE_ARGUMENTS = {"session_id": "2025-09-21_lower1", "set_id": "1", "path": "x"}
 
 

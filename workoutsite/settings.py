@@ -68,7 +68,8 @@ def generated_secret_key(data_dir):
 
 
 DATA_DIR = Path(os.getenv("WORKOUT_DATA_DIR", BASE_DIR / "data")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The database, the secret key and the backups live here: for this user's eyes only.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 DEBUG = envbool("DJANGO_DEBUG", "false")
 SECRET_KEY = read_secret("DJANGO_SECRET_KEY") or generated_secret_key(DATA_DIR)
@@ -251,7 +252,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django-q": {"level": os.getenv("LOG_LEVEL_WORKER", "WARNING")}},
+    "loggers": {
+        # Django's own console handler (DEBUG) would print each line a second time.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django-q": {"level": os.getenv("LOG_LEVEL_WORKER", "WARNING")},
+    },
 }
 
 # Sheets sync (see sync_app). Empty spreadsheet id = sync not configured.

@@ -7,7 +7,6 @@ from django.db import connection
 from django.utils import timezone
 
 
-
 class Command(BaseCommand):
     help = (
         "Copy the SQLite database to a timestamped file while the app runs (SQLite's "

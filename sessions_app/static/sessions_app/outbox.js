@@ -98,6 +98,15 @@
     return document.querySelector(`section.exercise[data-exercise="${CSS.escape(exercise)}"]`);
   }
 
+  // ...and never under the rest timer that logging a set has just shown.
+  function clearOfTimer(form) {
+    const timer = document.getElementById("rest-timer");
+    const button = form && form.querySelector("button[type=submit]");
+    if (!timer || timer.hidden || !button || !button.isConnected) return;
+    const overlap = button.getBoundingClientRect().bottom - timer.getBoundingClientRect().top + 8;
+    if (overlap > 0) window.scrollBy(0, overlap);
+  }
+
   // Keep the form the lifter is using under their thumb while rows are added above it.
   async function keepInPlace(element, change) {
     const before = element && element.isConnected ? element.getBoundingClientRect().top : null;
@@ -141,11 +150,9 @@
     const rejected = items.length - waiting;
     waitingNow = waiting;
     if (badge) {
-      const parts = [];
-      if (waiting) parts.push(`${waiting} waiting`);
-      if (rejected) parts.push(`${rejected} not saved`);
-      badge.textContent = parts.join(", ");
-      badge.hidden = parts.length === 0;
+      // Short, to fit a phone's top bar: the list on the page tells the rest.
+      badge.textContent = waiting ? `${waiting} waiting` : rejected ? `${rejected} not saved` : "";
+      badge.hidden = !waiting && !rejected;
     }
     if (!workout) return;
     document.querySelectorAll("[data-outbox-seq]").forEach((row) => row.remove());
@@ -163,6 +170,25 @@
       }
     }
     elsewhere.hidden = outside === 0;
+    for (const block of document.querySelectorAll("section.exercise[data-exercise]")) {
+      numberAfterWaiting(block, items);
+    }
+  }
+
+  // A page opened from the phone's copy does not know the sets waiting here: its form
+  // must not offer a set number that a waiting set already has.
+  function numberAfterWaiting(block, items) {
+    const field = block.querySelector("form.log-set [name=set_number]");
+    if (!field) return;
+    const shown = [...block.querySelectorAll(".set-row:not(.warmup):not(.waiting) .set-number")];
+    const numbers = shown.map((number) => Number(number.textContent) || 0);
+    for (const item of items) {
+      if (item.fields.exercise === block.dataset.exercise && !item.fields.is_warmup) {
+        numbers.push(Number(item.fields.set_number) || 0);
+      }
+    }
+    const highest = Math.max(0, ...numbers);
+    if (Number(field.value) <= highest) field.value = highest + 1;
   }
 
   // --- Logging a set: into the outbox first ------------------------------------------
@@ -170,7 +196,9 @@
   // or else from the set just logged.
   function readyNextSet(form) {
     const number = form.elements.set_number;
-    if (number && number.value) {
+    const warmup = form.elements.is_warmup && form.elements.is_warmup.checked;
+    // A warm-up does not use up a number: the next working set keeps it.
+    if (number && number.value && !warmup) {
       number.value = Number(number.value) + 1;
       const lastTime = JSON.parse(form.dataset.lastTime || "[]");
       const same = lastTime.find((previous) => previous.set_number === Number(number.value));
@@ -212,6 +240,7 @@
     const restSeconds = Number((block && block.dataset.restSeconds) || 0);
     document.dispatchEvent(new CustomEvent("set-logged", { detail: { restSeconds } }));
     await keepInPlace(form, showWaiting);
+    clearOfTimer(form);
     flush();
   }
 
@@ -315,11 +344,14 @@
     }
     const slot = item.fields.slot ? blockFor(item.fields.slot) : null;
     const form = slot ? slot.querySelector("form.log-set") : null;
+    let newForm = null;
     await keepInPlace(form, async () => {
       const replacement = swapIn(item, fragment, response.headers.get("HX-Retarget"));
       await showWaiting();
-      return replacement && replacement.querySelector("form.log-set");
+      newForm = replacement && replacement.querySelector("form.log-set");
+      return newForm;
     });
+    clearOfTimer(newForm);
     return "done";
   }
 

@@ -188,7 +188,15 @@
       }
     }
     const highest = Math.max(0, ...numbers);
-    if (Number(field.value) <= highest) field.value = highest + 1;
+    if (Number(field.value) > highest) return;
+    field.value = highest + 1;
+    // And start from the last set waiting, as after logging it.
+    const form = field.form;
+    const last = items.filter((item) => item.fields.exercise === block.dataset.exercise).pop();
+    if (last && !form.elements.weight.value && !form.elements.reps.value) {
+      form.elements.weight.value = last.fields.weight || "";
+      form.elements.reps.value = last.fields.reps || "";
+    }
   }
 
   // --- Logging a set: into the outbox first ------------------------------------------

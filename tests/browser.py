@@ -77,6 +77,28 @@ def log_in(page, username, password):
     page.wait_for_url(page.base_url + "/")
 
 
+def wait_for_service_worker(page, seconds=15):
+    """Until the service worker serves this page. (wait_for_function would evaluate its
+    predicate with eval in the page, which the app's Content Security Policy forbids.)"""
+    state = page.evaluate(
+        """async (milliseconds) => {
+          const deadline = Date.now() + milliseconds;
+          while (!navigator.serviceWorker.controller && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          const registration = await navigator.serviceWorker.getRegistration();
+          return {
+            controlled: Boolean(navigator.serviceWorker.controller),
+            installing: Boolean(registration && registration.installing),
+            waiting: Boolean(registration && registration.waiting),
+            active: registration && registration.active ? registration.active.state : null,
+          };
+        }""",
+        seconds * 1000,
+    )
+    assert state["controlled"], f"the service worker never took over the page: {state}"
+
+
 def wait_until_saved(page, block, count):
     """The block shows count sets confirmed by the server, and nothing waits to be sent."""
     from playwright.sync_api import expect

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from sessions_app.models import Session, Set
-from tests.browser import log_in, screenshot, wait_until_saved
+from tests.browser import log_in, screenshot, wait_for_service_worker, wait_until_saved
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def log_set(block, weight, reps):
 def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, lower1):
     page = phone
     log_in(page, "alice", "alice-password")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     start_workout(page)
     session = Session.objects.get(owner=alice)
     squat = exercise(page, "Back Squat")
@@ -123,7 +123,7 @@ def test_a_double_tap_logs_one_set(phone, alice, lower1):
 def test_a_refused_logout_keeps_the_offline_copies(phone, alice, lower1):
     page = phone
     log_in(page, "alice", "alice-password")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     start_workout(page)
     page.context.set_offline(True)
     log_set(exercise(page, "Back Squat"), "225", "5")

@@ -13,6 +13,12 @@
 
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register(script.dataset.serviceWorker, { scope: "/" }).catch(() => {});
+    // A page that opened while the worker was starting can miss its claim: ask again.
+    navigator.serviceWorker.ready.then((registration) => {
+      if (!navigator.serviceWorker.controller && registration.active) {
+        registration.active.postMessage("claim");
+      }
+    });
     // The first visit is not yet served by the worker: fetch the page once it is, so
     // that it is there offline. Never the login page: its answer sets the CSRF cookie,
     // and arriving after the login it would undo the new one.

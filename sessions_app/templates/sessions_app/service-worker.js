@@ -36,6 +36,10 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+self.addEventListener("message", (event) => {
+  if (event.data === "claim") event.waitUntil(self.clients.claim());
+});
+
 function keptPage(request) {
   const url = new URL(request.url);
   return (

@@ -44,7 +44,7 @@ def make_completed_sessions(owner, count, sets_per_session, first_day, synced=Fa
                 session=session,
                 exercise=f"Exercise {n % 6}",
                 set_number=n // 6 + 1,
-                weight_lbs=str(100 + n * 5),
+                weight=str(100 + n * 5),
                 reps="5",
                 notes="bench" if n % 4 == 0 else "",
                 synced_to_sheets=synced,

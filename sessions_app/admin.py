@@ -9,7 +9,7 @@ from .models import ApiToken, Session, Set, TemplateExercise, WorkoutTemplate, m
 class SetInline(admin.TabularInline):
     model = Set
     extra = 0
-    fields = ["exercise", "set_number", "weight_lbs", "reps", "notes", "created_at", "key"]
+    fields = ["exercise", "set_number", "weight", "reps", "notes", "created_at", "key"]
     # Timestamps are read-only: the form's whole seconds would otherwise count as an edit.
     readonly_fields = ["created_at", "key"]
 
@@ -49,7 +49,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(Set)
 class SetAdmin(admin.ModelAdmin):
-    list_display = ["exercise", "set_number", "weight_lbs", "reps", "session", "created_at"]
+    list_display = ["exercise", "set_number", "weight", "reps", "session", "created_at"]
     list_filter = ["session__status", "session__owner"]
     search_fields = ["exercise", "session__id", "notes"]
     list_select_related = ["session"]

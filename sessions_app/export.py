@@ -47,7 +47,7 @@ def row_for(session, workout_set):
         session.template,
         workout_set.exercise,
         workout_set.set_number,
-        cell(workout_set.weight_lbs),
+        cell(workout_set.weight),
         cell(workout_set.reps),
         f"{WARMUP_MARK} {workout_set.notes}".strip()
         if workout_set.is_warmup

@@ -5,13 +5,18 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from .models import Set, WorkoutTemplate
+from .models import Set, SetType, WeightUnit, WorkoutTemplate
+from .numbers import parse_weight
 
 EXERCISE_MAX_LENGTH = Set._meta.get_field("exercise").max_length
 NUMBER_TEXT_MAX_LENGTH = 20
 NOTES_MAX_LENGTH = 500
 MAX_SET_NUMBER = 100
 DAYS_AHEAD_ALLOWED = 1
+WORKOUT_NOTE_MAX_LENGTH = 2000
+# A weight past this is a typo far more often than a lift: the lifter confirms it first.
+PLAUSIBLE_WEIGHT = {WeightUnit.KG: 600, WeightUnit.LB: 1300}
+RPE_CHOICES = [("", "RPE")] + [(f"{n / 2:g}", f"{n / 2:g}") for n in range(12, 21)]
 LOGGED_AT_REACH = datetime.timedelta(days=2)
 
 
@@ -73,10 +78,33 @@ class SetForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    is_warmup = forms.BooleanField(label="Warm-up", required=False)
+    set_type = forms.ChoiceField(label="Type", choices=SetType, required=False)
+    # The API's older spelling of set_type="warmup".
+    is_warmup = forms.BooleanField(label="Warm-up", required=False, widget=forms.HiddenInput)
+    rpe = forms.DecimalField(
+        label="RPE",
+        required=False,
+        min_value=6,
+        max_value=10,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.Select(choices=RPE_CHOICES),
+        help_text="Rate of perceived exertion, 6 to 10 in half steps.",
+    )
+    unit = forms.ChoiceField(choices=WeightUnit, required=False)
+    log_as_is = forms.BooleanField(
+        label="Log as typed",
+        required=False,
+        help_text="For a set without reps (a hold) or an unusual weight (assisted: negative).",
+    )
     key = forms.UUIDField(required=False, widget=forms.HiddenInput)
     # When the set was done, if it was sent later (the phone's offline queue).
     logged_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, unit=WeightUnit.LB, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_unit = unit
+        self.fields["weight"].label = f"Weight ({unit})"
 
     def clean_logged_at(self):
         """A time from the phone, kept within the last two days and never in the future."""
@@ -85,11 +113,49 @@ class SetForm(forms.Form):
             return None
         return logged_at
 
+    def clean_rpe(self):
+        rpe = self.cleaned_data["rpe"]
+        if rpe is not None and rpe * 2 % 1:
+            raise forms.ValidationError("RPE goes in half steps: 8, 8.5, 9…")
+        return rpe
+
+    def clean_unit(self):
+        return self.cleaned_data["unit"] or self.default_unit
+
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("weight") and not cleaned.get("reps") and not self.has_error("reps"):
-            self.add_error("reps", "Enter the reps (or the weight) for this set.")
+        if cleaned.get("is_warmup") and not cleaned.get("set_type"):
+            cleaned["set_type"] = SetType.WARMUP
+        cleaned["set_type"] = cleaned.get("set_type") or SetType.WORKING
+        cleaned.pop("is_warmup", None)
+        if not cleaned.pop("log_as_is", False):
+            self.check_plausible(cleaned)
         return cleaned
+
+    def check_plausible(self, cleaned):
+        """Ask before storing what is most likely a slip of the thumb."""
+        weight, reps = cleaned.get("weight"), cleaned.get("reps")
+        if not weight and not reps and not self.has_error("reps"):
+            self.add_error("reps", "Enter the reps for this set.")
+        elif weight and not reps and not self.has_error("reps"):
+            self.add_error(
+                "reps", 'Enter the reps, or tick "Log as typed" for a set without reps (a hold).'
+            )
+        number = parse_weight(weight or "")
+        unit = cleaned.get("unit") or self.default_unit
+        if number is not None and not self.has_error("weight"):
+            if number < 0:
+                self.add_error(
+                    "weight",
+                    'A negative weight? For an assisted exercise tick "Log as typed"; '
+                    "it is not counted in volume.",
+                )
+            elif number > PLAUSIBLE_WEIGHT[unit]:
+                self.add_error(
+                    "weight",
+                    f"More than {PLAUSIBLE_WEIGHT[unit]:,} {unit}? Check the number, "
+                    'or tick "Log as typed".',
+                )
 
 
 class EditSetForm(SetForm):
@@ -109,24 +175,42 @@ class EditSetForm(SetForm):
         initial = {
             "exercise": workout_set.exercise,
             "set_number": workout_set.set_number,
-            "weight": workout_set.weight_lbs,
+            "weight": workout_set.weight,
             "reps": workout_set.reps,
             "notes": workout_set.notes,
-            "is_warmup": workout_set.is_warmup,
+            "set_type": workout_set.set_type,
+            "rpe": workout_set.rpe,
+            "unit": workout_set.unit,
         }
-        return cls(data=data, initial=initial, prefix=f"set-{workout_set.pk}")
+        return cls(
+            data=data, initial=initial, prefix=f"set-{workout_set.pk}", unit=workout_set.unit
+        )
 
     def apply_to(self, workout_set):
         data = self.cleaned_data
         workout_set.exercise = data["exercise"]
         workout_set.set_number = data["set_number"]
-        workout_set.weight_lbs = data["weight"]
+        workout_set.weight = data["weight"]
         workout_set.reps = data["reps"]
         workout_set.notes = data["notes"]
-        workout_set.is_warmup = data["is_warmup"]
+        workout_set.set_type = data["set_type"]
+        workout_set.rpe = data["rpe"]
+        workout_set.unit = data["unit"]
         workout_set.save(
-            update_fields=["exercise", "set_number", "weight_lbs", "reps", "notes", "is_warmup"]
+            update_fields=[
+                *("exercise", "set_number", "weight", "reps", "notes"),
+                *("set_type", "rpe", "unit"),
+            ]
         )
+
+
+class WorkoutNoteForm(forms.Form):
+    note = forms.CharField(
+        label="Workout note",
+        max_length=WORKOUT_NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "How did it go? Sleep, pain…"}),
+    )
 
 
 class SessionRefForm(forms.Form):

@@ -13,7 +13,8 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Lower
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +49,40 @@ class SessionClosed(Exception):
 
 class KeyTaken(Exception):
     """A set key that already belongs to another workout."""
+
+
+class SetType(models.TextChoices):
+    WORKING = "working", "working"
+    WARMUP = "warmup", "warm-up"
+    DROP = "drop", "drop set"
+    FAILURE = "failure", "failure"
+
+
+class WeightUnit(models.TextChoices):
+    KG = "kg", "kg"
+    LB = "lb", "lb"
+
+
+class LifterProfile(models.Model):
+    """A lifter's own settings."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lifter_profile"
+    )
+    # Empty until the lifter chooses; pounds until then, as before units existed.
+    weight_unit = models.CharField(max_length=2, choices=WeightUnit, blank=True)
+
+    def __str__(self):
+        return f"{self.user}: {self.unit}"
+
+    @property
+    def unit(self):
+        return self.weight_unit or WeightUnit.LB
+
+    @classmethod
+    def unit_of(cls, user_id):
+        unit = cls.objects.filter(user_id=user_id).values_list("weight_unit", flat=True).first()
+        return unit or WeightUnit.LB
 
 
 class WorkoutTemplate(models.Model):
@@ -114,6 +149,7 @@ class Session(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField("workout note", blank=True, default="")
     synced_to_sheets = models.BooleanField(default=False)
     # Bumped on every change the sheet must follow; the sync marks a session synced
     # only if the revision it copied is still the current one.
@@ -255,8 +291,16 @@ class Session(models.Model):
             "status": self.status,
             "created_at": self.created_at.isoformat(),
             "completed_at": self.completed_at.isoformat() if self.completed_at else None,
+            "note": self.note,
             "synced_to_sheets": self.synced_to_sheets,
         }
+
+
+class SetQuerySet(models.QuerySet):
+    def named(self, *names):
+        """Sets of these exercises, matched trimmed and whatever their case."""
+        wanted = [Lower(Value(name.strip())) for name in names]
+        return self.alias(name_key=Lower("exercise")).filter(name_key__in=wanted)
 
 
 class Set(models.Model):
@@ -264,7 +308,8 @@ class Set(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="sets")
     exercise = models.CharField(max_length=100)
     set_number = models.PositiveIntegerField()
-    weight_lbs = models.CharField("weight (lb)", max_length=20, blank=True, default="")
+    # The column keeps the design's name; the unit is the set's own (unit below).
+    weight = models.CharField(max_length=20, blank=True, default="", db_column="weight_lbs")
     reps = models.CharField(max_length=20, blank=True, default="")
     notes = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
@@ -276,24 +321,37 @@ class Set(models.Model):
         help_text="Imported from a row without a key that was typed into the sheet; "
         "the sync leaves that row as it is.",
     )
-    is_warmup = models.BooleanField("warm-up", default=False, help_text="Left out of records.")
+    set_type = models.CharField(
+        max_length=10,
+        choices=SetType,
+        default=SetType.WORKING,
+        help_text="Warm-ups are left out of records and numbered apart.",
+    )
+    rpe = models.DecimalField(
+        "RPE", max_digits=3, decimal_places=1, null=True, blank=True, help_text="6 to 10."
+    )
+    # The unit the weight was typed in: a later change of preference never reinterprets it.
+    unit = models.CharField(max_length=2, choices=WeightUnit, default=WeightUnit.LB)
     # Numbers read from the text above (see numbers.py), kept for charts and records.
     weight_value = models.DecimalField(max_digits=8, decimal_places=2, null=True, editable=False)
     reps_value = models.PositiveIntegerField(null=True, editable=False)
     estimated_1rm = models.DecimalField(max_digits=8, decimal_places=1, null=True, editable=False)
+
+    objects = SetQuerySet.as_manager()
 
     class Meta:
         db_table = "sets"
         ordering = ["created_at", "id"]
         indexes = [
             # "Last time" numbers and progress: one exercise across a lifter's sessions.
-            models.Index(fields=["exercise", "session"], name="set_exercise_session"),
+            # Names match whatever their case ("Bench press" is "bench Press"): see named().
+            models.Index(Lower("exercise"), "session", name="set_exercise_name_session"),
             # The next set number: the highest of an exercise within a workout.
             models.Index(fields=["session", "exercise", "set_number"], name="set_next_number"),
         ]
 
     def __str__(self):
-        return f"{self.exercise} #{self.set_number}: {self.weight_lbs} × {self.reps}"
+        return f"{self.exercise} #{self.set_number}: {self.weight} × {self.reps}"
 
     def save(self, *args, **kwargs):
         self.read_numbers()
@@ -306,17 +364,25 @@ class Set(models.Model):
             }
         super().save(*args, **kwargs)
 
+    @property
+    def is_warmup(self):
+        return self.set_type == SetType.WARMUP
+
     def read_numbers(self):
-        weight = parse_weight(self.weight_lbs)
+        weight = parse_weight(self.weight)
         self.weight_value = weight if weight is None or abs(weight) < MAX_WEIGHT_LBS else None
         reps = parse_reps(self.reps)
         self.reps_value = reps if reps is None or reps < MAX_REPS else None
-        self.estimated_1rm = estimated_one_rep_max(self.weight_value, self.reps_value)
+        # A negative load (assisted) is no record and takes nothing off the volume.
+        loaded = self.weight_value is not None and self.weight_value >= 0
+        self.estimated_1rm = (
+            estimated_one_rep_max(self.weight_value, self.reps_value) if loaded else None
+        )
 
     @property
     def volume(self):
         """Weight × reps, for the session's total; None when either is not a number."""
-        if self.weight_value is None or self.reps_value is None:
+        if self.weight_value is None or self.reps_value is None or self.weight_value < 0:
             return None
         return self.weight_value * self.reps_value
 
@@ -327,10 +393,13 @@ class Set(models.Model):
             "session_id": self.session_id,
             "exercise": self.exercise,
             "set_number": self.set_number,
-            "weight": self.weight_lbs,
+            "weight": self.weight,
             "reps": self.reps,
             "notes": self.notes,
             "is_warmup": self.is_warmup,
+            "set_type": self.set_type,
+            "rpe": str(self.rpe) if self.rpe is not None else None,
+            "unit": self.unit,
             "created_at": self.created_at.isoformat(),
         }
 
@@ -344,7 +413,9 @@ def store_set(
     notes="",
     set_number=None,
     key=None,
-    is_warmup=False,
+    set_type=SetType.WORKING,
+    rpe=None,
+    unit=WeightUnit.LB,
     logged_at=None,
 ):
     """Store a set in the lifter's open workout (session_id, or their active one).
@@ -356,12 +427,14 @@ def store_set(
     """
     workout_set = Set(
         exercise=exercise,
-        weight_lbs=weight,
+        weight=weight,
         reps=reps,
         notes=notes,
         set_number=set_number or 0,
         key=key or uuid.uuid4(),
-        is_warmup=is_warmup,
+        set_type=set_type,
+        rpe=rpe,
+        unit=unit,
         created_at=logged_at or timezone.now(),
     )
     workout_set.read_numbers()
@@ -396,14 +469,16 @@ def insert_into_open_workout(workout_set, owner_id, session_id, set_number):
     quote = connection.ops.quote_name
     columns = [
         "exercise",
-        "weight_lbs",
+        "weight",
         "reps",
         "notes",
         "created_at",
         "synced_to_sheets",
         "key",
         "legacy_sheet_row",
-        "is_warmup",
+        "set_type",
+        "rpe",
+        "unit",
         "weight_value",
         "reps_value",
         "estimated_1rm",
@@ -414,22 +489,28 @@ def insert_into_open_workout(workout_set, owner_id, session_id, set_number):
     ]
     sets, sessions = quote(Set._meta.db_table), quote(Session._meta.db_table)
     sid, number_column, exercise = quote("session_id"), quote("set_number"), quote("exercise")
+    # Warm-ups and working sets are numbered apart: warm-ups do not use up set 1.
+    same_kind = (
+        f"FROM {sets} x WHERE x.{sid} = s.{quote('id')} AND x.{exercise} = %s "
+        f"AND x.{quote('set_type')} {'=' if workout_set.is_warmup else '<>'} %s"
+    )
+    kind_params = [workout_set.exercise, SetType.WARMUP]
+    next_free = f"COALESCE((SELECT MAX(x.{number_column}) {same_kind}), 0) + 1"
     if set_number:
-        number, number_params = "%s", [set_number]
+        # A stale tab or an old offline page may send a number already used: the set
+        # gets the next free one rather than a second "set 1".
+        taken = f"EXISTS (SELECT 1 {same_kind} AND x.{number_column} = %s)"
+        number = f"CASE WHEN {taken} THEN {next_free} ELSE %s END"
+        number_params = [*kind_params, set_number, *kind_params, set_number]
     else:
-        # Warm-ups and working sets are numbered apart: warm-ups do not use up set 1.
-        highest = (
-            f"SELECT MAX(x.{number_column}) FROM {sets} x WHERE x.{sid} = s.{quote('id')} "
-            f"AND x.{exercise} = %s AND x.{quote('is_warmup')} = %s"
-        )
-        number = f"COALESCE(({highest}), 0) + 1"
-        number_params = [workout_set.exercise, workout_set.is_warmup]
+        number, number_params = next_free, kind_params
     which = f"AND s.{quote('id')} = %s" if session_id else ""
     # PostgreSQL runs writers side by side: hold the workout's row until the set is in,
     # so that completing it waits (SQLite has one writer at a time anyway).
     hold = "FOR SHARE OF s" if connection.vendor == "postgresql" else ""
+    column_names = ", ".join(quote(field.column) for field in fields)
     sql = (
-        f"INSERT INTO {sets} ({sid}, {number_column}, {', '.join(map(quote, columns))}) "
+        f"INSERT INTO {sets} ({sid}, {number_column}, {column_names}) "
         f"SELECT s.{quote('id')}, {number}, {', '.join(['%s'] * len(columns))} FROM {sessions} s "
         f"WHERE s.{quote('owner_id')} = %s AND s.{quote('status')} = %s {which} {hold} "
         f"RETURNING {quote('id')}, {sid}, {number_column}"

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Q
 
-from .models import Session, Set
+from .models import Session, Set, SetType
 
 CHART_WIDTH = 360
 CHART_HEIGHT = 200
@@ -75,11 +75,8 @@ def session_summary(session, sets):
             best_today[workout_set.exercise] = workout_set
     earlier = (
         completed_sets(session.owner)
-        .filter(
-            exercise__in=list(best_today),
-            is_warmup=False,
-            session__completed_at__lt=session.completed_at,
-        )
+        .filter(exercise__in=list(best_today), session__completed_at__lt=session.completed_at)
+        .exclude(set_type=SetType.WARMUP)
         .values("exercise")
         .annotate(best=Max("estimated_1rm"))
     )
@@ -102,7 +99,7 @@ def exercise_records(owner):
     """Every exercise the lifter has done, with their best estimated 1RM and heaviest set."""
     return list(
         completed_sets(owner)
-        .filter(is_warmup=False)
+        .exclude(set_type=SetType.WARMUP)
         .values("exercise")
         .annotate(
             best_1rm=Max("estimated_1rm"),
@@ -131,7 +128,8 @@ def exercise_progress(owner, exercise):
     """One point per workout: best estimated 1RM and heaviest weight; records marked."""
     rows = (
         completed_sets(owner)
-        .filter(exercise=exercise, is_warmup=False)
+        .filter(exercise=exercise)
+        .exclude(set_type=SetType.WARMUP)
         .values("session_id", "session__date")
         .annotate(best=Max("estimated_1rm"), heaviest=Max("weight_value"))
         .order_by("session__date", "session_id")

@@ -16,7 +16,15 @@ from django_htmx.http import HttpResponseClientRedirect, retarget
 
 from .export import COLUMNS, csv_safe, row_for
 from .forms import EditSetForm, SetForm, StartSessionForm
-from .models import ActiveSessionExists, KeyTaken, Session, SessionClosed, Set, TemplateExercise
+from .models import (
+    ActiveSessionExists,
+    KeyTaken,
+    Session,
+    SessionClosed,
+    Set,
+    SetType,
+    TemplateExercise,
+)
 from .progress import chart_for, exercise_progress, exercise_records, last_time
 from .progress import session_summary as summarize
 from .workout_page import DEFAULT_REST_SECONDS, ExerciseBlock, exercise_blocks, find_block
@@ -240,7 +248,7 @@ def history(request):
         Session.objects.owned_by(request.user)
         .completed()
         .with_template_name()
-        .annotate(set_count=Count("sets", filter=Q(sets__is_warmup=False)))
+        .annotate(set_count=Count("sets", filter=~Q(sets__set_type=SetType.WARMUP)))
         .order_by("-date", "-created_at")
     )
     page = Paginator(sessions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))

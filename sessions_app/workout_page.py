@@ -35,7 +35,7 @@ class ExerciseBlock:
     def blank_form(self):
         initial = {"exercise": self.name, "set_number": self.next_set_number, "key": uuid.uuid4()}
         if previous := self.prefill_from():
-            initial.update(weight=previous.weight_lbs, reps=previous.reps)
+            initial.update(weight=previous.weight, reps=previous.reps)
         return SetForm(initial=initial)
 
     @property
@@ -43,7 +43,7 @@ class ExerciseBlock:
         """Last time's sets, for the page's script to prefill the set after next offline."""
         sets = self.last_time.sets if self.last_time else []
         return json.dumps(
-            [{"set_number": s.set_number, "weight": s.weight_lbs, "reps": s.reps} for s in sets]
+            [{"set_number": s.set_number, "weight": s.weight, "reps": s.reps} for s in sets]
         )
 
     def prefill_from(self):

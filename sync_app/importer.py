@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from sessions_app.export import WARMUP_MARK
-from sessions_app.models import Session, Set
+from sessions_app.models import Session, Set, SetType
 
 from .models import Tombstone
 from .reconcile import is_configured, targets_by_owner
@@ -222,13 +222,13 @@ def build_sets(session, rows):
             session=session,
             exercise=row.exercise,
             set_number=numbers[row.exercise],
-            weight_lbs=row.weight,
+            weight=row.weight,
             reps=row.reps,
             notes=row.notes,
             created_at=row.logged_at or session.created_at,
             key=row.key,
             legacy_sheet_row=row.legacy,
-            is_warmup=row.is_warmup,
+            set_type=SetType.WARMUP if row.is_warmup else SetType.WORKING,
             synced_to_sheets=True,
         )
         workout_set.read_numbers()  # bulk_create skips save()

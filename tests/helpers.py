@@ -40,7 +40,7 @@ def bulk_completed_sessions(owner, count, first_day=None):
         for number in range(count)
     )
     sets = [
-        Set(session=session, exercise="Back Squat", set_number=n, weight_lbs="200", reps="5")
+        Set(session=session, exercise="Back Squat", set_number=n, weight="200", reps="5")
         for session in sessions
         for n in (1, 2)
     ]

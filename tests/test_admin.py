@@ -36,7 +36,7 @@ def inline_form_data(session, sets, **changes):
                 prefix + "session": session.pk,
                 prefix + "exercise": workout_set.exercise,
                 prefix + "set_number": workout_set.set_number,
-                prefix + "weight_lbs": workout_set.weight_lbs,
+                prefix + "weight": workout_set.weight,
                 prefix + "reps": workout_set.reps,
                 prefix + "notes": workout_set.notes,
             }
@@ -53,12 +53,12 @@ def test_editing_a_set_inline_marks_the_session_unsynced(admin_client, synced_wo
     session, squat, press = synced_workout
     response = admin_client.post(
         change_url(session),
-        inline_form_data(session, [squat, press], **{"sets-0-weight_lbs": "235"}),
+        inline_form_data(session, [squat, press], **{"sets-0-weight": "235"}),
     )
     assert response.status_code == 302
     squat.refresh_from_db()
     session.refresh_from_db()
-    assert squat.weight_lbs == "235"
+    assert squat.weight == "235"
     assert session.synced_to_sheets is False
 
 

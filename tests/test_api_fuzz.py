@@ -76,7 +76,7 @@ def assert_nothing_half_written():
         .filter(created_at__gt=F("session__completed_at"))
         .exists()
     )
-    assert all(len(s.weight_lbs) <= 20 and len(s.reps) <= 20 for s in Set.objects.all())
+    assert all(len(s.weight) <= 20 and len(s.reps) <= 20 for s in Set.objects.all())
 
 
 @settings(

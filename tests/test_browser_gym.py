@@ -74,7 +74,7 @@ def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, low
     page.context.set_offline(False)
     wait_until_saved(page, squat, 4)
     stored = list(Set.objects.filter(session=session).order_by("created_at"))
-    assert [(s.set_number, s.weight_lbs, s.reps) for s in stored] == [
+    assert [(s.set_number, s.weight, s.reps) for s in stored] == [
         (1, "225", "5"),
         (2, "235", "5"),
         (3, "245", "5"),
@@ -99,7 +99,7 @@ def test_a_set_the_server_refuses_stays_visible_as_not_saved(phone, alice, lower
     refused.wait_for()
     assert "Enter the reps (or the weight) for this set." in refused.inner_text()
     expect(squat.locator(".set-row:not(.waiting)")).to_have_count(1)
-    assert list(Set.objects.values_list("weight_lbs", "reps")) == [("225", "5")]
+    assert list(Set.objects.values_list("weight", "reps")) == [("225", "5")]
     assert page.locator("#outbox-badge").inner_text() == "1 not saved"
     refused.get_by_role("button", name="Dismiss").click()
     page.locator("#outbox-badge").wait_for(state="hidden")

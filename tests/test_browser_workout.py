@@ -42,4 +42,4 @@ def test_a_lifter_logs_a_workout_on_a_phone(phone, alice, lower1):
 
     session = Session.objects.get(owner=alice)
     assert session.status == "completed"
-    assert sorted(session.sets.values_list("weight_lbs", flat=True)) == ["225", "230", "245"]
+    assert sorted(session.sets.values_list("weight", flat=True)) == ["225", "230", "245"]

@@ -21,7 +21,7 @@ def past_workout(owner, template, day, sets):
     """A completed workout on a past day with (exercise, weight, reps[, warm-up]) sets."""
     session = Session.start(owner, template, day)
     for exercise, weight, reps, *warmup in sets:
-        session.log_set(exercise, weight, reps, is_warmup=bool(warmup))
+        session.log_set(exercise, weight, reps, set_type="warmup" if warmup else "working")
     session.complete(now=timezone.make_aware(datetime.datetime.combine(day, datetime.time(19))))
     Session.objects.filter(pk=session.pk).update(
         created_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(18)))
@@ -68,7 +68,7 @@ def test_last_time_is_the_latest_completed_workout_with_that_exercise(alice, bob
     past_workout(bob, lower1, datetime.date(2025, 9, 12), [("Back Squat", "405", "5")])
     found = last_time(alice, ["Back Squat", "Leg Press", "Deadlift"])
     assert found["Back Squat"].date == datetime.date(2025, 9, 8)
-    assert [(s.weight_lbs, s.reps) for s in found["Back Squat"].sets] == [
+    assert [(s.weight, s.reps) for s in found["Back Squat"].sets] == [
         ("225", "5"),
         ("235", "4"),
     ]
@@ -259,14 +259,14 @@ def test_the_app_is_installable(db):
 
 
 def test_warm_ups_do_not_use_up_set_numbers(alice_client, alice_workout):
-    alice_workout.log_set("Back Squat", "135", "5", set_number=1, is_warmup=True)
+    alice_workout.log_set("Back Squat", "135", "5", set_number=1, set_type="warmup")
     page = alice_client.get(alice_workout.get_absolute_url()).content.decode()
     squat = page[page.index(">Back Squat</h2>") : page.index(">Romanian Deadlift</h2>")]
     assert 'name="set_number" value="1"' in squat  # the first working set is still set 1
-    alice_workout.log_set("Back Squat", "95", "5", is_warmup=True)
+    alice_workout.log_set("Back Squat", "95", "5", set_type="warmup")
     working, _ = alice_workout.log_set("Back Squat", "225", "5")
     assert working.set_number == 1
-    assert alice_workout.sets.get(weight_lbs="95").set_number == 2  # warm-ups count apart
+    assert alice_workout.sets.get(weight="95").set_number == 2  # warm-ups count apart
 
 
 def test_warm_ups_are_marked_in_the_export_and_come_back_from_the_sheet(alice, lower1):

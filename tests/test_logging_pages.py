@@ -68,7 +68,7 @@ def test_logging_a_set_without_htmx_redirects_back_to_the_workout(alice_client, 
     assert (
         workout_set.exercise,
         workout_set.set_number,
-        workout_set.weight_lbs,
+        workout_set.weight,
         workout_set.reps,
     ) == (
         "Back Squat",
@@ -117,7 +117,7 @@ def test_same_form_submitted_twice_stores_one_set(alice_client, alice_workout):
         ({"set_number": "0"}, "set_number", "1 or more."),
         ({"weight": "9" * 21}, "weight", "Ensure this value has at most 20 characters"),
         ({"notes": "x" * 501}, "notes", "Ensure this value has at most 500 characters"),
-        ({"weight": "", "reps": ""}, "reps", "Enter the reps (or the weight) for this set."),
+        ({"weight": "", "reps": ""}, "reps", "Enter the reps for this set."),
     ],
 )
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
@@ -139,7 +139,7 @@ def test_whitespace_around_values_is_trimmed(alice_client, alice_workout):
         log_url(alice_workout), set_data("  Back Squat ", " 225 ", " 5", notes=" easy ")
     )
     workout_set = Set.objects.get(session=alice_workout)
-    assert (workout_set.exercise, workout_set.weight_lbs, workout_set.reps, workout_set.notes) == (
+    assert (workout_set.exercise, workout_set.weight, workout_set.reps, workout_set.notes) == (
         "Back Squat",
         "225",
         "5",
@@ -162,7 +162,7 @@ def test_fixing_a_typo_in_a_set(alice_client, alice_workout):
     response = alice_client.post(edit_url, data, headers=HTMX)
     assert response.status_code == 200 and "<html" not in response.content.decode()
     workout_set.refresh_from_db()
-    assert workout_set.weight_lbs == "225"
+    assert workout_set.weight == "225"
 
 
 def test_fixing_a_set_without_javascript_uses_its_own_page(alice_client, alice_workout):
@@ -316,7 +316,7 @@ def test_a_bad_fix_with_htmx_replaces_only_the_set_being_fixed(alice_client, ali
     assert response["HX-Retarget"] == f"#set-{workout_set.pk}"
     fragment = response.content.decode().strip()
     assert fragment.startswith(f'<li class="set-row editing" id="set-{workout_set.pk}"')
-    assert "Enter the reps (or the weight) for this set." in fragment
+    assert "Enter the reps for this set." in fragment
 
 
 def test_the_favicon_is_the_apps_icon(client):

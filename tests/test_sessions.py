@@ -83,5 +83,5 @@ def test_logging_a_set_twice_with_same_key_stores_one_row(alice_workout):
         "Back Squat", "999", "1", key="6f1c2d4e-0000-4000-8000-000000000001"
     )
     assert (created, created_again) == (True, False)
-    assert again.pk == first.pk and again.weight_lbs == "225"
+    assert again.pk == first.pk and again.weight == "225"
     assert alice_workout.sets.count() == 1

@@ -26,7 +26,7 @@ def expected_row(workout_set):
         session.template,
         workout_set.exercise,
         workout_set.set_number,
-        *[int(v) if v.isdigit() else v for v in (workout_set.weight_lbs, workout_set.reps)],
+        *[int(v) if v.isdigit() else v for v in (workout_set.weight, workout_set.reps)],
         workout_set.notes,
         timezone.localtime(workout_set.created_at).isoformat(sep=" ", timespec="seconds"),
         str(workout_set.key),
@@ -234,7 +234,7 @@ def test_an_edit_in_the_admin_rewrites_the_row_in_place(sheets, alice, lower1):
     session = completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
     second = session.sets.get(set_number=2, exercise="Back Squat")
-    second.weight_lbs = "240"
+    second.weight = "240"
     second.save()
     session.refresh_from_db()
     assert not session.synced_to_sheets

@@ -129,7 +129,7 @@ def test_import_restores_an_empty_database_and_check_sees_no_drift(
     )
     sync()
     expected = {
-        str(s.key): (s.session_id, s.exercise, s.set_number, s.weight_lbs, s.reps, s.notes)
+        str(s.key): (s.session_id, s.exercise, s.set_number, s.weight, s.reps, s.notes)
         for s in Set.objects.all()
     }
     before = sheet(sheets)
@@ -143,7 +143,7 @@ def test_import_restores_an_empty_database_and_check_sees_no_drift(
     assert "Imported 5 set(s) (1 from rows without a key) into 3 new session(s)" in out.getvalue()
 
     restored = {
-        str(s.key): (s.session_id, s.exercise, s.set_number, s.weight_lbs, s.reps, s.notes)
+        str(s.key): (s.session_id, s.exercise, s.set_number, s.weight, s.reps, s.notes)
         for s in Set.objects.filter(legacy_sheet_row=False)
     }
     assert restored == expected

@@ -222,7 +222,7 @@ def test_credentials_are_never_sent_over_plain_http_to_another_machine(
 
 def test_warm_ups_survive_a_restore_from_the_sheet(sheets, alice, lower1):
     session = Session.start(alice, lower1)
-    session.log_set("Back Squat", "135", "5", notes="easy", is_warmup=True)
+    session.log_set("Back Squat", "135", "5", notes="easy", set_type="warmup")
     session.log_set("Back Squat", "225", "5")
     session.complete()
     run_sync()
@@ -230,6 +230,6 @@ def test_warm_ups_survive_a_restore_from_the_sheet(sheets, alice, lower1):
     Session.objects.all().delete()
     Tombstone.objects.all().delete()
     import_sheet("alice")
-    restored = {s.weight_lbs: (s.is_warmup, s.notes) for s in Set.objects.all()}
+    restored = {s.weight: (s.is_warmup, s.notes) for s in Set.objects.all()}
     assert restored == {"135": (True, "easy"), "225": (False, "")}
     assert "The sheet matches the database." in sync("--check")

@@ -1,10 +1,21 @@
-"""One row per set, in the columns of the lifter's sheet: for the sync and the CSV export."""
+"""One row per set, in the columns of the lifter's sheet: for the sync and the CSV export.
+
+Two header versions exist. Version 1 is the sheet's first header: tabs that have it
+keep it, and what it has no column for (set type, RPE, a weight in kilograms, the
+workout note) rides in the notes cell as marks in parentheses, the way "(warm-up)"
+always has. Version 2 adds those as columns to the right of `key`; tabs the sync
+creates get it, and a lifter upgrades an older tab on purpose. `read_row` reads both.
+"""
 
 import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
-COLUMNS = [
+from .models import SetType, WeightUnit
+
+COLUMNS_V1 = [
     "date",
     "session id",
     "template",
@@ -16,13 +27,30 @@ COLUMNS = [
     "logged at",
     "key",
 ]
+COLUMNS_V2 = [
+    *COLUMNS_V1[:5],
+    "weight",
+    *COLUMNS_V1[6:],
+    "set type",
+    "rpe",
+    "unit",
+    "workout note",
+]
+COLUMNS = COLUMNS_V2
+HEADERS = {1: COLUMNS_V1, 2: COLUMNS_V2}
 # Only numbers written the way spreadsheets write them back ("135", "12.5"; not
 # "135.0", "007" or more digits than a double keeps) become numbers, so a row read
 # back is exactly what was written.
 CANONICAL_NUMBER = re.compile(r"-?(0|[1-9]\d{0,8})(\.\d{0,3}[1-9])?")
-# The sheet has no warm-up column: a warm-up's notes start with this, so the sheet
-# reads right and import_sheets brings the flag back.
+# The marks a version 1 notes cell starts with, and the workout note it ends with.
 WARMUP_MARK = "(warm-up)"
+SET_TYPE_MARKS = {
+    SetType.WARMUP: WARMUP_MARK,
+    SetType.DROP: "(drop set)",
+    SetType.FAILURE: "(failure)",
+}
+LEADING_MARK = re.compile(r"\((warm-up|drop set|failure|RPE (\d+(?:\.\d)?)|kg|lb)\)\s*")
+WORKOUT_NOTE_MARK = re.compile(r"\s*\(workout note: (.*)\)\s*$", re.DOTALL)
 # A spreadsheet program opening a CSV runs cells starting with these as formulas.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,8 +68,30 @@ def logged_at(moment):
     return timezone.localtime(moment).isoformat(sep=" ", timespec="seconds")
 
 
-def row_for(session, workout_set):
-    return [
+def rpe_text(rpe):
+    return "" if rpe is None else f"{rpe.normalize():f}"
+
+
+def marked_notes(session, workout_set, with_workout_note):
+    """A version 1 notes cell: marks for what that header has no column for."""
+    marks = [SET_TYPE_MARKS.get(workout_set.set_type, "")]
+    if workout_set.rpe is not None:
+        marks.append(f"(RPE {rpe_text(workout_set.rpe)})")
+    if workout_set.unit == WeightUnit.KG:
+        marks.append("(kg)")  # a version 1 weight column says pounds
+    text = " ".join([*marks, workout_set.notes]).strip()
+    if with_workout_note and session.note:
+        text = f"{text} (workout note: {session.note})".strip()
+    return text
+
+
+def row_for(session, workout_set, version=2, with_workout_note=True):
+    """The set as a row of a tab with this header version.
+
+    A version 1 row carries the workout note only where with_workout_note says (the
+    workout's first set), since it has no column of its own there.
+    """
+    row = [
         session.date.isoformat(),
         session.pk,
         session.template,
@@ -49,12 +99,78 @@ def row_for(session, workout_set):
         workout_set.set_number,
         cell(workout_set.weight),
         cell(workout_set.reps),
-        f"{WARMUP_MARK} {workout_set.notes}".strip()
-        if workout_set.is_warmup
-        else workout_set.notes,
+        workout_set.notes,
         logged_at(workout_set.created_at),
         str(workout_set.key),
     ]
+    if version == 1:
+        row[7] = marked_notes(session, workout_set, with_workout_note)
+        return row
+    rpe = "" if workout_set.rpe is None else cell(rpe_text(workout_set.rpe))
+    return [*row, workout_set.set_type, rpe, workout_set.unit, session.note]
+
+
+@dataclass
+class RowValues:
+    """What a row of either header version says, as texts and plain values."""
+
+    date: str
+    session_id: str
+    template: str
+    exercise: str
+    set_number: str
+    weight: str
+    reps: str
+    notes: str
+    logged_at: str
+    key: str
+    set_type: str = SetType.WORKING
+    rpe: Decimal | None = None
+    unit: str = WeightUnit.LB
+    workout_note: str = ""
+
+
+def read_row(texts, version=2):
+    """A row (as texts, in the columns of HEADERS[version]) as RowValues.
+
+    Marks in the notes cell are read in both versions (a version 2 tab may hold rows
+    written before it was upgraded); a version 2 column, when filled, wins.
+    """
+    texts = [str(text) for text in texts] + [""] * (len(HEADERS[version]) - len(texts))
+    values = RowValues(*texts[:10])
+    notes, marks = values.notes, []
+    while match := LEADING_MARK.match(notes):
+        marks.append(match)
+        notes = notes[match.end() :]
+    if note := WORKOUT_NOTE_MARK.search(notes):
+        values.workout_note, notes = note.group(1), notes[: note.start()]
+    values.notes = notes.strip()
+    for match in marks:
+        mark = match.group(1)
+        if mark in ("kg", "lb"):
+            values.unit = mark
+        elif match.group(2):
+            values.rpe = as_rpe(match.group(2))
+        else:
+            values.set_type = next(
+                t for t, m in SET_TYPE_MARKS.items() if m == match.group(0).strip()
+            )
+    if version == 2:
+        set_type, rpe, unit, workout_note = (text.strip() for text in texts[10:14])
+        if set_type in SetType.values:
+            values.set_type = set_type
+        values.rpe = as_rpe(rpe) if rpe else values.rpe
+        values.unit = unit if unit in WeightUnit.values else values.unit
+        values.workout_note = workout_note or values.workout_note
+    return values
+
+
+def as_rpe(text):
+    try:
+        rpe = Decimal(text)
+    except InvalidOperation:
+        return None
+    return rpe if 1 <= rpe <= 10 else None
 
 
 def csv_safe(value):

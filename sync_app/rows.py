@@ -5,14 +5,18 @@ is stored as that text and never runs as a formula.
 """
 
 import datetime
+from functools import partial
 
 from django.utils import timezone
 
-from sessions_app.export import COLUMNS, row_for
+from sessions_app.export import COLUMNS_V1
+from sessions_app.export import row_for as versioned_row_for
 
 __all__ = ["HEADER", "KEY_COLUMN", "WIDTH", "describe", "normalized", "parse_logged_at", "row_for"]
 
-HEADER = COLUMNS
+# Until the sync reads each tab's header version, it writes version 1 everywhere.
+HEADER = COLUMNS_V1
+row_for = partial(versioned_row_for, version=1)
 WIDTH = len(HEADER)
 KEY_COLUMN = HEADER.index("key") + 1
 DATE_COLUMN = HEADER.index("date")

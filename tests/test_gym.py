@@ -209,16 +209,21 @@ def test_csv_export_has_the_sheet_columns_and_only_the_lifters_sets(
         "template",
         "exercise",
         "set number",
-        "weight (lb)",
+        "weight",
         "reps",
         "notes",
         "logged at",
         "key",
+        "set type",
+        "rpe",
+        "unit",
+        "workout note",
     ]
     assert [row[3] for row in rows[1:]] == ["Back Squat", "Curl"]
     assert rows[2][7] == '\'=HYPERLINK("http://evil.example")'  # never a formula
     assert rows[1][:7] == ["2025-09-01", mine.pk, "lower1", "Back Squat", "1", "225", "5"]
     assert {row[9] for row in rows[1:]} == {str(s.key) for s in mine.sets.all()}
+    assert rows[1][10:] == ["working", "", "lb", ""]
 
 
 @pytest.mark.parametrize(
@@ -276,9 +281,11 @@ def test_warm_ups_are_marked_in_the_export_and_come_back_from_the_sheet(alice, l
         alice, lower1, datetime.date(2025, 9, 1), [("Back Squat", "135", "5", "w")]
     )
     warmup = session.sets.get()
-    assert row_for(session, warmup)[7] == "(warm-up)"
+    assert row_for(session, warmup, version=1)[7] == "(warm-up)"
     warmup.notes = "easy"
-    assert row_for(session, warmup)[7] == "(warm-up) easy"
+    assert row_for(session, warmup, version=1)[7] == "(warm-up) easy"
+    assert row_for(session, warmup)[7] == "easy"
+    assert row_for(session, warmup)[10] == "warmup"
 
 
 def test_last_time_of_a_workout_entered_late_looks_back_from_its_own_day(

@@ -246,6 +246,11 @@ class Session(models.Model):
         except Session.DoesNotExist:
             raise SessionClosed(self) from None
 
+    def save_note(self, note):
+        self.note = note
+        self.save(update_fields=["note"])
+        mark_unsynced(self.pk)  # a completed workout's rows carry the note
+
     def complete(self, now=None):
         self._close(self.Status.COMPLETED, completed_at=now or timezone.now())
         mark_unsynced(self.pk)

@@ -8,26 +8,34 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from .export import COLUMNS, csv_safe, row_for
-from .forms import EditSetForm, SetForm, StartSessionForm
+from .forms import EXERCISE_MAX_LENGTH, EditSetForm, SetForm, StartSessionForm, WorkoutNoteForm
 from .models import (
     ActiveSessionExists,
     KeyTaken,
+    LifterProfile,
     Session,
     SessionClosed,
     Set,
     SetType,
-    TemplateExercise,
+    WeightUnit,
 )
-from .progress import chart_for, exercise_progress, exercise_records, last_time
+from .progress import chart_for, exercise_progress, exercise_records
 from .progress import session_summary as summarize
-from .workout_page import DEFAULT_REST_SECONDS, ExerciseBlock, exercise_blocks, find_block
+from .workout_page import (
+    DEFAULT_REST_SECONDS,
+    canonical_exercise_name,
+    cards_for,
+    dom_id_for,
+    find_card,
+    name_key,
+    workout_plan,
+)
 
 HISTORY_PAGE_SIZE = 20
 WORKOUT_TEMPLATE = "sessions_app/workout.html"
@@ -46,7 +54,7 @@ def get_set(request, set_id):
 
 def exercise_url(session, exercise):
     """The workout page, scrolled to the exercise."""
-    return f"{session.get_absolute_url()}#{ExerciseBlock(exercise).dom_id}"
+    return f"{session.get_absolute_url()}#{dom_id_for(exercise)}"
 
 
 def finished_workout(request, session):
@@ -87,26 +95,28 @@ def start_session(request):
     return render(request, "sessions_app/home.html", context)
 
 
-def workout_context(session, forms_by_slot=None):
-    template = session.workout_template()
-    exercises = TemplateExercise.objects.filter(template=template) if template else []
-    sets = sorted(session.sets.all(), key=lambda s: (s.created_at, s.pk))
-    default_rest = template.rest_seconds if template else DEFAULT_REST_SECONDS
-    blocks = exercise_blocks(exercises, sets, default_rest)
-    history = last_time(session.owner_id, [block.name for block in blocks], session.date)
-    forms_by_slot = forms_by_slot or {}
-    for block in blocks:
-        block.sets.sort(key=lambda s: (s.set_number, s.created_at))
-        block.last_time = history.get(block.name)
-        block.with_form(forms_by_slot.get(block.name))
+def workout_context(session, plan, **extra):
     return {
         "session": session,
-        "workout_template": template,
-        "blocks": blocks,
-        "add_form": ExerciseBlock(name="").with_form(forms_by_slot.get("")).form,
-        "default_rest_seconds": default_rest,
-        "set_count": len(sets),
+        "workout_template": plan.template,
+        "cards": plan.cards,
+        "plan": plan,
+        "unit": plan.unit,
+        "default_rest_seconds": plan.default_rest,
+        "note_form": WorkoutNoteForm(initial={"note": session.note}),
+        **extra,
     }
+
+
+def extra_rows_asked(request):
+    """Rows a page without JavaScript asked for: ?more=Exercise (one more row), and
+    ?add=Exercise (a new card)."""
+    extra = {}
+    for name in request.GET.getlist("more")[:20]:
+        extra[name[:EXERCISE_MAX_LENGTH]] = extra.get(name, 0) + 1
+    for name in request.GET.getlist("add")[:20]:
+        extra.setdefault(name.strip()[:EXERCISE_MAX_LENGTH], 0)
+    return extra
 
 
 @require_GET
@@ -114,58 +124,79 @@ def workout(request, session_id):
     session = get_session(request, session_id)
     if not session.is_active:
         return session_summary(request, session)
-    return render(request, WORKOUT_TEMPLATE, workout_context(session))
+    extra = extra_rows_asked(request)
+    if added := [name for name, count in extra.items() if count == 0]:
+        extra = {canonical_exercise_name(request.user, name): 0 for name in added} | {
+            name: count for name, count in extra.items() if count
+        }
+    plan = workout_plan(session, extra_rows=extra)
+    if request.htmx and added:
+        card = find_card(plan.cards, next(iter(extra)))
+        context = workout_context(session, plan, card=card)
+        response = render(request, f"{WORKOUT_TEMPLATE}#exercise-card", context)
+        if card.target is not None or card.sets:  # already on the page: show it again
+            response = reswap(retarget(response, f"#{card.dom_id}"), "outerHTML")
+        return response
+    return render(request, WORKOUT_TEMPLATE, workout_context(session, plan))
 
 
 def session_summary(request, session):
     sets = list(session.sets.order_by("created_at", "pk"))
     context = {
         "session": session,
-        "blocks": exercise_blocks([], sets),
+        "cards": cards_for(session, [], sets, DEFAULT_REST_SECONDS, WeightUnit.LB),
         "set_count": len(sets),
         "summary": summarize(session, sets) if session.status == Session.Status.COMPLETED else None,
     }
     return render(request, "sessions_app/session_detail.html", context)
 
 
-def render_exercise_changes(request, session, slot, changed_exercises, forms_by_slot=None):
-    """Answer a change to the sets: the one exercise block if only it changed, else the list."""
-    context = workout_context(session, forms_by_slot)
+def render_card(request, session, exercise, bound_form=None):
+    """The workout page, or with htmx only the exercise's card."""
+    plan = workout_plan(session, bound_form=bound_form)
     if not request.htmx:
-        return render(request, WORKOUT_TEMPLATE, context)
-    if slot == "" and forms_by_slot:
-        return render(request, f"{WORKOUT_TEMPLATE}#add-exercise", context)
-    block = find_block(context["blocks"], slot)
-    if block and set(changed_exercises) <= {slot}:
-        return render(request, f"{WORKOUT_TEMPLATE}#exercise-block", {**context, "block": block})
-    # Another exercise changed too: swap the whole list, and reset the add form alongside.
-    exercise_list = render_to_string(f"{WORKOUT_TEMPLATE}#exercise-list", context, request)
-    add_form = render_to_string(
-        f"{WORKOUT_TEMPLATE}#add-exercise", {**context, "oob": True}, request
+        return render(request, WORKOUT_TEMPLATE, workout_context(session, plan))
+    card = find_card(plan.cards, exercise)
+    if card is None:  # its last set was deleted and it is not in the template
+        return HttpResponse("")
+    return render(
+        request, f"{WORKOUT_TEMPLATE}#exercise-card", workout_context(session, plan, card=card)
     )
-    return retarget(HttpResponse(exercise_list + add_form), "#exercise-list")
 
 
 @require_POST
 def log_set(request, session_id):
+    """One tap on a row's ✓. With htmx the answer is that row, logged: nothing else on
+    the page changed, and nothing else is computed (bench/RESULTS.md)."""
     session = get_session(request, session_id)
-    slot = request.POST.get("slot", "")
-    form = SetForm(request.POST)
-    if not form.is_valid():
-        return render_exercise_changes(request, session, slot, [], {slot: form})
-    try:
-        workout_set, _ = session.log_set(**form.cleaned_data)
-    except SessionClosed:
-        messages.error(request, "This workout is already finished; the set was not added.")
-        return redirect_to(request, session.get_absolute_url())
-    except KeyTaken:
-        form.add_error(None, "This form was already used for another workout. Try again.")
-        return render_exercise_changes(request, session, slot, [], {slot: form})
+    unit = request.POST.get("unit") or LifterProfile.unit_of(request.user.pk)
+    form = SetForm(request.POST, unit=unit)
+    if form.is_valid():
+        try:
+            workout_set, _ = session.log_set(**form.cleaned_data)
+        except SessionClosed:
+            messages.error(request, "This workout is already finished; the set was not added.")
+            return redirect_to(request, session.get_absolute_url())
+        except KeyTaken:
+            form.add_error(None, "This row was already used for another workout. Try again.")
+        else:
+            if not request.htmx:
+                return redirect(exercise_url(session, workout_set.exercise))
+            context = {"session": session, "set": workout_set}
+            return render(request, f"{WORKOUT_TEMPLATE}#set-row", context)
+    return invalid_row(request, session, form)
+
+
+def invalid_row(request, session, form):
+    """The row again, with the lifter's values and what is wrong (status 200: htmx
+    swaps only successful answers)."""
+    plan = workout_plan(session, bound_form=form, with_last_time=not request.htmx)
     if not request.htmx:
-        return redirect(
-            f"{session.get_absolute_url()}#{ExerciseBlock(workout_set.exercise).dom_id}"
-        )
-    return render_exercise_changes(request, session, slot, [workout_set.exercise])
+        return render(request, WORKOUT_TEMPLATE, workout_context(session, plan))
+    card = find_card(plan.cards, form.data.get("exercise", ""))
+    row = next(row for row in card.planned_rows if row.form is form)
+    context = workout_context(session, plan, card=card, row=row)
+    return render(request, f"{WORKOUT_TEMPLATE}#planned-row", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -180,13 +211,13 @@ def edit_set(request, set_id):
         form.apply_to(workout_set)
         if not request.htmx:
             return redirect(exercise_url(session, workout_set.exercise))
-        changed = {old_exercise, workout_set.exercise}
-        return render_exercise_changes(request, session, old_exercise, changed)
+        if name_key(old_exercise) != name_key(workout_set.exercise):
+            return HttpResponseClientRedirect(exercise_url(session, workout_set.exercise))
+        context = {"session": session, "set": workout_set}
+        return render(request, f"{WORKOUT_TEMPLATE}#set-row", context)
     context = {"session": session, "set": workout_set, "form": form}
     if request.htmx:
-        response = render(request, f"{WORKOUT_TEMPLATE}#set-edit-form", context)
-        # The form posts to its exercise's block; a form with errors replaces only itself.
-        return retarget(response, f"#set-{workout_set.pk}") if form.is_bound else response
+        return render(request, f"{WORKOUT_TEMPLATE}#set-edit-form", context)
     return render(request, "sessions_app/edit_set.html", context)
 
 
@@ -215,12 +246,62 @@ def delete_set(request, set_id):
             request, f"Deleted set {workout_set.set_number} of {workout_set.exercise}."
         )
         return redirect(exercise_url(session, workout_set.exercise))
-    return render_exercise_changes(request, session, workout_set.exercise, [workout_set.exercise])
+    return render_card(request, session, workout_set.exercise)
+
+
+@require_POST
+def save_note(request, session_id):
+    session = get_session(request, session_id)
+    form = WorkoutNoteForm(request.POST)
+    if form.is_valid():
+        session.save_note(form.cleaned_data["note"])
+        if not request.htmx:
+            messages.success(request, "Workout note saved.")
+            return redirect(session.get_absolute_url())
+        form = WorkoutNoteForm(initial={"note": session.note})
+        context = {"session": session, "note_form": form, "saved": True}
+        return render(request, f"{WORKOUT_TEMPLATE}#workout-note", context)
+    context = {"session": session, "note_form": form}
+    if request.htmx:
+        return render(request, f"{WORKOUT_TEMPLATE}#workout-note", context)
+    return render(request, "sessions_app/note.html", context)
+
+
+@require_GET
+def exercise_names(request):
+    """The lifter's own exercise names, for the add-exercise field's suggestions."""
+    names = (
+        Set.objects.filter(session__owner=request.user)
+        .values_list("exercise", flat=True)
+        .distinct()
+        .order_by("exercise")
+    )
+    unique = {}
+    for name in names:
+        unique.setdefault(name_key(name), name)
+    return render(
+        request, f"{WORKOUT_TEMPLATE}#exercise-names", {"exercise_names": unique.values()}
+    )
 
 
 @require_POST
 def complete_session(request, session_id):
+    """Completing with planned sets not logged asks first; with no set, it is refused."""
     session = get_session(request, session_id)
+    if not session.is_active:
+        messages.info(request, f"This workout was already {session.status}.")
+        return redirect_to(request, session.get_absolute_url())
+    plan = workout_plan(session, with_last_time=False)
+    problem = None
+    if plan.set_count == 0:
+        problem = "No set is logged yet: log a set first, or cancel the workout."
+    elif plan.planned_not_logged and not request.POST.get("confirm"):
+        problem = "confirm"
+    if problem:
+        context = {"session": session, "plan": plan, "problem": problem}
+        if request.htmx:
+            return render(request, f"{WORKOUT_TEMPLATE}#complete-check", context)
+        return render(request, "sessions_app/complete.html", context)
     try:
         session.complete()
     except SessionClosed:

@@ -1,87 +1,300 @@
-"""What the active-workout page shows: the exercises in order, each with its sets and form."""
+"""What the active-workout page shows: one card per exercise, one row per planned set.
+
+A card lists the sets logged so far and a row for each planned set not yet logged,
+numbered and prefilled (the same set last time, else the row above), each with its
+own key until it is logged. Everything here runs a fixed number of queries, whatever
+the length of the lifter's history.
+"""
 
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 
-from .forms import SetForm
-from .models import TemplateExercise
+from django.db.models import Max
+from django.db.models.functions import Lower
+
+from .forms import RPE_CHOICES, SetForm
+from .models import LifterProfile, Session, Set, SetType, TemplateExercise, WeightUnit
 
 DEFAULT_REST_SECONDS = 120
+# Last time is looked for in this many recent workouts in one query; an exercise not
+# among them (rare) costs one indexed query of its own.
+RECENT_WORKOUTS_FOR_LAST_TIME = 12
+
+
+def name_key(name):
+    """Exercise names match trimmed and whatever their case."""
+    return name.strip().casefold()
+
+
+def dom_id_for(name):
+    # Exercise names are free text; a short digest makes a stable, valid HTML id.
+    return "ex-" + hashlib.sha1(name_key(name).encode()).hexdigest()[:10]
 
 
 @dataclass
-class ExerciseBlock:
+class LastTime:
+    date: object
+    sets: list
+
+    def set_number(self, number):
+        return next((s for s in self.sets if s.set_number == number and not s.is_warmup), None)
+
+
+@dataclass
+class PlannedRow:
+    """A set still to do: a form of its own, with a key that stays until it is logged."""
+
+    set_number: int
+    weight: str = ""
+    reps: str = ""
+    key: uuid.UUID | str = field(default_factory=uuid.uuid4)
+    notes: str = ""
+    set_type: str = SetType.WORKING
+    rpe: str = ""
+    form: SetForm | None = None
+    prefilled_from: str = ""  # "last time" or "previous row": the page carries the latter on
+    is_planned = True
+    set_types = SetType.choices
+    rpe_choices = RPE_CHOICES[1:]
+
+    def take_back(self, form):
+        """A row sent back with errors shows what the lifter sent, and keeps its key."""
+        self.form = form
+        for name in ("weight", "reps", "notes", "set_type", "rpe", "key"):
+            if value := form.data.get(name):
+                setattr(self, name, value)
+
+    @property
+    def focus(self):
+        """The field to fix first, focused on a page without JavaScript."""
+        if self.form is None or not self.form.errors:
+            return None
+        fields = [name for name in ("weight", "reps", "notes") if name in self.form.errors]
+        return (fields or ["weight"])[0]
+
+    @property
+    def errors(self):
+        if self.form is None:
+            return []
+        return [message for messages in self.form.errors.values() for message in messages]
+
+
+@dataclass
+class ExerciseCard:
     name: str
     target: TemplateExercise | None = None
     sets: list = field(default_factory=list)
-    form: SetForm | None = None
-    last_time: object = None
+    last_time: LastTime | None = None
     rest_seconds: int = DEFAULT_REST_SECONDS
+    unit: str = WeightUnit.LB
+    extra_rows: int = 0
+    current: bool = False
+    rows: list = field(default_factory=list)
 
     @property
     def dom_id(self):
-        if not self.name:
-            return "new-set"
-        # Exercise names are free text; a short digest makes a stable, valid HTML id.
-        return "ex-" + hashlib.sha1(self.name.encode()).hexdigest()[:10]
+        return dom_id_for(self.name)
 
     @property
-    def next_set_number(self):
-        """Warm-ups do not use up a number: the first working set is set 1."""
-        return max((s.set_number for s in self.sets if not s.is_warmup), default=0) + 1
-
-    def blank_form(self):
-        initial = {"exercise": self.name, "set_number": self.next_set_number, "key": uuid.uuid4()}
-        if previous := self.prefill_from():
-            initial.update(weight=previous.weight, reps=previous.reps)
-        return SetForm(initial=initial)
+    def planned_rows(self):
+        return [row for row in self.rows if getattr(row, "is_planned", False)]
 
     @property
-    def last_time_json(self):
-        """Last time's sets, for the page's script to prefill the set after next offline."""
-        sets = self.last_time.sets if self.last_time else []
-        return json.dumps(
-            [{"set_number": s.set_number, "weight": s.weight, "reps": s.reps} for s in sets]
-        )
+    def working_sets(self):
+        return [s for s in self.sets if not s.is_warmup]
 
-    def prefill_from(self):
-        """The same set number last time, or else the last set logged today."""
-        if self.last_time and (same := self.last_time.set_number(self.next_set_number)):
-            return same
-        return self.sets[-1] if self.sets else None
+    @property
+    def is_done(self):
+        """Every planned set logged: the card folds to one line."""
+        return self.target is not None and self.sets and not self.planned_rows
 
-    def with_form(self, form=None):
-        self.form = form or self.blank_form()
-        self.form.auto_id = f"{self.dom_id}-%s"  # several forms share a page: keep ids unique
-        if self.form.errors:
-            # Without JavaScript the page reloads at the top: focusing the field scrolls to it.
-            invalid = [name for name in self.form.fields if name in self.form.errors] or ["weight"]
-            self.form.fields[invalid[0]].widget.attrs["autofocus"] = True
+    @property
+    def best_set(self):
+        return max(self.working_sets, key=lambda s: s.weight_value or 0, default=None)
+
+    def plan(self, bound_form=None):
+        """Lay out the rows: warm-ups, then set 1, 2, … logged or planned.
+
+        A template exercise plans its target sets; one added on the spot always offers
+        its next set. bound_form (a row sent back with errors) replaces its row's form.
+        """
+        self.sets.sort(key=lambda s: (not s.is_warmup, s.set_number, s.created_at, s.pk))
+        logged = {s.set_number for s in self.working_sets}
+        highest = max(logged, default=0)
+        if self.target is not None:
+            wanted = [n for n in range(1, self.target.target_sets + 1) if n not in logged]
+        else:
+            wanted = [highest + 1]
+        for _ in range(self.extra_rows):
+            wanted.append(max([highest, *wanted]) + 1)
+        if bound_form is not None:
+            number = sent_set_number(bound_form) or max([highest, *wanted]) + 1
+            if number not in logged and number not in wanted:
+                wanted.append(number)
+        planned = {n: PlannedRow(n) for n in wanted}
+        if bound_form is not None and number in planned:
+            planned[number].take_back(bound_form)
+        self.rows = [s for s in self.sets if s.is_warmup]
+        previous = None
+        for number in sorted(logged | planned.keys()):
+            if number in planned:
+                row = planned[number]
+                same = self.last_time.set_number(number) if self.last_time else None
+                source = same or previous
+                if source is not None and row.form is None:
+                    row.weight, row.reps = source.weight, source.reps
+                    row.prefilled_from = "last time" if same else "previous row"
+                self.rows.append(row)
+                previous = row
+            else:
+                done = [s for s in self.working_sets if s.set_number == number]
+                self.rows += done
+                previous = done[-1]
         return self
 
+    def next_row_template(self):
+        """The row "+ Set" adds in the browser (its number and key are filled in there)."""
+        return PlannedRow(set_number=0, key="")
 
-def exercise_blocks(template_exercises, sets, default_rest=DEFAULT_REST_SECONDS):
+
+def cards_for(session, template_exercises, sets, default_rest, unit):
     """The template's exercises in order, then exercises the lifter added, in logging order."""
-    sets_by_exercise = {}
+    by_name = {}
     for workout_set in sets:
-        sets_by_exercise.setdefault(workout_set.exercise, []).append(workout_set)
-    blocks = [
-        ExerciseBlock(
+        by_name.setdefault(name_key(workout_set.exercise), []).append(workout_set)
+    cards = [
+        ExerciseCard(
             name=target.name,
             target=target,
-            sets=sets_by_exercise.pop(target.name, []),
+            sets=by_name.pop(name_key(target.name), []),
             rest_seconds=target.rest_seconds or default_rest,
+            unit=unit,
         )
         for target in template_exercises
     ]
-    blocks += [
-        ExerciseBlock(name=name, sets=logged, rest_seconds=default_rest)
-        for name, logged in sets_by_exercise.items()
+    cards += [
+        ExerciseCard(name=logged[0].exercise, sets=logged, rest_seconds=default_rest, unit=unit)
+        for logged in by_name.values()
     ]
-    return blocks
+    return cards
 
 
-def find_block(blocks, name):
-    return next((block for block in blocks if block.name == name), None)
+def canonical_exercise_name(owner, name):
+    """The lifter's own earlier spelling of a name, so that "bench press " typed today
+    is the "Bench Press" of their records."""
+    earlier = Set.objects.named(name).filter(session__owner=owner).order_by("-pk")
+    return earlier.values_list("exercise", flat=True).first() or name.strip()
+
+
+def sent_set_number(form):
+    try:
+        return int(form.data.get("set_number") or 0)
+    except ValueError:
+        return 0
+
+
+def find_card(cards, name):
+    return next((card for card in cards if name_key(card.name) == name_key(name)), None)
+
+
+def last_time(owner_id, names, on_or_before):
+    """{name key: LastTime} from the latest completed workout before or on a day that had
+    each exercise. Looks in the recent workouts first, so its cost does not grow with
+    the history."""
+    wanted = {name_key(name) for name in names}
+    completed = Session.objects.filter(
+        owner_id=owner_id, status=Session.Status.COMPLETED, date__lte=on_or_before
+    ).order_by("-date", "-completed_at")
+    recent = list(completed.values_list("pk", flat=True)[:RECENT_WORKOUTS_FOR_LAST_TIME])
+    latest = {}  # name key -> session id, newest first
+    if recent:
+        found = Set.objects.filter(session_id__in=recent).values_list("exercise", "session_id")
+        order = {pk: index for index, pk in enumerate(recent)}
+        for exercise, session_id in sorted(found, key=lambda pair: order[pair[1]]):
+            key = name_key(exercise)
+            if key in wanted:
+                latest.setdefault(key, session_id)
+    missing = wanted - latest.keys()
+    if missing and len(recent) == RECENT_WORKOUTS_FOR_LAST_TIME:
+        latest |= latest_workouts_with(missing, completed)
+    if not latest:
+        return {}
+    history = {}
+    sets = Set.objects.filter(session_id__in=set(latest.values())).select_related("session")
+    for workout_set in sets.order_by("set_number", "pk"):
+        key = name_key(workout_set.exercise)
+        if latest.get(key) == workout_set.session_id:
+            last = history.setdefault(key, LastTime(workout_set.session.date, []))
+            last.sets.append(workout_set)
+    return history
+
+
+def latest_workouts_with(names, completed):
+    """{name key: session id} of the latest of these workouts with each exercise, for
+    exercises not done lately: two queries, whatever the number of names."""
+    history = Set.objects.named(*names).filter(session__in=completed)
+    latest_day = dict(
+        history.annotate(lowered=Lower("exercise"))
+        .values("lowered")
+        .annotate(day=Max("session__date"))
+        .values_list("lowered", "day")
+    )
+    candidates = (
+        history.filter(session__date__in=set(latest_day.values()))
+        .annotate(lowered=Lower("exercise"))
+        .values_list("lowered", "exercise", "session_id", "session__date", "session__completed_at")
+        .order_by("-session__date", "-session__completed_at")
+    )
+    latest = {}
+    for key, exercise, session_id, day, _ in candidates:
+        if day == latest_day[key]:
+            latest.setdefault(name_key(exercise), session_id)
+    return latest
+
+
+@dataclass
+class WorkoutPlan:
+    template: object
+    cards: list
+    default_rest: int
+    unit: str
+
+    @property
+    def planned_not_logged(self):
+        return sum(len(card.planned_rows) for card in self.cards if card.target is not None)
+
+    @property
+    def set_count(self):
+        return sum(len(card.sets) for card in self.cards)
+
+
+def workout_plan(session, bound_form=None, extra_rows=None, with_last_time=True):
+    """Every card of an active workout, planned, with last time and the current one marked.
+
+    bound_form: a row sent back with errors; extra_rows: {exercise name: rows to add}
+    (an exercise not in the workout yet gets a card).
+    """
+    template = session.workout_template()
+    targets = TemplateExercise.objects.filter(template=template) if template else []
+    default_rest = template.rest_seconds if template else DEFAULT_REST_SECONDS
+    unit = LifterProfile.unit_of(session.owner_id)
+    cards = cards_for(session, targets, list(session.sets.all()), default_rest, unit)
+    extra_rows = {name: count for name, count in (extra_rows or {}).items() if name.strip()}
+    if bound_form is not None:
+        extra_rows.setdefault(bound_form.data.get("exercise", "").strip(), 0)
+    for name in extra_rows:
+        if not find_card(cards, name):
+            cards.append(ExerciseCard(name=name, rest_seconds=default_rest, unit=unit))
+    history = {}
+    if with_last_time:
+        history = last_time(session.owner_id, [card.name for card in cards], session.date)
+    bound_key = name_key(bound_form.data.get("exercise", "")) if bound_form else None
+    for card in cards:
+        key = name_key(card.name)
+        card.last_time = history.get(key)
+        card.extra_rows = sum(n for name, n in extra_rows.items() if name_key(name) == key)
+        card.plan(bound_form if key == bound_key else None)
+    if current := next((card for card in cards if not card.is_done), None):
+        current.current = True
+    return WorkoutPlan(template, cards, default_rest, unit)

@@ -14,6 +14,7 @@ def set_data(exercise="Back Squat", weight="225", reps="5", notes="", slot=None,
         "reps": reps,
         "notes": notes,
         "key": str(uuid.uuid4()),
+        "unit": "lb",
         **extra,
     }
 

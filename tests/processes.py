@@ -76,9 +76,9 @@ def start_gunicorn(port, **extra):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
             return process
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a busy machine
             time.sleep(0.1)
     stop(process)
     raise RuntimeError("gunicorn did not start: " + process.stderr.read())

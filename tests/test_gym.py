@@ -100,12 +100,17 @@ def test_workout_page_shows_last_time_and_prefills_the_same_set_number(alice_cli
 
 def test_form_fields_have_labels_and_phone_keyboards(alice_client, alice_workout):
     page = alice_client.get(alice_workout.get_absolute_url()).content.decode()
-    assert page.count('inputmode="decimal"') == page.count('name="weight"')
-    assert page.count('name="reps"') == page.count('name="reps" inputmode="numeric"')
-    visible_inputs = re.findall(r'<input(?![^>]*type="hidden")[^>]*\bid="([^"]+)"', page)
+    assert page.count('name="weight"') == page.count('class="weight" inputmode="decimal"')
+    assert page.count('name="reps"') == page.count('class="reps" inputmode="numeric"')
+    visible_inputs = re.findall(r"<(?:input|select|textarea)(?![^>]*type=\"hidden\")[^>]*>", page)
     assert len(visible_inputs) > 20
-    for input_id in visible_inputs:
-        assert f'for="{input_id}"' in page, input_id
+    for field in visible_inputs:
+        labelled = "aria-label=" in field
+        if not labelled:
+            field_id = re.search(r'\bid="([^"]+)"', field)
+            enclosing = page[: page.index(field)].rsplit("<label", 1)[-1]
+            labelled = (field_id and f'for="{field_id[1]}"' in page) or "</label>" not in enclosing
+        assert labelled, field
 
 
 def test_a_warm_up_set_is_marked_and_left_out_of_records(alice_client, alice, lower1):

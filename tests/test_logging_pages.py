@@ -1,6 +1,7 @@
 """Logging a workout through the pages, with and without htmx."""
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -53,11 +54,14 @@ def test_starting_while_a_workout_is_in_progress_offers_to_resume_it(
 def test_workout_page_lists_template_exercises_in_order_with_forms(
     alice_client, alice_workout, lower1
 ):
-    names = [exercise.name for exercise in lower1.exercises.all()]
+    exercises = list(lower1.exercises.all())
     page = alice_client.get(alice_workout.get_absolute_url()).content.decode()
-    positions = [page.index(f">{name}</h2>") for name in names]
-    assert len(names) >= 3 and positions == sorted(positions)
-    assert page.count('class="log-set"') == len(names) + 1  # one per exercise, and "add"
+    positions = [page.index(f">{exercise.name}</h2>") for exercise in exercises]
+    assert len(exercises) >= 3 and positions == sorted(positions)
+    # One row per planned set, each a form with a key of its own.
+    keys = re.findall(r'<form class="set-row planned log-set" id="row-([0-9a-f-]{36})"', page)
+    assert len(keys) == sum(exercise.target_sets for exercise in exercises)
+    assert len(set(keys)) == len(keys)
 
 
 def test_logging_a_set_without_htmx_redirects_back_to_the_workout(alice_client, alice_workout):
@@ -78,28 +82,59 @@ def test_logging_a_set_without_htmx_redirects_back_to_the_workout(alice_client, 
     )
 
 
-def test_logging_a_set_with_htmx_returns_the_exercise_block_only(alice_client, alice_workout):
-    response = alice_client.post(
-        log_url(alice_workout), set_data("Back Squat", "225", "5"), headers=HTMX
-    )
-    fragment = response.content.decode()
+def test_logging_a_set_with_htmx_returns_only_that_row_logged(
+    alice_client, alice_workout, django_assert_num_queries
+):
+    data = set_data("Back Squat", "225", "5", set_number="2")
+    # django session, user, the workout, and the one statement that stores the set
+    # (inside a savepoint: two more statements here, BEGIN and COMMIT in production)
+    with django_assert_num_queries(6):
+        response = alice_client.post(log_url(alice_workout), data, headers=HTMX)
+    fragment = response.content.decode().strip()
     assert response.status_code == 200
-    assert "<html" not in fragment
-    assert fragment.strip().startswith('<section class="exercise"')
-    assert "Back Squat" in fragment and "Romanian Deadlift" not in fragment
-    assert 'name="set_number" value="2"' in fragment  # the next set is prefilled
+    assert "<html" not in fragment and "Romanian Deadlift" not in fragment
+    assert fragment.startswith('<div class="set-row done" id="set-')
+    assert f'data-key="{data["key"]}"' in fragment
+    assert '225 <span class="unit">lb</span>' in fragment
+    assert fragment.count("<form") == 0  # the row is logged: nothing left to tap
 
 
-def test_logging_a_new_exercise_with_htmx_swaps_the_list_and_resets_the_add_form(
+def test_adding_an_exercise_with_htmx_returns_its_card_with_one_row(alice_client, alice_workout):
+    response = alice_client.get(alice_workout.get_absolute_url() + "?add=Nordic+Curl", headers=HTMX)
+    fragment = response.content.decode().strip()
+    assert fragment.startswith('<details class="exercise') and "<html" not in fragment
+    assert ">Nordic Curl</h2>" in fragment
+    assert len(re.findall(r'id="row-[0-9a-f-]{36}"', fragment)) == 1
+    assert not Set.objects.filter(session=alice_workout).exists()  # nothing logged yet
+
+
+def test_adding_an_exercise_uses_the_lifters_own_spelling(alice_client, alice, lower1):
+    earlier = Session.start(alice, lower1, datetime.date(2025, 1, 1))
+    earlier.log_set("Nordic Curl", "BW", "6")
+    earlier.complete()
+    workout = Session.start(alice, lower1)
+    page = alice_client.get(workout.get_absolute_url() + "?add=nordic+curl+").content.decode()
+    assert ">Nordic Curl</h2>" in page and "nordic curl" not in page
+    assert "Last time, Wed 1 Jan:" in page
+
+
+def test_adding_an_exercise_already_in_the_workout_shows_its_card_again(
     alice_client, alice_workout
 ):
-    data = set_data("Nordic Curl", "BW", "6", slot="")
-    response = alice_client.post(log_url(alice_workout), data, headers=HTMX)
-    fragment = response.content.decode()
-    assert response["HX-Retarget"] == "#exercise-list"
-    assert 'id="exercise-list"' in fragment and "Nordic Curl" in fragment
-    assert 'id="add-exercise" hx-swap-oob="true"' in fragment
-    assert Set.objects.get(session=alice_workout).exercise == "Nordic Curl"
+    response = alice_client.get(alice_workout.get_absolute_url() + "?add=back+squat", headers=HTMX)
+    assert response["HX-Retarget"].startswith("#ex-")
+    assert response["HX-Reswap"] == "outerHTML"
+    assert response.content.decode().count(">Back Squat</h2>") == 1
+
+
+def test_the_add_exercise_field_suggests_only_the_lifters_own_names(
+    alice_client, alice_workout, bob_workout
+):
+    alice_workout.log_set("Zercher Squat", "135", "5")
+    bob_workout.log_set("Secret Press", "135", "5")
+    response = alice_client.get(reverse("exercise_names"), headers=HTMX)
+    names = re.findall(r'<option value="([^"]+)">', response.content.decode())
+    assert names == ["Zercher Squat"]
 
 
 def test_same_form_submitted_twice_stores_one_set(alice_client, alice_workout):
@@ -129,8 +164,9 @@ def test_a_bad_set_shows_the_error_next_to_the_field_and_stores_nothing(
     page = response.content.decode()
     assert response.status_code == 200
     assert message in page
-    field_html = page[page.index(f'name="{field}"') :]
-    assert field_html.index("errorlist") < field_html.index("</div>")  # inside the field
+    row = page[page.rindex("<form", 0, page.index("errorlist")) :]
+    assert f'name="{field}"' in row[: row.index("</form>")]  # on the row that was sent
+    assert data["key"] in row[: row.index(">")]  # which keeps its key to try again
     assert not Set.objects.filter(session=alice_workout).exists()
 
 
@@ -202,10 +238,11 @@ def test_deleting_without_javascript_asks_first(alice_client, alice_workout):
 
 
 def test_a_bad_set_without_javascript_focuses_the_field_to_fix(alice_client, alice_workout):
-    page = alice_client.post(log_url(alice_workout), set_data("Leg Press", "", "")).content.decode()
+    data = set_data("Leg Press", "", "", set_number="2")
+    page = alice_client.post(log_url(alice_workout), data).content.decode()
     assert page.count("autofocus") == 1
     focused = page[page.rindex("<input", 0, page.index("autofocus")) : page.index("autofocus")]
-    assert 'name="reps"' in focused
+    assert 'name="reps"' in focused and "Set 2 reps" in focused
     heading = page.rindex("<h2", 0, page.index("autofocus"))
     assert ">Leg Press</h2>" in page[heading : heading + 80]
 
@@ -220,7 +257,8 @@ def test_sets_of_a_completed_workout_cannot_be_changed_from_the_pages(alice_clie
 
 def test_completing_a_workout_shows_its_summary(alice_client, alice_workout):
     alice_workout.log_set("Back Squat", "225", "5")
-    response = alice_client.post(reverse("complete_session", args=[alice_workout.pk]), follow=True)
+    url = reverse("complete_session", args=[alice_workout.pk])
+    response = alice_client.post(url, {"confirm": "yes"}, follow=True)
     alice_workout.refresh_from_db()
     assert alice_workout.status == "completed"
     page = response.content.decode()
@@ -264,9 +302,9 @@ def test_active_workout_page_runs_a_fixed_number_of_queries(
             session.log_set(exercise, "100", "5", key=uuid.uuid4())
 
     log_sets(workout, 3)
-    # django session, user, workout, template, template exercises, sets, and the two
-    # "last time" queries (latest workout per exercise, its sets)
-    with django_assert_num_queries(8):
+    # django session, user, workout, template, template exercises, the lifter's unit,
+    # sets, and "last time" (the recent workouts, their exercises, the sets shown)
+    with django_assert_num_queries(10):
         alice_client.get(workout.get_absolute_url())
     log_sets(workout, 60)
     workout.cancel()
@@ -276,7 +314,9 @@ def test_active_workout_page_runs_a_fixed_number_of_queries(
         past.complete()
     workout = Session.start(alice, lower1)
     log_sets(workout, 60)
-    with django_assert_num_queries(8):
+    # The same, and one more: the template's exercises not done in the last 12 workouts
+    # are looked for further back together (in one query; two when some are found).
+    with django_assert_num_queries(11):
         alice_client.get(workout.get_absolute_url())
 
 
@@ -286,7 +326,7 @@ def test_a_key_of_another_workout_shows_an_error_and_stores_nothing(
     theirs, _ = bob_workout.log_set("Back Squat", "315", "5")
     data = {**set_data("Back Squat", "225", "5"), "key": str(theirs.key)}
     page = alice_client.post(log_url(alice_workout), data, headers=HTMX).content.decode()
-    assert "This form was already used for another workout. Try again." in page
+    assert "This row was already used for another workout. Try again." in page
     assert not alice_workout.sets.exists()
 
 
@@ -313,9 +353,8 @@ def test_a_bad_fix_with_htmx_replaces_only_the_set_being_fixed(alice_client, ali
         prefix + "reps": "",
     }
     response = alice_client.post(reverse("edit_set", args=[workout_set.pk]), data, headers=HTMX)
-    assert response["HX-Retarget"] == f"#set-{workout_set.pk}"
     fragment = response.content.decode().strip()
-    assert fragment.startswith(f'<li class="set-row editing" id="set-{workout_set.pk}"')
+    assert fragment.startswith(f'<div class="set-row editing" id="set-{workout_set.pk}"')
     assert "Enter the reps for this set." in fragment
 
 

@@ -36,7 +36,7 @@ def test_completing_a_workout_queues_one_sync_after_commit_and_calls_no_api(
 ):
     alice_workout.log_set("Back Squat", "225", "5")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        alice_client.post(reverse("complete_session", args=[alice_workout.pk]))
+        alice_client.post(reverse("complete_session", args=[alice_workout.pk]), {"confirm": "yes"})
     assert len(callbacks) >= 1
     assert queued_task_count() == 1
     assert sheets.call_count() == 0  # the request never talked to Google

@@ -66,6 +66,8 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
+  window.WorkoutLog = { newKey };
+
   // A page kept for offline use holds the keys its forms had then: a key this phone
   // already used must never go out again with another set.
   function unusedKey(candidate) {
@@ -93,27 +95,39 @@
     notice.hidden = !message;
   }
 
-  function blockFor(exercise) {
+  const nameKey = (name) => (name || "").trim().toLowerCase();
+
+  function cardFor(exercise) {
     if (!workout) return null;
-    return document.querySelector(`section.exercise[data-exercise="${CSS.escape(exercise)}"]`);
+    const wanted = nameKey(exercise);
+    return [...document.querySelectorAll("details.exercise[data-exercise]")].find(
+      (card) => nameKey(card.dataset.exercise) === wanted,
+    );
   }
 
-  // ...and never under the rest timer that logging a set has just shown.
-  function clearOfTimer(form) {
-    const timer = document.getElementById("rest-timer");
-    const button = form && form.querySelector("button[type=submit]");
-    if (!timer || timer.hidden || !button || !button.isConnected) return;
-    const overlap = button.getBoundingClientRect().bottom - timer.getBoundingClientRect().top + 8;
-    if (overlap > 0) window.scrollBy(0, overlap);
+  function rowForKey(key) {
+    return document.querySelector(`form.log-set[data-key="${CSS.escape(key)}"]`);
   }
 
-  // Keep the form the lifter is using under their thumb while rows are added above it.
-  async function keepInPlace(element, change) {
-    const before = element && element.isConnected ? element.getBoundingClientRect().top : null;
-    const moved = (await change()) || element;
-    if (before !== null && moved && moved.isConnected) {
-      window.scrollBy(0, moved.getBoundingClientRect().top - before);
+  // A planned row whose set waits in the outbox: shown as typed, and cannot log again.
+  function showRowWaiting(form, fields) {
+    form.classList.add("waiting");
+    for (const name of ["weight", "reps", "notes", "set_type", "rpe"]) {
+      if (form.elements[name] && fields[name] !== undefined) form.elements[name].value = fields[name];
     }
+    for (const field of form.querySelectorAll("input, select")) field.disabled = field.type !== "hidden";
+    const tick = form.querySelector(".tick");
+    tick.disabled = true;
+    tick.textContent = "…";
+    tick.setAttribute("aria-label", "Waiting to be sent");
+  }
+
+  function showRowReady(form) {
+    form.classList.remove("waiting");
+    for (const field of form.querySelectorAll("input, select, button")) field.disabled = false;
+    const tick = form.querySelector(".tick");
+    tick.textContent = "✓";
+    tick.setAttribute("aria-label", `Log set ${form.elements.set_number.value} of ${form.elements.exercise.value}`);
   }
 
   // --- Showing what waits ------------------------------------------------------------
@@ -121,7 +135,8 @@
     const row = document.getElementById("waiting-row-template").content.firstElementChild.cloneNode(true);
     const fields = item.fields;
     row.dataset.outboxSeq = item.seq;
-    row.querySelector(".set-number").textContent = fields.is_warmup ? "W" : fields.set_number || "";
+    row.dataset.key = fields.key;
+    row.querySelector(".set-number").textContent = fields.set_type === "warmup" ? "W" : fields.set_number || "";
     const load = `${fields.weight || "–"} × ${fields.reps || "–"}`;
     row.querySelector(".set-load").textContent = elsewhere ? `${fields.exercise}: ${load}` : load;
     row.querySelector(".set-notes").textContent = fields.notes || "";
@@ -132,7 +147,7 @@
       row.querySelector(".set-notes").textContent = item.error;
       const dismiss = document.createElement("button");
       dismiss.type = "button";
-      dismiss.className = "link dismiss";
+      dismiss.className = "link dismiss row-action";
       dismiss.textContent = "Dismiss";
       dismiss.setAttribute("aria-label", `Dismiss the unsaved set ${fields.exercise} ${load}`);
       dismiss.addEventListener("click", async () => {
@@ -156,74 +171,42 @@
     }
     if (!workout) return;
     document.querySelectorAll("[data-outbox-seq]").forEach((row) => row.remove());
+    const waitingKeys = new Set();
     const elsewhere = document.getElementById("waiting-elsewhere");
     let outside = 0;
     for (const item of items) {
       const here = item.sessionId === workout.dataset.sessionId;
-      const block = here ? blockFor(item.fields.exercise) : null;
-      if (block) {
-        block.querySelector("ol.sets").append(waitingRow(item, false));
+      const form = here && item.state === "waiting" ? rowForKey(item.fields.key) : null;
+      if (form) {
+        showRowWaiting(form, item.fields);
+        waitingKeys.add(item.fields.key);
+        continue;
+      }
+      const card = here ? cardFor(item.fields.exercise) : null;
+      if (card) {
+        card.querySelector(".rows").append(waitingRow(item, false));
       } else {
         // A new exercise, or a set of another workout: listed here, never hidden.
         elsewhere.querySelector("ol.sets").append(waitingRow(item, !here));
         outside += 1;
       }
     }
+    for (const form of document.querySelectorAll("form.log-set.waiting")) {
+      if (!waitingKeys.has(form.dataset.key)) showRowReady(form);
+    }
     elsewhere.hidden = outside === 0;
-    for (const block of document.querySelectorAll("section.exercise[data-exercise]")) {
-      numberAfterWaiting(block, items);
-    }
-  }
-
-  // A page opened from the phone's copy does not know the sets waiting here: its form
-  // must not offer a set number that a waiting set already has.
-  function numberAfterWaiting(block, items) {
-    const field = block.querySelector("form.log-set [name=set_number]");
-    if (!field) return;
-    const shown = [...block.querySelectorAll(".set-row:not(.warmup):not(.waiting) .set-number")];
-    const numbers = shown.map((number) => Number(number.textContent) || 0);
-    for (const item of items) {
-      if (item.fields.exercise === block.dataset.exercise && !item.fields.is_warmup) {
-        numbers.push(Number(item.fields.set_number) || 0);
-      }
-    }
-    const highest = Math.max(0, ...numbers);
-    if (Number(field.value) > highest) return;
-    field.value = highest + 1;
-    // And start from the last set waiting, as after logging it.
-    const form = field.form;
-    const last = items.filter((item) => item.fields.exercise === block.dataset.exercise).pop();
-    if (last && !form.elements.weight.value && !form.elements.reps.value) {
-      form.elements.weight.value = last.fields.weight || "";
-      form.elements.reps.value = last.fields.reps || "";
-    }
+    document.dispatchEvent(new CustomEvent("rows-changed"));
   }
 
   // --- Logging a set: into the outbox first ------------------------------------------
-  // The same rule as the server's: the next set starts from the same set last time,
-  // or else from the set just logged.
-  function readyNextSet(form) {
-    const number = form.elements.set_number;
-    const warmup = form.elements.is_warmup && form.elements.is_warmup.checked;
-    // A warm-up does not use up a number: the next working set keeps it.
-    if (number && number.value && !warmup) {
-      number.value = Number(number.value) + 1;
-      const lastTime = JSON.parse(form.dataset.lastTime || "[]");
-      const same = lastTime.find((previous) => previous.set_number === Number(number.value));
-      if (same) {
-        form.elements.weight.value = same.weight;
-        form.elements.reps.value = same.reps;
-      }
-    }
-    form.elements.key.value = newKey();
-    form.elements.notes.value = "";
-    if (form.elements.is_warmup) form.elements.is_warmup.checked = false;
-  }
-
   async function queueSet(form) {
     const fields = Object.fromEntries(new FormData(form).entries());
     delete fields.csrfmiddlewaretoken;
     fields.key = unusedKey(fields.key);
+    if (fields.key !== form.dataset.key) {
+      // This page was kept from before that key was used: the row gets a fresh one.
+      form.elements.key.value = form.dataset.key = form.dataset.queuedKey = fields.key;
+    }
     const queuedAt = Date.now();
     fields.logged_at = new Date(queuedAt).toISOString(); // when it was done, if sent later
     const item = {
@@ -239,76 +222,34 @@
     } catch (error) {
       // No storage on this phone right now: send the form the plain way instead.
       say(`Could not keep the set on this phone (${error.message}); sending it directly.`);
-      form.elements.key.value = fields.key;
       HTMLFormElement.prototype.submit.call(form);
       return;
     }
-    readyNextSet(form);
-    const block = form.closest("section.exercise");
-    const restSeconds = Number((block && block.dataset.restSeconds) || 0);
-    document.dispatchEvent(new CustomEvent("set-logged", { detail: { restSeconds } }));
-    await keepInPlace(form, showWaiting);
-    clearOfTimer(form);
+    showRowWaiting(form, fields);
+    const card = form.closest("details.exercise");
+    const restSeconds = Number((card && card.dataset.restSeconds) || 0);
+    document.dispatchEvent(new CustomEvent("set-logged", { detail: { restSeconds, form, fields } }));
+    await showWaiting();
     flush();
   }
 
   // --- Sending, in order, once each ---------------------------------------------------
-  // What the lifter has typed into the log forms inside an element, by exercise slot.
-  function typedValues(element) {
-    const values = new Map();
-    for (const form of element.querySelectorAll("form.log-set")) {
-      const fields = {};
-      for (const field of form.elements) {
-        if (field.name && field.name !== "csrfmiddlewaretoken") {
-          fields[field.name] = field.type === "checkbox" ? field.checked : field.value;
-        }
-      }
-      values.set(form.elements.slot.value, fields);
+  // The server's answer replaces the row in place: the logged row, or the row again
+  // with what is wrong. Nothing else on the page changes.
+  function swapIn(item, element) {
+    if (!workout || item.sessionId !== workout.dataset.sessionId) return false;
+    const key = CSS.escape(item.fields.key);
+    const current =
+      rowForKey(item.fields.key) || document.querySelector(`[data-outbox-seq="${item.seq}"]`);
+    if (current) {
+      current.replaceWith(element);
+    } else {
+      const card = cardFor(item.fields.exercise);
+      if (!card || card.querySelector(`[data-key="${key}"]`)) return Boolean(card);
+      card.querySelector(".rows").append(element);
     }
-    return values;
-  }
-
-  // A new block from the server must not wipe what was typed while the set was sent;
-  // a form that came back with errors is shown as the server sent it.
-  function restoreTyped(element, values) {
-    for (const form of element.querySelectorAll("form.log-set")) {
-      const fields = values.get(form.elements.slot.value);
-      if (!fields || form.querySelector(".errorlist")) continue;
-      for (const [name, value] of Object.entries(fields)) {
-        const field = form.elements[name];
-        if (!field) continue;
-        if (field.type === "checkbox") field.checked = value;
-        else field.value = value;
-      }
-    }
-  }
-
-  function swapIn(item, fragment, retarget) {
-    if (!workout || item.sessionId !== workout.dataset.sessionId) return null;
-    for (const outOfBand of fragment.content.querySelectorAll("[hx-swap-oob]")) {
-      outOfBand.removeAttribute("hx-swap-oob");
-      const current = document.getElementById(outOfBand.id);
-      if (current) current.replaceWith(outOfBand);
-      htmx.process(outOfBand);
-    }
-    const slot = item.fields.slot || "";
-    const target = retarget
-      ? document.querySelector(retarget)
-      : slot
-        ? blockFor(slot)
-        : document.getElementById("add-exercise");
-    const replacement = fragment.content.firstElementChild;
-    if (!target || !replacement) return null;
-    const focused = target.contains(document.activeElement) ? document.activeElement : null;
-    const typed = typedValues(target);
-    target.replaceWith(replacement);
-    restoreTyped(replacement, typed);
-    htmx.process(replacement);
-    if (focused && focused.name) {
-      const again = replacement.querySelector(`form.log-set [name="${CSS.escape(focused.name)}"]`);
-      if (again) again.focus({ preventScroll: true });
-    }
-    return replacement;
+    htmx.process(element);
+    return true;
   }
 
   async function reject(item, reason) {
@@ -342,24 +283,19 @@
     }
     const fragment = document.createElement("template");
     fragment.innerHTML = await response.text();
-    const stored = fragment.content.querySelector(`[data-key="${CSS.escape(item.fields.key)}"]`);
-    if (!stored) {
+    const answer = fragment.content.firstElementChild;
+    const stored = answer && answer.matches(".set-row.done") && answer.dataset.key === item.fields.key;
+    if (stored) {
+      await removeItem(item.seq);
+      swapIn(item, answer);
+    } else if (answer && answer.matches("form.log-set") && swapIn(item, answer)) {
+      // Sent back with what is wrong: the row shows it, to fix and tick again.
+      await removeItem(item.seq);
+    } else {
       // The server answered with the form and its errors: nothing was stored.
       const errors = [...fragment.content.querySelectorAll(".errorlist li")].map((li) => li.textContent);
       await reject(item, errors.join(" ") || "the server did not store it");
-    } else {
-      await removeItem(item.seq);
     }
-    const slot = item.fields.slot ? blockFor(item.fields.slot) : null;
-    const form = slot ? slot.querySelector("form.log-set") : null;
-    let newForm = null;
-    await keepInPlace(form, async () => {
-      const replacement = swapIn(item, fragment, response.headers.get("HX-Retarget"));
-      await showWaiting();
-      newForm = replacement && replacement.querySelector("form.log-set");
-      return newForm;
-    });
-    clearOfTimer(newForm);
     return "done";
   }
 
@@ -419,10 +355,10 @@
       if (workout && form.matches("form.log-set")) {
         event.preventDefault();
         event.stopImmediatePropagation();
-        // A double tap logs one set: a second submit of the same key is ignored (once a
-        // set is queued, the form gets a new key for the next one).
+        // A double tap logs one set: each row keeps its key until it is logged, and a
+        // row already queued ignores every later tap.
         const key = form.elements.key.value;
-        if (key && key === form.dataset.queuedKey) return;
+        if (form.classList.contains("waiting") || (key && key === form.dataset.queuedKey)) return;
         form.dataset.queuedKey = key;
         queueSet(form);
         return;
@@ -444,7 +380,7 @@
   document.addEventListener("htmx:beforeRequest", (event) => {
     if (!navigator.onLine) {
       event.preventDefault();
-      say("You are offline: fixing or deleting a set needs a connection. Logging new sets works offline.");
+      say("You are offline: that needs a connection. Logging sets works offline.");
     }
   });
   document.addEventListener("htmx:configRequest", (event) => {

@@ -1,0 +1,124 @@
+// The workout screen between sets: the current exercise stands out, a finished one
+// folds away, "+ Set" adds a row, rows still planned follow a changed weight, and the
+// bottom bar counts what is logged. Logging itself is outbox.js's.
+(() => {
+  "use strict";
+
+  const workout = document.getElementById("workout");
+  if (!workout) return;
+  const cards = () => [...document.querySelectorAll("details.exercise")];
+  const readyRows = (card) => [...card.querySelectorAll("form.log-set:not(.waiting)")];
+
+  function markCurrent() {
+    let found = false;
+    for (const card of cards()) {
+      const isCurrent = !found && readyRows(card).length > 0;
+      card.classList.toggle("current", isCurrent);
+      if (isCurrent) {
+        found = true;
+        card.open = true;
+      }
+    }
+  }
+
+  function count() {
+    const output = document.getElementById("progress-count");
+    if (!output) return;
+    const logged = document.querySelectorAll(
+      ".rows .set-row.done, .rows form.log-set.waiting, .rows .set-row.waiting:not(.rejected)",
+    ).length;
+    const toGo = document.querySelectorAll("details.planned-exercise form.log-set:not(.waiting)").length;
+    output.textContent = `${logged} logged` + (toGo ? ` · ${toGo} to go` : "");
+  }
+
+  // Rows planned from the row above follow what was really lifted, unless already changed.
+  function carryForward(form, fields) {
+    let next = form.nextElementSibling;
+    for (; next; next = next.nextElementSibling) {
+      if (!next.matches("form.log-set:not(.waiting)") || next.dataset.prefilledFrom !== "previous row") break;
+      for (const name of ["weight", "reps"]) {
+        const field = next.elements[name];
+        if (field.value === field.defaultValue) field.value = field.defaultValue = fields[name] || "";
+      }
+    }
+  }
+
+  function foldIfFinished(card) {
+    if (card && card.matches(".planned-exercise") && readyRows(card).length === 0) {
+      card.classList.add("done");
+      card.open = false;
+    }
+  }
+
+  function rowNumbers(card) {
+    const numbers = [...card.querySelectorAll(".rows .set-row.done:not(.warmup)")].map(
+      (row) => Number(row.dataset.setNumber) || 0,
+    );
+    for (const form of card.querySelectorAll(".rows form.log-set")) numbers.push(Number(form.elements.set_number.value) || 0);
+    return numbers;
+  }
+
+  function addRow(card) {
+    const template = card.querySelector("template.row-template");
+    const row = template.content.firstElementChild.cloneNode(true);
+    const key = window.WorkoutLog.newKey();
+    const number = Math.max(0, ...rowNumbers(card)) + 1;
+    row.id = `row-${key}`;
+    row.dataset.key = key;
+    row.elements.key.value = key;
+    row.elements.set_number.value = number;
+    row.querySelector(".set-number").textContent = number;
+    const toggle = row.querySelector(".more-toggle");
+    toggle.id = `more-${key}`;
+    row.querySelector("label.more").htmlFor = toggle.id;
+    row.elements.weight.setAttribute("aria-label", `Set ${number} weight`);
+    row.elements.reps.setAttribute("aria-label", `Set ${number} reps`);
+    row.querySelector(".tick").setAttribute("aria-label", `Log set ${number} of ${card.dataset.exercise}`);
+    const last = [...card.querySelectorAll(".rows > .set-row.done:not(.warmup), .rows > form.log-set")].pop();
+    if (last) {
+      row.elements.weight.value = last.dataset.weight ?? last.elements.weight.value;
+      row.elements.reps.value = last.dataset.reps ?? last.elements.reps.value;
+    }
+    card.querySelector(".rows").append(row);
+    htmx.process(row);
+    card.classList.remove("done");
+    card.open = true;
+    refresh();
+  }
+
+  function refresh() {
+    markCurrent();
+    count();
+  }
+
+  document.addEventListener("set-logged", (event) => {
+    const { form, fields } = event.detail;
+    carryForward(form, fields);
+    foldIfFinished(form.closest("details.exercise"));
+    refresh();
+  });
+  document.addEventListener("rows-changed", refresh);
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const form = document.getElementById("add-exercise");
+    if (form && event.detail.requestConfig && event.detail.requestConfig.elt === form) {
+      form.reset();
+      const added = cards().pop();
+      if (added) added.scrollIntoView({ block: "start" });
+    }
+    refresh();
+  });
+  document.addEventListener("click", (event) => {
+    const add = event.target.closest("[data-add-set]");
+    if (add) {
+      event.preventDefault();
+      addRow(add.closest("details.exercise"));
+      return;
+    }
+    const close = event.target.closest("[data-close-check]");
+    if (close) {
+      event.preventDefault();
+      close.closest(".complete-check").hidden = true;
+    }
+  });
+  refresh();
+})();

@@ -1,0 +1,36 @@
+"""Helpers for browser tests of the workout screen: cards, rows and one-tap logging."""
+
+from playwright.sync_api import expect
+
+
+def start_workout(page, template="Lower 1"):
+    page.get_by_label(template).check()
+    page.get_by_role("button", name="Start workout").click()
+    page.wait_for_url("**/workouts/*/")
+
+
+def card(page, name):
+    heading = page.get_by_role("heading", name=name, exact=True)
+    return page.locator("details.exercise", has=heading)
+
+
+def planned_row(card, number):
+    return card.locator(f"form.log-set:has(input[name=set_number][value='{number}'])")
+
+
+def tick(card, number):
+    planned_row(card, number).locator("button.tick").click()
+
+
+def logged(card):
+    return card.locator(".set-row.done")
+
+
+def wait_until_logged(page, card, count):
+    """The card shows count sets stored by the server, and nothing waits to be sent."""
+    expect(logged(card)).to_have_count(count)
+    expect(page.locator("#outbox-badge")).to_be_hidden()
+
+
+def row_texts(card, selector=".set-row"):
+    return [" ".join(text.split()) for text in card.locator(selector).all_text_contents()]

@@ -21,7 +21,16 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
 
 from .forms import ApiSetForm, SessionRefForm, StartSessionForm
-from .models import ActiveSessionExists, ApiToken, KeyTaken, Session, SessionClosed, store_set
+from .models import (
+    ActiveSessionExists,
+    ApiToken,
+    KeyTaken,
+    LifterProfile,
+    Session,
+    SessionClosed,
+    WeightUnit,
+    store_set,
+)
 
 SCALAR_TYPES = (str, int, float)
 logger = logging.getLogger("api")
@@ -145,10 +154,10 @@ def form_data(body, form_class):
     return data, wrong_types
 
 
-def validated(body, form_class):
+def validated(body, form_class, **form_options):
     """The form's cleaned data, or an ApiError with a message per field."""
     data, wrong_types = form_data(body, form_class)
-    form = form_class(data=data)
+    form = form_class(data=data, **form_options)
     form.is_valid()
     errors = {
         name: [str(message) for message in messages] for name, messages in form.errors.items()
@@ -216,7 +225,12 @@ def start(request):
 
 @api_endpoint("PUT", "POST")
 def log_set(request):
-    data = validated(json_body(request), ApiSetForm)
+    body = json_body(request)
+    # A set sent without its unit is in the lifter's (one more query, only then).
+    unit = body.get("unit")
+    if unit not in WeightUnit.values:
+        unit = LifterProfile.unit_of(request.user_id)
+    data = validated(body, ApiSetForm, unit=unit)
     session_id = data.pop("session_id") or None
     try:
         workout_set, created = store_set(request.user_id, session_id, **data)

@@ -103,8 +103,8 @@ class SetForm(forms.Form):
 
     def __init__(self, *args, unit=WeightUnit.LB, **kwargs):
         super().__init__(*args, **kwargs)
-        self.default_unit = unit
-        self.fields["weight"].label = f"Weight ({unit})"
+        self.default_unit = unit if unit in WeightUnit.values else WeightUnit.LB
+        self.fields["weight"].label = f"Weight ({self.default_unit})"
 
     def clean_logged_at(self):
         """A time from the phone, kept within the last two days and never in the future."""

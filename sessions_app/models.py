@@ -431,7 +431,7 @@ def store_set(
     this lifter), SessionClosed or KeyTaken.
     """
     workout_set = Set(
-        exercise=exercise,
+        exercise=exercise.strip(),
         weight=weight,
         reps=reps,
         notes=notes,

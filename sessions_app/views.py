@@ -169,7 +169,9 @@ def log_set(request, session_id):
     """One tap on a row's ✓. With htmx the answer is that row, logged: nothing else on
     the page changed, and nothing else is computed (bench/RESULTS.md)."""
     session = get_session(request, session_id)
-    unit = request.POST.get("unit") or LifterProfile.unit_of(request.user.pk)
+    unit = request.POST.get("unit")
+    if unit not in WeightUnit.values:  # sent by every row of the page
+        unit = LifterProfile.unit_of(request.user.pk)
     form = SetForm(request.POST, unit=unit)
     if form.is_valid():
         try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exercises, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,4 +16,6 @@ urlpatterns = [
     path("history/export.csv", views.export_csv, name="export_csv"),
     path("progress/", views.progress, name="progress"),
     path("progress/exercise/", views.exercise_progress_page, name="exercise_progress"),
+    path("exercises/", exercises.exercise_list, name="exercise_list"),
+    path("exercises/edit/", exercises.exercise_detail, name="exercise_detail"),
 ]

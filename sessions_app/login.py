@@ -39,6 +39,22 @@ def locked_out_error(locked_until, now):
     )
 
 
+def check_password_throttled(user, password, request):
+    """The lifter's password, checked inside the app (changing it, logging out
+    everywhere): wrong ones count as failed logins, so a borrowed phone's open session
+    is no way around the lockout. Raises the lockout's ValidationError."""
+    now, address = timezone.now(), client_address(request)
+    keys = throttle_keys(user.get_username(), address)
+    if locked_until := LoginThrottle.locked_until_for(list(keys), now):
+        raise locked_out_error(locked_until, now)
+    if user.check_password(password):
+        return True
+    lockout = datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    if locked_until := LoginThrottle.record_failure(keys, now, lockout):
+        raise locked_out_error(locked_until, now)
+    return False
+
+
 class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self):
         username = self.cleaned_data.get("username")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Case, Count, Max, Q, When
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,6 +25,8 @@ from .forms import EXERCISE_MAX_LENGTH
 from .models import LifterProfile, Session, Set, SetType, WeightUnit, mark_unsynced
 
 KG_PER_LB = Decimal("0.45359237")
+# What numbers.parse_weight reads as bodyweight plus a load.
+BODYWEIGHT = Q(weight__istartswith="bw") | Q(weight__istartswith="body")
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -41,6 +43,7 @@ class Exercise:
     workouts: int = 0
     last_done: object = None
     record: Decimal | None = None  # best estimated 1RM, in the lifter's unit
+    on_bodyweight: bool = False  # the record is a load added to bodyweight ("BW+10")
     spellings: dict = field(default_factory=dict)  # {spelling: sets}
 
     @property
@@ -83,11 +86,18 @@ def lifter_exercises(owner, unit=WeightUnit.LB):
     records = (
         sets.filter(session__status=Session.Status.COMPLETED, estimated_1rm__isnull=False)
         .exclude(set_type=SetType.WARMUP)
-        .values("name_key", "unit")
+        .annotate(on_bodyweight=Case(When(BODYWEIGHT, then=True), default=False))
+        .values("name_key", "unit", "on_bodyweight")
         .annotate(best=Max("estimated_1rm"))
+        # A load on top of bodyweight ("BW+10") is no match for a barbell's: it counts
+        # only where the exercise has no other record.
+        .order_by("on_bodyweight")
     )
     for row in records:
         exercise = exercises[row["name_key"]]
+        if row["on_bodyweight"] and exercise.record is not None and not exercise.on_bodyweight:
+            continue
+        exercise.on_bodyweight = row["on_bodyweight"]
         best = in_unit(row["best"], row["unit"], unit).quantize(ONE_DECIMAL)
         exercise.record = max(exercise.record or best, best)
     return sorted(exercises.values(), key=lambda exercise: exercise.name.casefold())

@@ -208,3 +208,11 @@ def test_merging_rewrites_the_moved_and_renumbered_rows_only(sheets, alice, lowe
     assert (result.appended, result.updated, result.deleted) == (0, 1, 0)
     rows = data_rows(sheets)
     assert [row[3:5] for row in rows] == [["Bench Press", 1], ["Bench Press", 2], ["Squat", 1]]
+
+
+def test_a_load_on_bodyweight_is_shown_as_such_and_never_beats_a_plain_weight(alice, lower1):
+    workout(alice, lower1, MONDAY, [("Chin-up", "BW+20", "5"), ("Dip", "BW+30", "5")])
+    workout(alice, lower1, WEDNESDAY, [("Dip", "25", "5")])
+    chin_up, dip = lifter_exercises(alice)
+    assert (chin_up.record, chin_up.on_bodyweight) == (Decimal("23.3"), True)
+    assert (dip.record, dip.on_bodyweight) == (Decimal("29.2"), False)

@@ -138,7 +138,7 @@ def test_log_out_everywhere_needs_the_password(alice, alice_client):
 def test_a_new_api_token_is_shown_once_in_the_response_and_works(alice, alice_client):
     response = alice_client.post(reverse("create_token"), {"name": "phone shortcut"})
     page = response.content.decode()
-    secret = re.search(r'id="new-token" value="(wl_[^"]+)"', page).group(1)
+    secret = re.search(r'id="new-token"[^>]*>(wl_[^<]+)</textarea>', page).group(1)
     assert "no-store" in response["Cache-Control"]
     token = ApiToken.objects.get(user=alice)
     assert token.name == "phone shortcut" and token.digest == ApiToken.digest_of(secret)

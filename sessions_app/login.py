@@ -7,6 +7,7 @@ import math
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
@@ -76,3 +77,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         # that one good login does not hand a guesser elsewhere a fresh allowance.
         LoginThrottle.forget([own_key(username, address)])
         return cleaned
+
+
+class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthenticationForm):
+    """The admin's login counts and locks the same way: it is no way around the limit."""

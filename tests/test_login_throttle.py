@@ -175,3 +175,29 @@ def test_failures_sent_side_by_side_are_all_counted(limits):
         thread.join()
     assert errors == []
     assert LoginThrottle.objects.get(key=key).failures == 12
+
+
+def test_the_operator_finds_a_locked_lifter_in_the_admin_and_unlocks_them(
+    alice, limits, admin_client
+):
+    for number in range(20):
+        attempt("alice", "guess", address=f"10.0.2.{number}")
+    url = reverse("admin:sessions_app_loginthrottle_changelist")
+    found = admin_client.get(url, {"q": "ALICE"}).context["cl"].result_list
+    assert [row.key for row in found] == [LoginThrottle.key_for("username", "alice")]
+    response = admin_client.post(
+        url, {"action": "unlock", "_selected_action": [found[0].pk]}, follow=True
+    )
+    assert "Unlocked 1 key." in response.content.decode()
+    client, _ = attempt("alice", "alice-password", address="10.0.3.1")
+    assert logged_in(client)
+
+
+def test_the_admins_login_page_counts_and_locks_the_same_way(admin_user, limits):
+    client = Client(REMOTE_ADDR="10.0.0.1")
+    url = reverse("admin:login")
+    for _ in range(5):
+        client.post(url, {"username": "admin", "password": "guess"})
+    response = client.post(url, {"username": "admin", "password": "password"})
+    assert LOCKED_MESSAGE in response.content.decode()
+    assert not logged_in(client)

@@ -216,3 +216,12 @@ def test_a_load_on_bodyweight_is_shown_as_such_and_never_beats_a_plain_weight(al
     chin_up, dip = lifter_exercises(alice)
     assert (chin_up.record, chin_up.on_bodyweight) == (Decimal("23.3"), True)
     assert (dip.record, dip.on_bodyweight) == (Decimal("29.2"), False)
+
+
+def test_the_exercise_pages_need_a_login(client, alices_history):
+    for url in (reverse("exercise_list"), reverse("exercise_detail") + "?name=Back Squat"):
+        assert client.get(url)["Location"].startswith(reverse("login")), url
+    client.post(
+        reverse("exercise_detail") + "?name=Back Squat", {"action": "rename", "name": "Squat"}
+    )
+    assert Set.objects.filter(exercise="Back Squat").count() == 1

@@ -3,7 +3,18 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from .models import ApiToken, Session, Set, TemplateExercise, WorkoutTemplate, mark_unsynced
+from .login import ThrottledAdminAuthenticationForm, own_key
+from .models import (
+    ApiToken,
+    LoginThrottle,
+    Session,
+    Set,
+    TemplateExercise,
+    WorkoutTemplate,
+    mark_unsynced,
+)
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class SetInline(admin.TabularInline):
@@ -81,3 +92,37 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return (
             False  # tokens are made with `manage.py create_api_token`, which shows the secret once
         )
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Failed-login counts. Keys are digests: search finds them by what was typed."""
+
+    list_display = ["key", "failures", "last_failure_at", "locked_until"]
+    list_filter = [("locked_until", admin.EmptyFieldListFilter)]
+    readonly_fields = ["key", "failures", "last_failure_at", "locked_until"]
+    search_fields = ["key"]
+    search_help_text = (
+        "A username (any case), an address, or both separated by a space, e.g. 'alice 10.0.0.7'."
+    )
+    actions = ["unlock"]
+
+    def get_search_results(self, request, queryset, search_term):
+        parts = search_term.split()
+        if not parts:
+            return queryset, False
+        if len(parts) == 2:
+            keys = [own_key(*parts)]
+        else:
+            term = parts[0]
+            keys = [LoginThrottle.key_for("username", term.casefold())]
+            keys.append(LoginThrottle.key_for("address", term))
+        return queryset.filter(key__in=keys), False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Unlock (forget these failures)")
+    def unlock(self, request, queryset):
+        count, _ = queryset.delete()
+        self.message_user(request, f"Unlocked {count} key{'s' if count != 1 else ''}.")

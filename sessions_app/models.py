@@ -602,3 +602,66 @@ class ApiToken(models.Model):
         if last_used_at is None or (now - last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token_id).update(last_used_at=now)
         return user_id
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted under one key (a username from one address, a username, an
+    address); past its limit the key is locked for a while.
+
+    Counted inside one transaction on the locked row, so guesses sent side by side to
+    several web processes are all counted (healthchecks' TokenBucket accepts lost updates).
+    """
+
+    # A digest: a username field often holds a password typed in the wrong box.
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Pruning: rows whose last failure is older than a lockout.
+            models.Index(fields=["last_failure_at"], name="login_throttle_age"),
+        ]
+
+    def __str__(self):
+        return f"{self.key[:12]}…: {self.failures}"
+
+    @staticmethod
+    def key_for(*parts):
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    @classmethod
+    def locked_until_for(cls, keys, now):
+        """When the last of these keys' lockouts ends, or None when none is locked."""
+        return cls.objects.filter(key__in=keys, locked_until__gt=now).aggregate(
+            until=models.Max("locked_until")
+        )["until"]
+
+    @classmethod
+    def record_failure(cls, limits, now, lockout):
+        """Count one failure under each key ({key: limit}); failures older than a lockout
+        are forgotten. A key reaching its limit is locked until now + lockout. Returns the
+        latest lockout end among the keys, or None."""
+        locked_until = None
+        with transaction.atomic():
+            # A row quiet for a lockout's length holds nothing that still counts.
+            cls.objects.filter(last_failure_at__lt=now - lockout).delete()
+            for key, limit in limits.items():
+                cls.objects.get_or_create(key=key, defaults={"last_failure_at": now})
+                row = cls.objects.select_for_update().get(key=key)
+                if row.last_failure_at < now - lockout:
+                    row.failures = 0
+                row.failures += 1
+                row.last_failure_at = now
+                if row.failures >= limit:
+                    # Locked afresh: after it ends, the key has its whole allowance again.
+                    row.failures, row.locked_until = 0, now + lockout
+                row.save(update_fields=["failures", "last_failure_at", "locked_until"])
+                if row.locked_until and row.locked_until > now:
+                    locked_until = max(locked_until or row.locked_until, row.locked_until)
+        return locked_until
+
+    @classmethod
+    def forget(cls, keys):
+        cls.objects.filter(key__in=keys).delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exercises, fix_workout, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,11 @@ urlpatterns = [
     path("exercises/names/", views.exercise_names, name="exercise_names"),
     path("history/", views.history, name="history"),
     path("history/export.csv", views.export_csv, name="export_csv"),
+    path("history/<str:session_id>/fix/", fix_workout.fix_workout, name="fix_workout"),
+    path("history/sets/<int:set_id>/fix/", fix_workout.fix_set, name="fix_set"),
+    path("history/sets/<int:set_id>/delete/", fix_workout.remove_set, name="remove_set"),
     path("progress/", views.progress, name="progress"),
     path("progress/exercise/", views.exercise_progress_page, name="exercise_progress"),
+    path("exercises/", exercises.exercise_list, name="exercise_list"),
+    path("exercises/edit/", exercises.exercise_detail, name="exercise_detail"),
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from .account import needs_unit_choice
 from .export import COLUMNS, csv_safe, row_for
 from .forms import EXERCISE_MAX_LENGTH, EditSetForm, SetForm, StartSessionForm, WorkoutNoteForm
 from .models import (
@@ -72,9 +73,13 @@ def home(request):
     active = sessions.active().first()
     recent = sessions.completed()[:5]
     form = None if active else StartSessionForm(initial={"template": None})
-    return render(
-        request, "sessions_app/home.html", {"active": active, "form": form, "recent": recent}
-    )
+    context = {
+        "active": active,
+        "form": form,
+        "recent": recent,
+        "ask_unit": needs_unit_choice(request.user),
+    }
+    return render(request, "sessions_app/home.html", context)
 
 
 @require_POST

@@ -110,3 +110,9 @@ def wait_until_saved(page, block, count):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=False)
+
+
+def assert_fits_the_phone(page):
+    """Nothing on the page makes it scroll sideways at the phone's width."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide"

@@ -278,3 +278,12 @@ SYNC_RUN_BUDGET_SECONDS = envint("SYNC_RUN_BUDGET_SECONDS", "480")
 # Longer than any run; a worker killed mid-run holds the lease at most this long.
 SYNC_LEASE_SECONDS = envint("SYNC_LEASE_SECONDS", "600")
 SYNC_INTERVAL_MINUTES = 5
+
+# Login guessing: failed logins allowed per username from one address, per username
+# from anywhere, and per address whatever the username; past one, that key is locked
+# for LOGIN_LOCKOUT_MINUTES (a correct password included). A lifter locked out from
+# one address still logs in from another unless their username itself is locked.
+LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = envint("LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS", "5")
+LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", "20")
+LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "50")
+LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", "15")

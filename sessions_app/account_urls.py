@@ -1,0 +1,14 @@
+"""The lifter's account pages, under /accounts/ (which the service worker never keeps)."""
+
+from django.urls import path
+
+from . import account
+
+urlpatterns = [
+    path("settings/", account.settings_page, name="account_settings"),
+    path("settings/unit/", account.choose_unit, name="choose_unit"),
+    path("settings/tokens/", account.create_token, name="create_token"),
+    path("settings/tokens/<int:token_id>/revoke/", account.revoke_token, name="revoke_token"),
+    path("password/", account.password_change, name="password_change"),
+    path("logout-everywhere/", account.logout_everywhere, name="logout_everywhere"),
+]

@@ -1,0 +1,188 @@
+"""A lifter's own account: kg or lb, the password, logging out everywhere, API tokens,
+and operators adding lifters."""
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from sessions_app.models import ApiToken, LifterProfile
+
+QUESTION = "Do you lift in kilograms or pounds?"
+
+
+def test_the_home_page_asks_for_the_unit_until_the_lifter_chooses(alice, alice_client):
+    assert QUESTION in alice_client.get(reverse("home")).content.decode()
+    response = alice_client.post(
+        reverse("choose_unit"), {"weight_unit": "kg", "next": reverse("home")}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("home"), 302)]
+    page = response.content.decode()
+    assert QUESTION not in page and "New sets are in kg." in page
+    assert LifterProfile.objects.get(user=alice).weight_unit == "kg"
+    assert LifterProfile.unit_of(alice.pk) == "kg"
+
+
+def test_changing_the_unit_later_leaves_logged_sets_as_they_were(
+    alice, alice_client, alice_workout
+):
+    alice_client.post(reverse("choose_unit"), {"weight_unit": "kg"})
+    alice_workout.log_set("Back Squat", "100", "5", unit="kg")
+    response = alice_client.post(reverse("choose_unit"), {"weight_unit": "lb"})
+    assert response.status_code == 302 and response["Location"] == reverse("account_settings")
+    assert LifterProfile.unit_of(alice.pk) == "lb"
+    assert list(alice_workout.sets.values_list("weight", "unit")) == [("100", "kg")]
+
+
+def test_a_unit_choice_never_redirects_off_the_site(alice_client):
+    response = alice_client.post(
+        reverse("choose_unit"), {"weight_unit": "lb", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("account_settings")
+
+
+def test_an_unknown_unit_is_refused(alice, alice_client):
+    response = alice_client.post(reverse("choose_unit"), {"weight_unit": "stone"}, follow=True)
+    assert "Choose kg or lb." in response.content.decode()
+    assert not LifterProfile.objects.filter(user=alice).exists()
+
+
+def test_settings_show_the_chosen_unit(alice, alice_client):
+    LifterProfile.objects.create(user=alice, weight_unit="kg")
+    page = alice_client.get(reverse("account_settings")).content.decode()
+    assert re.search(r'value="kg"[^>]*checked', page)
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(alice, alice_client):
+    other_phone = Client()
+    other_phone.force_login(alice)
+    response = alice_client.post(
+        reverse("password_change"),
+        {
+            "old_password": "alice-password",
+            "new_password1": "squat-bench-dead-2026",
+            "new_password2": "squat-bench-dead-2026",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("account_settings"), 302)]
+    assert "Password changed. Other devices are logged out." in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password("squat-bench-dead-2026")
+    assert alice_client.get(reverse("home")).status_code == 200
+    assert other_phone.get(reverse("home")).status_code == 302
+
+
+def test_a_wrong_old_password_or_a_weak_new_one_is_refused(alice, alice_client):
+    response = alice_client.post(
+        reverse("password_change"),
+        {"old_password": "nope", "new_password1": "abc", "new_password2": "abc"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Your old password was entered incorrectly" in page
+    response = alice_client.post(
+        reverse("password_change"),
+        {
+            "old_password": "alice-password",
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    )
+    assert "This password is too common." in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password("alice-password")
+
+
+def test_wrong_old_passwords_count_towards_the_login_lockout(alice, alice_client, settings):
+    settings.LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = 3
+    for _ in range(3):
+        response = alice_client.post(
+            reverse("password_change"),
+            {"old_password": "guess", "new_password1": "x", "new_password2": "x"},
+        )
+    assert "Too many failed logins." in response.content.decode()
+    response = Client().post(reverse("login"), {"username": "alice", "password": "alice-password"})
+    assert "Too many failed logins." in response.content.decode()
+
+
+def test_log_out_everywhere_ends_other_sessions_and_keeps_this_one(alice, alice_client):
+    other_phone = Client()
+    other_phone.force_login(alice)
+    token = ApiToken.issue(alice, "shortcut")
+    response = alice_client.post(
+        reverse("logout_everywhere"), {"password": "alice-password"}, follow=True
+    )
+    assert "Logged out on every other device." in response.content.decode()
+    assert alice_client.get(reverse("home")).status_code == 200
+    assert other_phone.get(reverse("home")).status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password("alice-password")
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    assert api.get("/api/session/active").status_code == 200  # tokens are revoked apart
+
+
+def test_log_out_everywhere_needs_the_password(alice, alice_client):
+    other_phone = Client()
+    other_phone.force_login(alice)
+    response = alice_client.post(reverse("logout_everywhere"), {"password": "wrong"})
+    assert response.status_code == 200
+    assert "That is not your password." in response.content.decode()
+    assert other_phone.get(reverse("home")).status_code == 200
+
+
+def test_a_new_api_token_is_shown_once_in_the_response_and_works(alice, alice_client):
+    response = alice_client.post(reverse("create_token"), {"name": "phone shortcut"})
+    page = response.content.decode()
+    secret = re.search(r'id="new-token"[^>]*>(wl_[^<]+)</textarea>', page).group(1)
+    assert "no-store" in response["Cache-Control"]
+    token = ApiToken.objects.get(user=alice)
+    assert token.name == "phone shortcut" and token.digest == ApiToken.digest_of(secret)
+    assert secret not in " ".join(str(m) for m in response.context["messages"])
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    assert api.get("/api/session/active").status_code == 200
+    settings_page = alice_client.get(reverse("account_settings")).content.decode()
+    assert secret not in settings_page and f"{token.hint}…" in settings_page
+
+
+def test_revoking_a_token_stops_it(alice, alice_client):
+    secret = ApiToken.issue(alice, "old laptop")
+    token = ApiToken.objects.get(user=alice)
+    response = alice_client.post(reverse("revoke_token", args=[token.pk]), follow=True)
+    assert f"Revoked the API token “old laptop” ({token.hint}…)" in response.content.decode()
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    assert api.get("/api/session/active").status_code == 401
+
+
+def test_another_lifters_token_cannot_be_revoked(alice, bob, alice_client):
+    ApiToken.issue(bob, "bob's")
+    token = ApiToken.objects.get(user=bob)
+    assert alice_client.post(reverse("revoke_token", args=[token.pk])).status_code == 404
+    assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+def test_account_pages_need_a_login(db):
+    for url in (reverse("account_settings"), reverse("password_change")):
+        assert Client().get(url)["Location"].startswith(reverse("login"))
+    assert Client().post(reverse("create_token"), {"name": "x"}).status_code == 302
+    assert not ApiToken.objects.exists()
+
+
+def test_add_lifter_prints_a_generated_password_once_that_logs_in(db):
+    out = io.StringIO()
+    call_command("add_lifter", "carol", stdout=out)
+    password = re.search(r"password: (\S+)", out.getvalue()).group(1)
+    carol = get_user_model().objects.get(username="carol")
+    assert carol.check_password(password) and not carol.is_staff and not carol.is_superuser
+    client = Client()
+    response = client.post(reverse("login"), {"username": "carol", "password": password})
+    assert response.status_code == 302
+
+
+def test_add_lifter_refuses_a_taken_username_whatever_its_case(alice):
+    with pytest.raises(CommandError, match="There is already a lifter named 'Alice'."):
+        call_command("add_lifter", "Alice", stdout=io.StringIO())

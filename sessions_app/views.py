@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +31,8 @@ from .progress import chart_for, exercise_progress, exercise_records
 from .progress import session_summary as summarize
 from .workout_page import (
     DEFAULT_REST_SECONDS,
+    ExerciseCard,
+    PlannedRow,
     canonical_exercise_name,
     cards_for,
     dom_id_for,
@@ -189,9 +192,21 @@ def log_set(request, session_id):
         else:
             if not request.htmx:
                 return redirect(exercise_url(session, workout_set.exercise))
-            context = {"session": session, "set": workout_set}
-            return render(request, f"{WORKOUT_TEMPLATE}#set-row", context)
+            return logged_row(request, session, workout_set, form.cleaned_data["set_number"])
     return invalid_row(request, session, form)
+
+
+def logged_row(request, session, workout_set, row_number):
+    """The row, logged. A warm-up does not use up its set number: that set is still to
+    do, so a row for it follows."""
+    context = {"session": session, "set": workout_set}
+    html = render_to_string(f"{WORKOUT_TEMPLATE}#set-row", context, request)
+    if workout_set.is_warmup:
+        card = ExerciseCard(name=workout_set.exercise, unit=workout_set.unit)
+        row = PlannedRow(set_number=row_number or 1)
+        context = {"session": session, "card": card, "row": row}
+        html += render_to_string(f"{WORKOUT_TEMPLATE}#planned-row", context, request)
+    return HttpResponse(html)
 
 
 def invalid_row(request, session, form):

@@ -1,14 +1,17 @@
 """A whole workout on a phone-sized Chromium: start, log, fix, complete, find in history."""
 
 import pytest
+from playwright.sync_api import expect
 
 from sessions_app.models import Session
-from tests.browser import log_in, screenshot, wait_until_saved
+from tests.browser import log_in
+from tests.workout_screen import card, planned_row, tick, wait_until_logged
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_lifter_logs_a_workout_on_a_phone(phone, alice, lower1):
+    lower1.exercises.filter(name="Back Squat").update(target_sets=3)
     page = phone
     log_in(page, "alice", "alice-password")
     page.get_by_label("Lower 1").check()
@@ -16,26 +19,25 @@ def test_a_lifter_logs_a_workout_on_a_phone(phone, alice, lower1):
     page.wait_for_url("**/workouts/*/")
     page.evaluate("window.sameDocument = true")  # gone if anything reloads the page
 
-    squat = page.locator("section.exercise", has=page.get_by_role("heading", name="Back Squat"))
-    for count, weight in enumerate(["225", "235", "245"], start=1):
-        squat.get_by_label("Weight (lb)").fill(weight)
-        squat.get_by_label("Reps").fill("5")
-        squat.get_by_role("button", name="Log set").click()
-        wait_until_saved(page, squat, count)
-    assert squat.locator(".set-row").count() == 3
-    assert squat.get_by_label("Set", exact=True).input_value() == "4"
+    squat = card(page, "Back Squat")
+    for number, weight in enumerate(["225", "235", "245"], start=1):
+        planned_row(squat, number).locator("[name=weight]").fill(weight)
+        planned_row(squat, number).locator("[name=reps]").fill("5")
+        tick(squat, number)
+        wait_until_logged(page, squat, number)
     assert page.evaluate("window.sameDocument") is True
-    screenshot(page, "logging-sets")
 
     # Fix a typo in the second set.
-    squat.locator(".set-row", has_text="235 × 5").get_by_role("link", name="Edit").click()
+    squat.locator("summary").click()  # the finished exercise folded: open it again
+    squat.get_by_role("link", name="Edit set 2 of Back Squat").click()
     editing = squat.locator(".set-row.editing")
     editing.get_by_label("Weight (lb)").fill("230")
     editing.get_by_role("button", name="Save").click()
-    squat.locator(".set-row", has_text="230 × 5").wait_for()
+    expect(squat.locator(".set-row.done", has_text="230 lb × 5")).to_have_count(1)
     assert page.evaluate("window.sameDocument") is True
 
-    page.get_by_role("button", name="Complete workout").click()
+    page.locator("#bar").get_by_role("button", name="Complete").click()
+    page.get_by_role("button", name="Complete anyway").click()
     page.get_by_text("Completed").wait_for()
     page.get_by_role("link", name="History", exact=True).click()
     page.get_by_text("3 sets").wait_for()

@@ -1,32 +1,295 @@
-"""The workout screen on a 390 × 844 phone in real Chromium: one tap per set."""
+"""The workout screen on a 390 × 844 phone in real Chromium: one tap per set, in place,
+once, online and offline."""
+
+import datetime
+import re
 
 import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
 
 from sessions_app.models import Session, Set
-from tests.browser import log_in, screenshot
-from tests.workout_screen import card, planned_row, start_workout, tick, wait_until_logged
+from tests.browser import PHONE, log_in, screenshot
+from tests.workout_screen import (
+    card,
+    logged,
+    planned_row,
+    row_texts,
+    start_workout,
+    tick,
+    wait_until_logged,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def past_workout(owner, template, day, sets):
+    session = Session.start(owner, template, day)
+    for exercise, weight, reps in sets:
+        session.log_set(exercise, weight, reps)
+    session.complete(now=timezone.make_aware(datetime.datetime.combine(day, datetime.time(19))))
+    return session
+
+
+def watch_layout_shifts(page):
+    page.evaluate(
+        """window.unexpectedShift = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            if (!entry.hadRecentInput) window.unexpectedShift += entry.value;
+          }
+        }).observe({type: "layout-shift", buffered: false});"""
+    )
+
+
+def tap(page, locator):
+    """A finger's tap where the element is, whatever state it is in by then."""
+    box = locator.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
 def test_a_whole_exercise_is_logged_with_one_tap_per_set(phone, alice, lower1):
+    lower1.exercises.filter(name="Back Squat").update(target_sets=4)
+    past_workout(
+        alice,
+        lower1,
+        datetime.date.today() - datetime.timedelta(days=4),
+        [("Back Squat", "225", "5"), ("Back Squat", "235", "5")],
+    )
     page = phone
     log_in(page, "alice", "alice-password")
     start_workout(page)
     page.evaluate("window.sameDocument = true")  # gone if anything reloads the page
+    watch_layout_shifts(page)
     squat = card(page, "Back Squat")
-    planned_row(squat, 1).locator("[name=weight]").fill("225")
-    planned_row(squat, 1).locator("[name=reps]").fill("5")
+    assert "225×5, 235×5" in squat.locator(".last-time").inner_text()
+    assert planned_row(squat, 1).locator("[name=weight]").input_value() == "225"
+    assert planned_row(squat, 2).locator("[name=weight]").input_value() == "235"
     screenshot(page, "workout-before-first-set")
-    for number in (1, 2, 3):
+
+    # Row 1 as last time; row 2 a little heavier, changed before the tap.
+    next_tick = planned_row(squat, 2).locator("button.tick")
+    before = next_tick.bounding_box()["y"]
+    tick(squat, 1)
+    wait_until_logged(page, squat, 1)
+    assert abs(next_tick.bounding_box()["y"] - before) < 1  # the row changed in place
+    planned_row(squat, 2).locator("[name=weight]").fill("240")
+    for number in (2, 3, 4):
         tick(squat, number)
         wait_until_logged(page, squat, number)
     assert page.evaluate("window.sameDocument") is True
-    session = Session.objects.get(owner=alice)
-    assert list(session.sets.values_list("set_number", "weight", "reps")) == [
-        (1, "225", "5"),
-        (2, "225", "5"),
-        (3, "225", "5"),
+    assert page.evaluate("window.unexpectedShift") < 0.01
+    session = Session.objects.get(owner=alice, status="active")
+    assert list(session.sets.order_by("set_number").values_list("set_number", "weight")) == [
+        (1, "225"),
+        (2, "240"),
+        (3, "240"),  # not done last time: follows the row above as lifted
+        (4, "240"),
     ]
+    # All planned sets logged: the card folds to one line, the next exercise is current.
+    expect(squat).not_to_have_attribute("open", "")
+    assert "4 sets · best 240 lb × 5" in squat.locator("summary").inner_text()
+    expect(card(page, "Romanian Deadlift")).to_have_class(re.compile(r"\bcurrent\b"))
+    squat.locator("summary").click()  # a tap unfolds it
+    expect(squat).to_have_attribute("open", "")
+    planned = sum(lower1.exercises.values_list("target_sets", flat=True))
+    assert page.locator("#progress-count").inner_text() == f"4 logged · {planned - 4} to go"
+
+
+def test_a_workout_with_six_exercises_fits_in_about_two_screens(phone, alice, lower1):
+    lower1.exercises.all().delete()
+    for position, (name, sets) in enumerate(
+        [("Back Squat", 4), ("Romanian Deadlift", 3), ("Leg Press", 3)]
+        + [("Lying Leg Curl", 3), ("Standing Calf Raise", 4), ("Plank", 3)]
+    ):
+        lower1.exercises.create(name=name, position=position, target_sets=sets)
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    assert sum(lower1.exercises.values_list("target_sets", flat=True)) == 20  # as Lower 1
+    cards_bottom = page.evaluate(
+        "document.getElementById('exercise-list').getBoundingClientRect().bottom + scrollY"
+    )
+    assert cards_bottom <= 2.1 * PHONE["height"], cards_bottom
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    small = page.evaluate(
+        """[...document.querySelectorAll(
+              "main a, main button, main input:not([type=hidden]), main select, main summary, "
+              + "main label.more, #bar button")]
+          .filter((e) => e.offsetParent !== null && e.type !== "checkbox")
+          .map((e) => [e.textContent.trim() || e.name || e.id, e.getBoundingClientRect().height])
+          .filter(([, height]) => height < 44)"""
+    )
+    assert small == []
+
+
+def test_plus_set_a_warm_up_and_an_rpe(phone, alice, lower1):
+    lower1.exercises.filter(name="Back Squat").update(target_sets=3)
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = card(page, "Back Squat")
+    squat.get_by_role("link", name="+ Set").click()
+    expect(planned_row(squat, 4)).to_be_visible()  # beyond the plan of 3
+
+    first = planned_row(squat, 1)
+    first.locator("label.more").click()
+    first.locator("[name=set_type]").select_option("warmup")
+    first.locator("[name=rpe]").select_option("6")
+    first.locator("[name=notes]").fill("bar only")
+    first.locator("[name=weight]").fill("45")
+    first.locator("[name=reps]").fill("10")
+    tick(squat, 1)
+    expect(logged(squat)).to_have_count(1)
+    assert row_texts(squat, ".set-row.done") == ["W 45 lb × 10 RPE 6 Edit ✓ bar only"]
+
+    extra = planned_row(squat, 4)
+    extra.locator("[name=weight]").fill("185")
+    extra.locator("[name=reps]").fill("8")
+    tick(squat, 4)
+    wait_until_logged(page, squat, 2)
+    stored = {(s.set_type, s.set_number, s.weight, s.rpe, s.notes) for s in Set.objects.all()}
+    assert stored == {("warmup", 1, "45", 6, "bar only"), ("working", 4, "185", None, "")}
+    # The warm-up did not use up set 1: row 1 is still planned.
+    expect(planned_row(squat, 1)).to_have_count(1)
+
+
+def test_a_row_with_a_problem_says_so_in_place_and_logs_once_fixed(phone, alice, lower1):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = card(page, "Back Squat")
+    row = planned_row(squat, 1)
+    row.locator("[name=weight]").fill("225")
+    row.locator("[name=reps]").fill("")
+    tick(squat, 1)
+    expect(row.locator(".row-errors")).to_contain_text("Enter the reps")
+    assert not Set.objects.exists()
+    row.locator("[name=reps]").fill("5")
+    tick(squat, 1)
+    wait_until_logged(page, squat, 1)
+    assert list(Set.objects.values_list("weight", "reps")) == [("225", "5")]
+
+
+def test_a_logged_row_can_be_fixed_and_deleted(phone, alice, lower1):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = card(page, "Back Squat")
+    planned_row(squat, 1).locator("[name=weight]").fill("2255")
+    planned_row(squat, 1).locator("[name=reps]").fill("5")
+    planned_row(squat, 1).locator("[name=weight]").fill("255")
+    tick(squat, 1)
+    wait_until_logged(page, squat, 1)
+    squat.get_by_role("link", name="Edit set 1 of Back Squat").click()
+    editing = squat.locator(".set-row.editing")
+    editing.get_by_label("Weight (lb)").fill("225")
+    editing.get_by_role("button", name="Save").click()
+    expect(squat.locator(".set-row.done")).to_contain_text("225 lb × 5")
+    assert Set.objects.get().weight == "225"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    squat.get_by_role("link", name="Edit set 1 of Back Squat").click()
+    squat.locator(".set-row.editing").get_by_role("link", name="Delete").click()
+    expect(logged(card(page, "Back Squat"))).to_have_count(0)
+    expect(planned_row(card(page, "Back Squat"), 1)).to_have_count(1)  # planned again
+    assert not Set.objects.exists()
+
+
+def test_completing_with_planned_sets_not_logged_asks_first(phone, alice, lower1):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = card(page, "Back Squat")
+    planned_row(squat, 1).locator("[name=weight]").fill("225")
+    planned_row(squat, 1).locator("[name=reps]").fill("5")
+    tick(squat, 1)
+    wait_until_logged(page, squat, 1)
+    page.locator("#bar").get_by_role("button", name="Complete").click()
+    check = page.locator("#complete-check")
+    planned = sum(lower1.exercises.values_list("target_sets", flat=True))
+    expect(check).to_contain_text(f"{planned - 1} planned sets not logged — complete anyway?")
+    screenshot(page, "workout-complete-check")
+    check.get_by_role("link", name="Keep logging").click()
+    expect(check).to_be_hidden()
+    assert Session.objects.get(owner=alice).status == "active"
+    page.locator("#bar").get_by_role("button", name="Complete").click()
+    page.get_by_role("button", name="Complete anyway").click()
+    page.get_by_text("Completed").wait_for()
+    assert Session.objects.get(owner=alice).status == "completed"
+
+
+def test_mid_workout_a_finished_exercise_is_folded_and_the_rest_timer_runs(phone, alice, lower1):
+    lower1.exercises.filter(name="Back Squat").update(target_sets=3)
+    lower1.exercises.filter(name="Romanian Deadlift").update(target_sets=2)
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = card(page, "Back Squat")
+    planned_row(squat, 1).locator("[name=weight]").fill("225")
+    planned_row(squat, 1).locator("[name=reps]").fill("5")
+    for number in (1, 2, 3):
+        tick(squat, number)
+    wait_until_logged(page, squat, 3)
+    deadlift = card(page, "Romanian Deadlift")
+    planned_row(deadlift, 1).locator("[name=weight]").fill("185")
+    planned_row(deadlift, 1).locator("[name=reps]").fill("8")
+    tick(deadlift, 1)
+    wait_until_logged(page, deadlift, 1)
+    expect(page.locator("#rest-timer")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(squat).not_to_have_attribute("open", "")
     screenshot(page, "workout-mid")
-    assert Set.objects.count() == 3
+    # The current row is never hidden under the bottom bar.
+    current = planned_row(deadlift, 2).locator("button.tick")
+    current.scroll_into_view_if_needed()
+    bar_top = page.locator("#bar").bounding_box()["y"]
+    box = current.bounding_box()
+    assert box["y"] + box["height"] <= bar_top
+
+
+def test_a_stale_second_tab_gets_the_next_set_number(phone, alice, lower1):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    other = page.context.new_page()
+    other.goto(page.url)
+    squat, stale = card(page, "Back Squat"), card(other, "Back Squat")
+    for row in (planned_row(squat, 1), planned_row(stale, 1)):
+        row.locator("[name=weight]").fill("225")
+        row.locator("[name=reps]").fill("5")
+    tick(squat, 1)
+    wait_until_logged(page, squat, 1)
+    tick(stale, 1)  # this tab still shows set 1 as planned
+    expect(logged(stale)).to_have_count(1)
+    assert " ".join(logged(stale).inner_text().split()).startswith("2 225 lb × 5")
+    assert sorted(Set.objects.values_list("set_number", flat=True)) == [1, 2]
+    other.close()
+
+
+@pytest.mark.parametrize("offline", [False, True], ids=["online", "offline"])
+@pytest.mark.parametrize("milliseconds", [50, 150, 400])
+def test_a_double_tap_logs_one_set(phone, alice, lower1, milliseconds, offline):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = card(page, "Back Squat")
+    row = planned_row(squat, 1)
+    row.locator("[name=weight]").fill("225")
+    row.locator("[name=reps]").fill("5")
+    button = row.locator("button.tick")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.context.set_offline(offline)
+    page.touchscreen.tap(x, y)
+    page.wait_for_timeout(milliseconds)
+    page.touchscreen.tap(x, y)
+    page.wait_for_timeout(200)
+    page.context.set_offline(False)
+    if offline:
+        page.evaluate("window.dispatchEvent(new Event('online'))")  # replay now, not in 5 s
+    wait_until_logged(page, squat, 1)
+    page.wait_for_timeout(300)
+    assert Set.objects.count() == 1
+    assert planned_row(squat, 2).count() == 1  # the next row is still there, unlogged

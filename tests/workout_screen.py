@@ -10,8 +10,7 @@ def start_workout(page, template="Lower 1"):
 
 
 def card(page, name):
-    heading = page.get_by_role("heading", name=name, exact=True)
-    return page.locator("details.exercise", has=heading)
+    return page.locator(f'details.exercise[data-exercise="{name}"]')
 
 
 def planned_row(card, number):

@@ -236,19 +236,20 @@
   // --- Sending, in order, once each ---------------------------------------------------
   // The server's answer replaces the row in place: the logged row, or the row again
   // with what is wrong. Nothing else on the page changes.
-  function swapIn(item, element) {
+  function swapIn(item, fragment) {
     if (!workout || item.sessionId !== workout.dataset.sessionId) return false;
     const key = CSS.escape(item.fields.key);
+    const elements = [...fragment.children];
     const current =
       rowForKey(item.fields.key) || document.querySelector(`[data-outbox-seq="${item.seq}"]`);
     if (current) {
-      current.replaceWith(element);
+      current.replaceWith(...elements);
     } else {
       const card = cardFor(item.fields.exercise);
       if (!card || card.querySelector(`[data-key="${key}"]`)) return Boolean(card);
-      card.querySelector(".rows").append(element);
+      card.querySelector(".rows").append(...elements);
     }
-    htmx.process(element);
+    elements.forEach((element) => htmx.process(element));
     return true;
   }
 
@@ -287,8 +288,8 @@
     const stored = answer && answer.matches(".set-row.done") && answer.dataset.key === item.fields.key;
     if (stored) {
       await removeItem(item.seq);
-      swapIn(item, answer);
-    } else if (answer && answer.matches("form.log-set") && swapIn(item, answer)) {
+      swapIn(item, fragment.content);
+    } else if (answer && answer.matches("form.log-set") && swapIn(item, fragment.content)) {
       // Sent back with what is wrong: the row shows it, to fix and tick again.
       await removeItem(item.seq);
     } else {

@@ -43,8 +43,23 @@
     }
   }
 
+  // "4 sets · best 225 lb × 5", as the server writes it for a folded card.
+  function foldedSummary(card) {
+    const rows = [...card.querySelectorAll(".rows .set-row.done:not(.warmup), .rows form.log-set.waiting")];
+    const sets = rows.map((row) => ({
+      weight: row.dataset.weight ?? row.elements.weight.value,
+      reps: row.dataset.reps ?? row.elements.reps.value,
+    }));
+    const best = sets.reduce((top, set) => (!top || parseFloat(set.weight) > parseFloat(top.weight) ? set : top), null);
+    const unit = card.querySelector("[name=unit]")?.value || card.dataset.unit || "";
+    let text = `${sets.length} sets`;
+    if (best) text += ` · best ${best.weight || "–"} ${unit} × ${best.reps || "–"}`;
+    return text;
+  }
+
   function foldIfFinished(card) {
     if (card && card.matches(".planned-exercise") && readyRows(card).length === 0) {
+      card.querySelector(".folded").textContent = foldedSummary(card);
       card.classList.add("done");
       card.open = false;
     }

@@ -165,7 +165,8 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # The cache holds counters shared by every web process (failed API token attempts):
-# a folder of files on one machine, Redis when the instance has one.
+# a folder of files on one machine (its add and incr made atomic by a lock file),
+# Redis when the instance has one.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -173,7 +174,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "workoutsite.cache.FileCacheWithAtomicCounters",
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }

@@ -11,12 +11,14 @@ failure restarts the plan from a fresh read, never a blind retry of a write.
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.db.models import Count, F, Prefetch
 from django.utils import timezone
 
@@ -238,6 +240,40 @@ class OutOfTime(SheetsError):
     pass
 
 
+class LeaseKeeper(threading.Thread):
+    """Renews a run's lease every third of its length for as long as the run lives.
+
+    The lease can then be short (SYNC_LEASE_SECONDS, 90 s by default): a run that waits
+    on one slow call keeps it, and a worker killed mid-run stops renewing, so the next
+    run can start a minute or two later instead of after the longest possible run.
+    """
+
+    def __init__(self, holder, seconds):
+        super().__init__(name=f"sync lease {holder}", daemon=True)
+        self.holder = holder
+        self.seconds = seconds
+        self.lost = False
+        self._stopping = threading.Event()
+
+    def run(self):
+        try:
+            while not self._stopping.wait(self.seconds / 3):
+                try:
+                    renewed = SyncState.take_lease(self.holder, self.seconds)
+                except DatabaseError as error:  # busy for a moment: the next beat tries again
+                    logger.warning("sync lease not renewed", extra={"error": str(error)})
+                    continue
+                if not renewed:
+                    self.lost = True
+                    return
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self):
+        self._stopping.set()
+        self.join()
+
+
 class Runner:
     """One sync run: holds the lease, retries with backoff, records what happened."""
 
@@ -248,11 +284,16 @@ class Runner:
         self.progress = progress or (lambda message: None)
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.client = None
+        self.lease_keeper = None
         self.retries = 0
         self.deadline = time.monotonic() + settings.SYNC_RUN_BUDGET_SECONDS
 
     def renew_lease(self):
-        if not self.dry_run and not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
+        if self.dry_run:
+            return
+        if (self.lease_keeper and self.lease_keeper.lost) or not SyncState.take_lease(
+            self.holder, settings.SYNC_LEASE_SECONDS
+        ):
             raise LeaseLost("The sync lease expired and another run took it; stopping.")
 
     def backoff_seconds(self, attempt, error):
@@ -311,13 +352,17 @@ class Runner:
         work = group_by_target(sessions, tombstones)
         if not work:
             return SyncResult("nothing to do")
-        if not self.dry_run and not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
+        if self.dry_run:
+            return self._run(work, len(sessions), more_pending)
+        if not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
             return SyncResult("busy")
+        self.lease_keeper = LeaseKeeper(self.holder, settings.SYNC_LEASE_SECONDS)
+        self.lease_keeper.start()
         try:
             return self._run(work, len(sessions), more_pending)
         finally:
-            if not self.dry_run:
-                SyncState.release_lease(self.holder)
+            self.lease_keeper.stop()  # before the release, which it would otherwise undo
+            SyncState.release_lease(self.holder)
 
     def _run(self, work, session_count, more_pending):
         result = SyncResult("success", sessions=session_count, more_pending=more_pending)

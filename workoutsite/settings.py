@@ -276,6 +276,7 @@ SHEETS_BACKOFF_MAX_SECONDS = envfloat("SHEETS_BACKOFF_MAX_SECONDS", "60")
 SHEETS_SETTLE_SECONDS = envfloat("SHEETS_SETTLE_SECONDS", "90")
 # A run stops starting new calls after this long, well inside the task timeout below.
 SYNC_RUN_BUDGET_SECONDS = envint("SYNC_RUN_BUDGET_SECONDS", "480")
-# Longer than any run; a worker killed mid-run holds the lease at most this long.
-SYNC_LEASE_SECONDS = envint("SYNC_LEASE_SECONDS", "600")
+# A run renews its lease every third of this while it lives (even while one call hangs);
+# a worker killed mid-run blocks the next run at most this long.
+SYNC_LEASE_SECONDS = envint("SYNC_LEASE_SECONDS", "90")
 SYNC_INTERVAL_MINUTES = 5

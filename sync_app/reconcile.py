@@ -74,6 +74,7 @@ class SyncResult:
     errors: list = field(default_factory=list)
     plans: list = field(default_factory=list)
     more_pending: bool = False
+    dry_run: bool = False
 
     @property
     def ok(self):
@@ -81,7 +82,7 @@ class SyncResult:
 
     def summary(self):
         if self.outcome == "not configured":
-            return "Sheets sync is not configured: nothing was sent."
+            return not_configured_message()
         if self.outcome == "busy":
             return "Another sync is running; this one did nothing."
         if self.outcome == "settling":
@@ -91,11 +92,19 @@ class SyncResult:
             )
         if self.outcome == "nothing to do":
             return "Nothing to sync: every completed workout is already in the sheet."
-        text = (
-            f"{self.outcome.capitalize()}: {self.sessions} session(s), {self.appended} row(s) "
-            f"appended, {self.updated} updated, {self.deleted} deleted, "
-            f"{self.api_calls} API call(s), {self.retries} retry(ies)."
-        )
+        if self.dry_run:
+            outcome = "" if self.outcome == "success" else f" ({self.outcome})"
+            text = (
+                f"Dry run, nothing was written{outcome}: {self.sessions} session(s), would "
+                f"append {self.appended} row(s), update {self.updated}, delete {self.deleted}; "
+                f"{self.api_calls} API call(s) (reads), {self.retries} retry(ies)."
+            )
+        else:
+            text = (
+                f"{self.outcome.capitalize()}: {self.sessions} session(s), {self.appended} "
+                f"row(s) appended, {self.updated} updated, {self.deleted} deleted, "
+                f"{self.api_calls} API call(s), {self.retries} retry(ies)."
+            )
         if self.errors:
             text += " " + " ".join(self.errors)
         return text
@@ -119,8 +128,26 @@ def targets_by_owner(owner_ids):
 
 
 def is_configured():
-    return has_credentials() and (
-        default_target() is not None or SheetsProfile.objects.exclude(spreadsheet_id="").exists()
+    return not missing_configuration()
+
+
+def missing_configuration():
+    """What an operator must still set for the sync to send anything (empty: nothing)."""
+    missing = []
+    if default_target() is None and not SheetsProfile.objects.exclude(spreadsheet_id="").exists():
+        missing.append(
+            "SHEETS_SPREADSHEET_ID (or a spreadsheet in a lifter's Google Sheets profile)"
+        )
+    if not has_credentials():
+        missing.append("GOOGLE_SERVICE_ACCOUNT_FILE")
+    return missing
+
+
+def not_configured_message():
+    """The one sentence every command and page shows while the sync is not configured."""
+    return (
+        f"Sheets sync is not configured: set {' and '.join(missing_configuration())}; "
+        "see the README."
     )
 
 
@@ -365,7 +392,9 @@ class Runner:
             SyncState.release_lease(self.holder)
 
     def _run(self, work, session_count, more_pending):
-        result = SyncResult("success", sessions=session_count, more_pending=more_pending)
+        result = SyncResult(
+            "success", sessions=session_count, more_pending=more_pending, dry_run=self.dry_run
+        )
         record = None
         if not self.dry_run:
             close_interrupted_runs()
@@ -389,8 +418,9 @@ class Runner:
             if record:
                 finish_record(record, result)
             logger.info(
-                "sync run",
+                "sync dry run: nothing was written" if self.dry_run else "sync run",
                 extra={
+                    "dry_run": self.dry_run,
                     "outcome": result.outcome,
                     "sessions": result.sessions,
                     "appended": result.appended,
@@ -499,7 +529,7 @@ def find_drift(progress=None):
     """
     progress = progress or (lambda message: None)
     if not is_configured():
-        raise SheetsPermanent("Sheets sync is not configured: set SHEETS_SPREADSHEET_ID.")
+        raise SheetsPermanent(not_configured_message())
     sets = Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
     sessions = list(Session.objects.completed().prefetch_related(Prefetch("sets", queryset=sets)))
     tombstoned = {str(key) for key in Tombstone.objects.values_list("key", flat=True)}

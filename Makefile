@@ -16,7 +16,7 @@ $(VENV)/.requirements: requirements.txt requirements-dev.txt
 run: $(VENV)/.requirements
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_login
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) bin/run.py --host $(HOST) --port $(PORT)
+	$(PY) bin/run.py --host $(HOST) --port $(PORT)
 
 ## test: the whole suite, with every tool it needs
 test: $(VENV)/.requirements browser-deps

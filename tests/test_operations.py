@@ -105,6 +105,17 @@ def test_a_failed_request_is_logged_as_one_line_without_the_token(alice, caplog)
     assert not any(token in line or token[:12] in line for line in lines)
 
 
+def test_plain_log_lines_keep_the_events_fields_for_a_person_to_read():
+    from workoutsite.logs import PlainFormatter
+
+    record = logging.makeLogRecord(
+        {"name": "sync", "levelname": "INFO", "msg": "sync run", "outcome": "success"}
+    )
+    record.appended = 3
+    line = PlainFormatter().format(record)
+    assert line.endswith(" INFO sync: sync run outcome=success appended=3")
+
+
 def test_wrong_tokens_are_rate_limited_per_address_but_a_valid_one_still_works(
     alice, settings, monkeypatch
 ):

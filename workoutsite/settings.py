@@ -237,14 +237,15 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# One JSON object per line (LOG_FORMAT=plain for a terminal): failed requests, sync
+# One JSON object per line (LOG_FORMAT=plain for a terminal; `make run` on a terminal
+# chooses it): failed requests, sync
 # runs and their retries. Request logs carry the path only, never headers or tokens.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "workoutsite.logs.JsonLinesFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "workoutsite.logs.PlainFormatter"},
     },
     "handlers": {
         "console": {

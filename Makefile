@@ -4,12 +4,12 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-scaleout lint browser-deps demo-sheets clean
+.PHONY: run test test-scaleout lint lock browser-deps demo-sheets clean
 
+# Installs exactly the lock: every package pinned, every file checked against its hash.
 $(VENV)/.requirements: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
 
 ## run: set up, migrate, create the first login, start the web server and the worker
@@ -32,6 +32,18 @@ SCALEOUT_REDIS_URL ?= redis://127.0.0.1:6379/15
 test-scaleout: $(VENV)/.requirements browser-deps
 	DATABASE_URL=$(SCALEOUT_DATABASE_URL) REDIS_URL=$(SCALEOUT_REDIS_URL) $(PY) bin/check-services.py
 	DATABASE_URL=$(SCALEOUT_DATABASE_URL) REDIS_URL=$(SCALEOUT_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+## lock: compile requirements*.in into the hashed lock files, from PyPI
+##   (make lock UPGRADE=1 also moves every unpinned package to its newest version)
+LOCK_FLAGS := --quiet --universal --python-version 3.12 --generate-hashes --no-config \
+	--index-url https://pypi.org/simple --custom-compile-command "make lock" \
+	$(if $(UPGRADE),--upgrade)
+lock: $(VENV)/.requirements
+	$(PY) -m pip install --quiet --require-hashes -r requirements-tools.txt
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) requirements-tools.in -o requirements-tools.txt
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) requirements.in -o requirements.txt
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) requirements-dev.in -c requirements.txt \
+		-o requirements-dev.txt
 
 browser-deps:
 	@bin/ensure-chromium

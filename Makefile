@@ -6,14 +6,21 @@ PORT ?= 8000
 
 .PHONY: run test test-scaleout lint lock browser-deps demo-sheets clean
 
-# Installs exactly the lock: every package pinned, every file checked against its hash.
+# Each installs exactly a lock: every package pinned, every file checked against its hash.
+# The app's lock, all that `make run` needs (a first run stays well under a minute).
+$(VENV)/.requirements-app: requirements.txt
+	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
+	@touch $@
+
+# Everything: the app, and the tools to test and lint it.
 $(VENV)/.requirements: requirements.txt requirements-dev.txt
 	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
-	@touch $@
+	@touch $@ $(VENV)/.requirements-app
 
 ## run: set up, migrate, create the first login, start the web server and the worker
-run: $(VENV)/.requirements
+run: $(VENV)/.requirements-app
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_login
 	$(PY) bin/run.py --host $(HOST) --port $(PORT)
@@ -23,7 +30,7 @@ test: $(VENV)/.requirements browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## demo-sheets: a local imitation of Google Sheets to sync to, without a Google account
-demo-sheets: $(VENV)/.requirements
+demo-sheets: $(VENV)/.requirements-app
 	$(PY) -m sync_app.sheets_imitation --port 8765 --spreadsheet demo:Log
 
 ## test-scaleout: the whole suite again on PostgreSQL and Redis (the scale-out setup)

@@ -12,7 +12,8 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install --no-compile -r requirements.txt
+# The lock: every package pinned and checked against its hash.
+RUN pip install --no-compile --require-hashes -r requirements.txt
 
 COPY --chown=app:app . .
 # Static files are built into the image: whitenoise serves them, hashed and compressed.

@@ -4,26 +4,33 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-scaleout lint browser-deps demo-sheets clean
+.PHONY: run test test-scaleout lint lock browser-deps demo-sheets clean
 
-$(VENV)/.requirements: requirements.txt requirements-dev.txt
+# Each installs exactly a lock: every package pinned, every file checked against its hash.
+# The app's lock, all that `make run` needs (a first run stays well under a minute).
+$(VENV)/.requirements-app: requirements.txt
 	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	@touch $@
 
+# Everything: the app, and the tools to test and lint it.
+$(VENV)/.requirements: requirements.txt requirements-dev.txt
+	@test -x $(PY) || "$$(bin/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	@touch $@ $(VENV)/.requirements-app
+
 ## run: set up, migrate, create the first login, start the web server and the worker
-run: $(VENV)/.requirements
+run: $(VENV)/.requirements-app
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_login
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) bin/run.py --host $(HOST) --port $(PORT)
+	$(PY) bin/run.py --host $(HOST) --port $(PORT)
 
 ## test: the whole suite, with every tool it needs
 test: $(VENV)/.requirements browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## demo-sheets: a local imitation of Google Sheets to sync to, without a Google account
-demo-sheets: $(VENV)/.requirements
+demo-sheets: $(VENV)/.requirements-app
 	$(PY) -m sync_app.sheets_imitation --port 8765 --spreadsheet demo:Log
 
 ## test-scaleout: the whole suite again on PostgreSQL and Redis (the scale-out setup)
@@ -32,6 +39,18 @@ SCALEOUT_REDIS_URL ?= redis://127.0.0.1:6379/15
 test-scaleout: $(VENV)/.requirements browser-deps
 	DATABASE_URL=$(SCALEOUT_DATABASE_URL) REDIS_URL=$(SCALEOUT_REDIS_URL) $(PY) bin/check-services.py
 	DATABASE_URL=$(SCALEOUT_DATABASE_URL) REDIS_URL=$(SCALEOUT_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+## lock: compile requirements*.in into the hashed lock files, from PyPI
+##   (make lock UPGRADE=1 also moves every unpinned package to its newest version)
+LOCK_FLAGS := --quiet --universal --python-version 3.12 --generate-hashes --no-config \
+	--index-url https://pypi.org/simple --custom-compile-command "make lock" \
+	$(if $(UPGRADE),--upgrade)
+lock: $(VENV)/.requirements
+	$(PY) -m pip install --quiet --require-hashes -r requirements-tools.txt
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) requirements-tools.in -o requirements-tools.txt
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) requirements.in -o requirements.txt
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) requirements-dev.in -c requirements.txt \
+		-o requirements-dev.txt
 
 browser-deps:
 	@bin/ensure-chromium

@@ -1,9 +1,14 @@
 """Start the web server and the background worker together; Ctrl-C stops both.
 
 Used by `make run`. Either process exiting stops the other, so a crash is never hidden.
+Safe to open to the LAN: DEBUG stays off unless DJANGO_DEBUG says otherwise (a wrong
+address shows a plain "Not Found", never the debug page listing every URL), whitenoise
+serves the collected static files, and plain HTTP is allowed (DJANGO_HTTPS=false).
+On a terminal, log lines are plain text instead of JSON.
 """
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -19,12 +24,25 @@ def main():
     parser.add_argument("--port", default="8000")
     args = parser.parse_args()
 
+    environment = dict(os.environ)
+    environment.setdefault("DJANGO_HTTPS", "false")  # a home network has no certificate
+    environment.setdefault("LOG_FORMAT", "plain" if sys.stderr.isatty() else "json")
     manage = [sys.executable, str(ROOT / "manage.py")]
+    # Hashed and compressed files for whitenoise; only changed files are processed again.
+    subprocess.run(
+        [*manage, "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+    )
     commands = {
         "web": [*manage, "runserver", "--noreload", f"{args.host}:{args.port}"],
         "worker": [*manage, "qcluster"],
     }
-    processes = {name: subprocess.Popen(command, cwd=ROOT) for name, command in commands.items()}
+    processes = {
+        name: subprocess.Popen(command, cwd=ROOT, env=environment)
+        for name, command in commands.items()
+    }
     print(f"Workout Log: http://{args.host}:{args.port}/ (web + worker running; Ctrl-C stops both)")
 
     stopping = False

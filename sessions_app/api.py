@@ -59,18 +59,28 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+def count_failure(key):
+    """Add one to a counter that lives two minutes; every process sees the same count.
+
+    add() and incr() are each atomic (Redis; the file cache's lock, workoutsite/cache.py).
+    Between the two the counter may expire: then it is created again and counted.
+    """
+    for _ in range(3):
+        cache.add(key, 0, 2 * 60)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired (or was cleared) between add and incr
+            continue
+    raise RuntimeError(f"The cache keeps losing the counter {key}.")
+
+
 def user_id_for_token(request, raw_token):
     """The token's user's id. A valid token always works; wrong ones are counted per
     address and minute, and past the limit answered 429 (slowing down guessing)."""
     if (user_id := ApiToken.user_id_for(raw_token)) is not None:
         return user_id
     address = client_address(request)
-    failures_key = f"api-token-failures:{address}:{int(time.time() // 60)}"
-    cache.add(failures_key, 0, 2 * 60)
-    try:
-        failures = cache.incr(failures_key)
-    except ValueError:  # expired in between
-        failures = 1
+    failures = count_failure(f"api-token-failures:{address}:{int(time.time() // 60)}")
     logger.warning("api token rejected", extra={"client": address, "failures": failures})
     if failures > settings.API_FAILED_TOKEN_LIMIT_PER_MINUTE:
         raise ApiError(

@@ -451,14 +451,21 @@ def store_set(
     if stored:
         workout_set.pk, workout_set.session_id, workout_set.set_number = stored
         return workout_set, True
-    if existing := Set.objects.select_related("session").filter(key=workout_set.key).first():
-        if existing.session.owner_id == owner_id and session_id in (None, existing.session_id):
-            return existing, False
-        raise KeyTaken("This set key already belongs to another workout.")
+    existing = Set.objects.select_related("session").filter(key=workout_set.key).first()
+    if (
+        existing
+        and existing.session.owner_id == owner_id
+        and session_id in (None, existing.session_id)
+    ):
+        return existing, False
+    # Ownership before the key: another lifter's workout is "not found" whatever the key,
+    # so the answer never tells whether a key of theirs exists.
     sessions = Session.objects.filter(owner_id=owner_id)
     session = sessions.filter(pk=session_id).first() if session_id else sessions.active().first()
     if session is None:
         raise Session.DoesNotExist
+    if existing:
+        raise KeyTaken("This set key already belongs to another workout.")
     raise SessionClosed(session)
 
 

@@ -8,7 +8,7 @@ from sessions_app.admin import SessionAdmin
 from sessions_app.models import Session, mark_unsynced
 
 from .models import SheetsProfile, SyncRun, Tombstone
-from .reconcile import is_configured
+from .reconcile import is_configured, not_configured_message
 from .tasks import request_sync
 
 
@@ -41,11 +41,7 @@ class SyncedSessionAdmin(SessionAdmin):
     @admin.action(description="Sync now (in the background)")
     def sync_now(self, request, queryset):
         if not is_configured():
-            self.message_user(
-                request,
-                "Sheets sync is not configured (SHEETS_SPREADSHEET_ID): nothing will be sent.",
-                messages.WARNING,
-            )
+            self.message_user(request, not_configured_message(), messages.WARNING)
             return
         request_sync()
         self.message_user(

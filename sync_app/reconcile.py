@@ -11,12 +11,14 @@ failure restarts the plan from a fresh read, never a blind retry of a write.
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.db.models import Count, F, Prefetch
 from django.utils import timezone
 
@@ -72,6 +74,7 @@ class SyncResult:
     errors: list = field(default_factory=list)
     plans: list = field(default_factory=list)
     more_pending: bool = False
+    dry_run: bool = False
 
     @property
     def ok(self):
@@ -79,7 +82,7 @@ class SyncResult:
 
     def summary(self):
         if self.outcome == "not configured":
-            return "Sheets sync is not configured: nothing was sent."
+            return not_configured_message()
         if self.outcome == "busy":
             return "Another sync is running; this one did nothing."
         if self.outcome == "settling":
@@ -89,11 +92,19 @@ class SyncResult:
             )
         if self.outcome == "nothing to do":
             return "Nothing to sync: every completed workout is already in the sheet."
-        text = (
-            f"{self.outcome.capitalize()}: {self.sessions} session(s), {self.appended} row(s) "
-            f"appended, {self.updated} updated, {self.deleted} deleted, "
-            f"{self.api_calls} API call(s), {self.retries} retry(ies)."
-        )
+        if self.dry_run:
+            outcome = "" if self.outcome == "success" else f" ({self.outcome})"
+            text = (
+                f"Dry run, nothing was written{outcome}: {self.sessions} session(s), would "
+                f"append {self.appended} row(s), update {self.updated}, delete {self.deleted}; "
+                f"{self.api_calls} API call(s) (reads), {self.retries} retry(ies)."
+            )
+        else:
+            text = (
+                f"{self.outcome.capitalize()}: {self.sessions} session(s), {self.appended} "
+                f"row(s) appended, {self.updated} updated, {self.deleted} deleted, "
+                f"{self.api_calls} API call(s), {self.retries} retry(ies)."
+            )
         if self.errors:
             text += " " + " ".join(self.errors)
         return text
@@ -117,8 +128,26 @@ def targets_by_owner(owner_ids):
 
 
 def is_configured():
-    return has_credentials() and (
-        default_target() is not None or SheetsProfile.objects.exclude(spreadsheet_id="").exists()
+    return not missing_configuration()
+
+
+def missing_configuration():
+    """What an operator must still set for the sync to send anything (empty: nothing)."""
+    missing = []
+    if default_target() is None and not SheetsProfile.objects.exclude(spreadsheet_id="").exists():
+        missing.append(
+            "SHEETS_SPREADSHEET_ID (or a spreadsheet in a lifter's Google Sheets profile)"
+        )
+    if not has_credentials():
+        missing.append("GOOGLE_SERVICE_ACCOUNT_FILE")
+    return missing
+
+
+def not_configured_message():
+    """The one sentence every command and page shows while the sync is not configured."""
+    return (
+        f"Sheets sync is not configured: set {' and '.join(missing_configuration())}; "
+        "see the README."
     )
 
 
@@ -238,6 +267,40 @@ class OutOfTime(SheetsError):
     pass
 
 
+class LeaseKeeper(threading.Thread):
+    """Renews a run's lease every third of its length for as long as the run lives.
+
+    The lease can then be short (SYNC_LEASE_SECONDS, 90 s by default): a run that waits
+    on one slow call keeps it, and a worker killed mid-run stops renewing, so the next
+    run can start a minute or two later instead of after the longest possible run.
+    """
+
+    def __init__(self, holder, seconds):
+        super().__init__(name=f"sync lease {holder}", daemon=True)
+        self.holder = holder
+        self.seconds = seconds
+        self.lost = False
+        self._stopping = threading.Event()
+
+    def run(self):
+        try:
+            while not self._stopping.wait(self.seconds / 3):
+                try:
+                    renewed = SyncState.take_lease(self.holder, self.seconds)
+                except DatabaseError as error:  # busy for a moment: the next beat tries again
+                    logger.warning("sync lease not renewed", extra={"error": str(error)})
+                    continue
+                if not renewed:
+                    self.lost = True
+                    return
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self):
+        self._stopping.set()
+        self.join()
+
+
 class Runner:
     """One sync run: holds the lease, retries with backoff, records what happened."""
 
@@ -248,11 +311,16 @@ class Runner:
         self.progress = progress or (lambda message: None)
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.client = None
+        self.lease_keeper = None
         self.retries = 0
         self.deadline = time.monotonic() + settings.SYNC_RUN_BUDGET_SECONDS
 
     def renew_lease(self):
-        if not self.dry_run and not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
+        if self.dry_run:
+            return
+        if (self.lease_keeper and self.lease_keeper.lost) or not SyncState.take_lease(
+            self.holder, settings.SYNC_LEASE_SECONDS
+        ):
             raise LeaseLost("The sync lease expired and another run took it; stopping.")
 
     def backoff_seconds(self, attempt, error):
@@ -311,16 +379,22 @@ class Runner:
         work = group_by_target(sessions, tombstones)
         if not work:
             return SyncResult("nothing to do")
-        if not self.dry_run and not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
+        if self.dry_run:
+            return self._run(work, len(sessions), more_pending)
+        if not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
             return SyncResult("busy")
+        self.lease_keeper = LeaseKeeper(self.holder, settings.SYNC_LEASE_SECONDS)
+        self.lease_keeper.start()
         try:
             return self._run(work, len(sessions), more_pending)
         finally:
-            if not self.dry_run:
-                SyncState.release_lease(self.holder)
+            self.lease_keeper.stop()  # before the release, which it would otherwise undo
+            SyncState.release_lease(self.holder)
 
     def _run(self, work, session_count, more_pending):
-        result = SyncResult("success", sessions=session_count, more_pending=more_pending)
+        result = SyncResult(
+            "success", sessions=session_count, more_pending=more_pending, dry_run=self.dry_run
+        )
         record = None
         if not self.dry_run:
             close_interrupted_runs()
@@ -344,8 +418,9 @@ class Runner:
             if record:
                 finish_record(record, result)
             logger.info(
-                "sync run",
+                "sync dry run: nothing was written" if self.dry_run else "sync run",
                 extra={
+                    "dry_run": self.dry_run,
                     "outcome": result.outcome,
                     "sessions": result.sessions,
                     "appended": result.appended,
@@ -454,7 +529,7 @@ def find_drift(progress=None):
     """
     progress = progress or (lambda message: None)
     if not is_configured():
-        raise SheetsPermanent("Sheets sync is not configured: set SHEETS_SPREADSHEET_ID.")
+        raise SheetsPermanent(not_configured_message())
     sets = Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
     sessions = list(Session.objects.completed().prefetch_related(Prefetch("sets", queryset=sets)))
     tombstoned = {str(key) for key in Tombstone.objects.values_list("key", flat=True)}

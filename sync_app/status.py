@@ -9,7 +9,7 @@ from django.utils import timezone
 from sessions_app.models import FAILING_AFTER_ATTEMPTS
 
 from .models import SyncRun, SyncState, Tombstone
-from .reconcile import is_configured, pending_sessions
+from .reconcile import is_configured, not_configured_message, pending_sessions
 
 # The heartbeat task runs every minute; three missed beats mean the worker is down.
 WORKER_SILENT_AFTER_SECONDS = 180
@@ -18,6 +18,7 @@ WORKER_SILENT_AFTER_SECONDS = 180
 @dataclass
 class SyncStatus:
     configured: bool
+    not_configured_message: str
     spreadsheet_id: str
     worksheet: str
     pending: int
@@ -51,8 +52,10 @@ class SyncStatus:
 def current_status(now=None):
     pending, without_spreadsheet = pending_sessions()
     state = SyncState.load()
+    configured = is_configured()
     return SyncStatus(
-        configured=is_configured(),
+        configured=configured,
+        not_configured_message="" if configured else not_configured_message(),
         spreadsheet_id=settings.SHEETS_SPREADSHEET_ID,
         worksheet=settings.SHEETS_WORKSHEET,
         pending=pending.count(),

@@ -78,7 +78,9 @@ def start_gunicorn(port, **extra):
         try:
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
             return process
-        except requests.RequestException:  # not listening yet, or a busy machine
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or listening while the workers still import Django (a
+            # busy machine takes over a second): ask again.
             time.sleep(0.1)
     stop(process)
     raise RuntimeError("gunicorn did not start: " + process.stderr.read())

@@ -1,9 +1,14 @@
 """Editing history in the admin marks the workout for another trip to the sheet."""
 
-import pytest
-from django.urls import reverse
+import time
 
-from sessions_app.models import Session
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import escape
+
+from sessions_app.models import Session, Set
 
 
 @pytest.fixture
@@ -116,3 +121,64 @@ def test_template_admin_edits_exercises(admin_client, lower1):
         reverse("admin:sessions_app_workouttemplate_change", args=[lower1.pk])
     )
     assert response.status_code == 200 and "Back Squat" in response.content.decode()
+
+
+def many_sets(session, count, exercise="Back Squat"):
+    sets = [
+        Set(session=session, exercise=exercise, set_number=n, weight_lbs="200", reps="5")
+        for n in range(1, count + 1)
+    ]
+    for workout_set in sets:
+        workout_set.read_numbers()  # bulk_create skips save()
+    Set.objects.bulk_create(sets)
+
+
+def test_searching_by_exercise_counts_each_set_once(admin_client, alice_workout):
+    many_sets(alice_workout, 25)
+    changelist = reverse("admin:sessions_app_session_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(changelist, {"q": "Back Squat"}).content.decode()
+    assert '<td class="field-set_count">25</td>' in page
+    # The sets are read in subqueries (EXISTS, COUNT), never joined to the workouts.
+    assert not [q["sql"] for q in queries if 'JOIN "sets"' in q["sql"]]
+    listed = [q["sql"] for q in queries if '"set_count"' in q["sql"]]
+    assert len(listed) == 1 and "DISTINCT" not in listed[0]
+
+
+def test_searching_a_workout_of_thousands_of_sets_is_fast(admin_client, alice_workout):
+    many_sets(alice_workout, 2_500)
+    changelist = reverse("admin:sessions_app_session_changelist")
+    started = time.monotonic()
+    page = admin_client.get(changelist, {"q": "Back Squat"}).content.decode()
+    assert '<td class="field-set_count">2500</td>' in page
+    assert time.monotonic() - started < 2  # joined twice and made distinct, it took 40 s
+
+
+def test_a_workout_of_thousands_of_sets_shows_a_link_to_its_sets_not_thousands_of_forms(
+    admin_client, synced_workout, django_assert_max_num_queries
+):
+    session = synced_workout[0]
+    many_sets(session, 2_000, exercise="Leg Press")
+    # login session, admin user, the workout with its set count, the content type (cached
+    # after the first test that needs it), the owner choices: none per set.
+    with django_assert_max_num_queries(5):
+        response = admin_client.get(change_url(session))
+    page = response.content.decode()
+    assert response.status_code == 200 and "sets-TOTAL_FORMS" not in page
+    sets_url = reverse("admin:sessions_app_set_changelist") + f"?session__id__exact={session.pk}"
+    assert f'href="{escape(sets_url)}"' in page and "2002 sets" in page
+    listed = admin_client.get(sets_url)
+    assert listed.status_code == 200 and "2002 sets" in listed.content.decode()
+
+    saved = admin_client.post(
+        change_url(session),
+        {
+            "owner": session.owner_id,
+            "template": session.template,
+            "date": "2025-01-02",
+            "status": session.status,
+        },
+    )
+    assert saved.status_code == 302
+    session.refresh_from_db()
+    assert session.date.isoformat() == "2025-01-02" and session.sets.count() == 2002

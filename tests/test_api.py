@@ -228,6 +228,23 @@ def test_a_key_from_another_lifters_set_is_refused(api, alice_workout, bob_worko
     assert not alice_workout.sets.exists()
 
 
+def test_another_lifters_workout_with_one_of_their_keys_is_404_like_a_fresh_key(
+    api, alice_workout, bob_workout
+):
+    theirs, _ = bob_workout.log_set("Squat", "100", "5")
+    answers = [
+        api(
+            "put",
+            "session/log-set",
+            {"session_id": bob_workout.pk, "exercise": "Squat", "reps": "5", "key": key},
+        )
+        for key in (str(theirs.key), str(uuid.uuid4()))
+    ]
+    not_found = (404, {"success": False, "error": f"No workout {bob_workout.pk!r} was found."})
+    assert answers == [not_found, not_found]  # the key's existence does not show
+    assert list(bob_workout.sets.all()) == [theirs] and not alice_workout.sets.exists()
+
+
 @pytest.mark.parametrize(
     "headers, error",
     [

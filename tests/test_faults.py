@@ -1,6 +1,7 @@
 """Faults that must lose nothing: processes killed mid-work, Google out of reach."""
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -8,7 +9,7 @@ import requests
 from django.urls import reverse
 
 from sessions_app.models import ApiToken, Session, Set
-from sync_app.models import SyncRun
+from sync_app.models import SyncRun, SyncState
 from sync_app.reconcile import run_sync
 from sync_app.tasks import enqueue_sync
 from tests.conftest import SPREADSHEET_ID
@@ -101,6 +102,45 @@ def test_killing_the_worker_between_append_and_mark_never_doubles_a_row(sheets, 
         assert wait_for(lambda: Session.objects.get(pk=session.pk).synced_to_sheets, seconds=60)
         assert sorted(keys_in_sheet(sheets)) == keys  # each set exactly once
         assert len(sheet(sheets)) == 1 + len(keys)  # and one header
+    finally:
+        stop(worker)
+
+
+@pytest.mark.cluster
+def test_a_worker_killed_mid_append_blocks_the_sync_only_until_its_short_lease_lapses(
+    sheets, alice, lower1
+):
+    lease_seconds = 6
+    # The append is carried out, then its answer is held for longer than the lease.
+    sheets.delay_next(60, kinds=["values.append"], after_apply=True)
+    cluster_settings = {
+        "SHEETS_SPREADSHEET_ID": SPREADSHEET_ID,
+        "GOOGLE_SHEETS_API_URL": sheets.url,
+        "SHEETS_TIMEOUT_SECONDS": "90",
+        "SHEETS_SETTLE_SECONDS": "0",
+        "SYNC_LEASE_SECONDS": str(lease_seconds),
+    }
+    worker = start_qcluster(**cluster_settings)
+    try:
+        session = completed_workout(alice, lower1, SQUAT_DAY)  # queues a sync after commit
+        assert wait_for(lambda: "values.append" in {call.kind for call in sheets.calls})
+        time.sleep(2 * lease_seconds)
+        # Hanging in one call for twice the lease, the live run still holds it.
+        assert run_sync().outcome == "busy"
+        assert SyncState.load().lease_holder != ""
+
+        kill_hard(worker)  # kill -9 mid-append: nobody gives the lease back
+        killed_at = time.monotonic()
+        sheets.clear_faults()
+        worker = start_qcluster(**cluster_settings)
+        enqueue_sync()  # the next run, while the dead worker's lease still stands
+        assert wait_for(lambda: Session.objects.get(pk=session.pk).synced_to_sheets, seconds=60)
+        # Within the lease (plus the poll of a waiting run and a worker's start).
+        assert time.monotonic() - killed_at < lease_seconds + 15
+        keys = sorted(str(s.key) for s in session.sets.all())
+        assert sorted(keys_in_sheet(sheets)) == keys  # each set exactly once
+        interrupted = SyncRun.objects.get(outcome="failed")
+        assert interrupted.error.startswith("Interrupted")
     finally:
         stop(worker)
 

@@ -105,6 +105,17 @@ def test_a_failed_request_is_logged_as_one_line_without_the_token(alice, caplog)
     assert not any(token in line or token[:12] in line for line in lines)
 
 
+def test_plain_log_lines_keep_the_events_fields_for_a_person_to_read():
+    from workoutsite.logs import PlainFormatter
+
+    record = logging.makeLogRecord(
+        {"name": "sync", "levelname": "INFO", "msg": "sync run", "outcome": "success"}
+    )
+    record.appended = 3
+    line = PlainFormatter().format(record)
+    assert line.endswith(" INFO sync: sync run outcome=success appended=3")
+
+
 def test_wrong_tokens_are_rate_limited_per_address_but_a_valid_one_still_works(
     alice, settings, monkeypatch
 ):
@@ -122,6 +133,41 @@ def test_wrong_tokens_are_rate_limited_per_address_but_a_valid_one_still_works(
     assert other.get("/api/session/active").status_code == 401
     monkeypatch.setattr(time, "time", lambda: 60 * 28_333_334 + 1.0)  # the next minute
     assert client.get("/api/session/active").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_tokens_sent_at_once_to_several_web_processes_get_no_more_than_the_limit():
+    """Two gunicorn processes of eight threads each: the counter is shared and atomic."""
+    import threading
+
+    import requests
+
+    from tests.processes import free_port, start_gunicorn, stop
+
+    if time.time() % 60 > 45:  # the count is per minute: stay inside one
+        time.sleep(61 - time.time() % 60)
+    port = free_port()
+    server = start_gunicorn(port, GUNICORN_THREADS="8")
+    statuses, start_together = [], threading.Barrier(30)
+
+    def guess():
+        start_together.wait()
+        response = requests.get(
+            f"http://127.0.0.1:{port}/api/session/active",
+            headers={"Authorization": "Bearer wl_wrong"},
+            timeout=30,
+        )
+        statuses.append(response.status_code)
+
+    try:
+        guessers = [threading.Thread(target=guess) for _ in range(30)]
+        for thread in guessers:
+            thread.start()
+        for thread in guessers:
+            thread.join()
+    finally:
+        stop(server)
+    assert sorted(statuses) == [401] * 10 + [429] * 20
 
 
 def test_production_settings_pass_the_deployment_checks():

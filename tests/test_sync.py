@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sessions_app.models import Session
 from sync_app.models import SheetsProfile, SyncRun, SyncState, Tombstone
-from sync_app.reconcile import run_sync
+from sync_app.reconcile import LeaseKeeper, run_sync
 from sync_app.rows import HEADER
 from tests.helpers import bulk_completed_sessions
 from tests.sync_helpers import SQUAT_DAY, completed_workout, data_rows, keys_in_sheet, sheet
@@ -228,6 +228,26 @@ def test_an_expired_lease_does_not_block_forever(sheets, alice, lower1):
     assert run_sync().outcome == "busy"
     SyncState.objects.update(lease_expires_at=timezone.now() - datetime.timedelta(seconds=1))
     assert run_sync().outcome == "success"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lease_keeper_renews_while_the_run_lives_and_notices_a_lease_taken_over():
+    assert SyncState.take_lease("live-run", seconds=0.6)
+    keeper = LeaseKeeper("live-run", seconds=0.6)  # renews every 0.2 s
+    keeper.start()
+    try:
+        time.sleep(1.5)  # more than twice the lease: still ours
+        assert SyncState.load().lease_holder == "live-run"
+        assert SyncState.load().lease_expires_at > timezone.now()
+        SyncState.objects.update(  # as if this process had been frozen past its lease
+            lease_holder="another-run",
+            lease_expires_at=timezone.now() + datetime.timedelta(seconds=60),
+        )
+        keeper.join(timeout=5)
+        assert keeper.lost and not keeper.is_alive()
+    finally:
+        keeper.stop()
+    assert SyncState.load().lease_holder == "another-run"
 
 
 def test_an_edit_in_the_admin_rewrites_the_row_in_place(sheets, alice, lower1):

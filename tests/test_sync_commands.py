@@ -2,15 +2,19 @@
 
 import datetime
 import io
+import json
+import logging
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.html import escape
 
 from sessions_app.models import Session, Set
 from sync_app.models import SyncRun
 from sync_app.rows import HEADER
 from tests.sync_helpers import SQUAT_DAY, completed_workout, data_rows, keys_in_sheet, sheet
+from workoutsite.logs import JsonLinesFormatter
 
 
 def trimmed(row):
@@ -32,12 +36,38 @@ def test_sync_prints_progress_and_a_summary(sheets, alice, lower1):
     assert "Success: 1 session(s), 3 row(s) appended, 0 updated, 0 deleted, 3 API call(s)" in output
 
 
-def test_sync_without_configuration_fails_with_one_line(db, settings):
+NOT_CONFIGURED = (
+    "Sheets sync is not configured: set SHEETS_SPREADSHEET_ID (or a spreadsheet in a lifter's "
+    "Google Sheets profile) and GOOGLE_SERVICE_ACCOUNT_FILE; see the README."
+)
+
+
+@pytest.mark.parametrize("arguments", [[], ["--check"], ["--dry-run"]])
+def test_sync_and_check_without_configuration_fail_with_one_line_naming_what_is_missing(
+    db, settings, arguments
+):
     settings.SHEETS_SPREADSHEET_ID = ""
-    with pytest.raises(
-        CommandError, match="^Sheets sync is not configured: set SHEETS_SPREADSHEET_ID"
-    ):
-        sync()
+    settings.GOOGLE_SERVICE_ACCOUNT_FILE = ""
+    with pytest.raises(CommandError) as raised:
+        sync(*arguments)
+    assert str(raised.value) == NOT_CONFIGURED
+
+
+def test_the_admin_panel_gives_the_same_sentence(admin_client, settings):
+    settings.SHEETS_SPREADSHEET_ID = ""
+    settings.GOOGLE_SERVICE_ACCOUNT_FILE = ""
+    assert escape(NOT_CONFIGURED) in admin_client.get("/admin/").content.decode()
+
+
+def test_without_configuration_only_the_missing_part_is_named(db, settings):
+    settings.SHEETS_SPREADSHEET_ID = "a-spreadsheet"
+    settings.GOOGLE_SERVICE_ACCOUNT_FILE = ""
+    for arguments in ([], ["--check"]):
+        with pytest.raises(CommandError) as raised:
+            sync(*arguments)
+        assert str(raised.value) == (
+            "Sheets sync is not configured: set GOOGLE_SERVICE_ACCOUNT_FILE; see the README."
+        )
 
 
 def test_sync_failure_is_a_non_zero_exit_with_the_reason(sheets, alice, lower1):
@@ -52,12 +82,60 @@ def test_dry_run_lists_the_changes_and_writes_nothing(sheets, alice, lower1):
     output = sync("--dry-run")
     assert "write the header row" in output
     assert f"append  {session.pk} Back Squat #2" in output
-    assert "Dry run." in output
+    assert (
+        "Dry run, nothing was written: 1 session(s), would append 3 row(s), update 0, "
+        "delete 0; 2 API call(s) (reads), 0 retry(ies)." in output
+    )
+    assert "Success" not in output
     assert sheet(sheets) == []
     assert not SyncRun.objects.exists()
     session.refresh_from_db()
     assert not session.synced_to_sheets
     assert {call.kind for call in sheets.calls} <= {"metadata", "values.batchGet"}
+
+
+def test_dry_run_is_marked_in_the_log_line(sheets, alice, lower1, caplog):
+    completed_workout(alice, lower1, SQUAT_DAY)
+    with caplog.at_level(logging.INFO, logger="sync"):
+        sync("--dry-run")
+        sync()
+    lines = [
+        json.loads(JsonLinesFormatter().format(record))
+        for record in caplog.records
+        if record.name == "sync"
+    ]
+    assert [(line["message"], line["dry_run"], line["appended"]) for line in lines] == [
+        ("sync dry run: nothing was written", True, 3),
+        ("sync run", False, 3),
+    ]
+
+
+def test_check_reports_workouts_waiting_for_the_sync_without_calling_them_drift(
+    sheets, alice, lower1
+):
+    synced = completed_workout(alice, lower1, SQUAT_DAY)
+    sync()
+    waiting = completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 23))
+    Session.objects.filter(pk=waiting.pk).update(
+        completed_at=datetime.datetime(2025, 9, 23, 18, 30, tzinfo=datetime.UTC)
+    )
+    completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 25))
+    output = sync("--check")  # no CommandError: exit status 0
+    assert "The sheet matches the database." not in output
+    assert (
+        "2 completed workout(s) wait for the sync (the next run writes them); the oldest, "
+        f"{waiting.pk}, was completed 2025-09-23 18:30 UTC." in output
+    )
+    assert "The synced workouts match the sheet." in output
+
+    rows = sheet(sheets)
+    rows[1][6] = 6  # and a real difference: exit status 1, pending still reported
+    sheets.set_rows("workout-log-test", "Log", rows)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="^1 difference"):
+        call_command("sync", "--check", stdout=out)
+    assert f"row 2 ({synced.pk} Back Squat #1): reps is '6'" in out.getvalue()
+    assert "2 completed workout(s) wait for the sync" in out.getvalue()
 
 
 def test_sync_one_session(sheets, alice, bob, lower1):
@@ -224,6 +302,7 @@ def test_sync_runs_from_a_shell_with_the_system_checks(sheets, transactional_db)
     )
     assert finished.returncode == 1
     assert finished.stderr.strip().splitlines() == [
-        "CommandError: Sheets sync is not configured: set SHEETS_SPREADSHEET_ID and "
-        "GOOGLE_SERVICE_ACCOUNT_FILE (see the README)."
+        # The imitation's address stands in for credentials: only the spreadsheet is missing.
+        "CommandError: Sheets sync is not configured: set SHEETS_SPREADSHEET_ID (or a "
+        "spreadsheet in a lifter's Google Sheets profile); see the README."
     ]

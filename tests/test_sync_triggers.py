@@ -89,7 +89,11 @@ def test_status_panel_answers_at_a_glance(sheets, settings, admin_client, alice,
 
 def test_status_panel_says_when_sync_is_not_configured(db, admin_client):
     page = admin_client.get(reverse("admin:index")).content.decode()
-    assert "<strong>no</strong>: set SHEETS_SPREADSHEET_ID" in page
+    assert (
+        "<strong>no</strong>. Sheets sync is not configured: set SHEETS_SPREADSHEET_ID (or a "
+        "spreadsheet in a lifter&#x27;s Google Sheets profile) and GOOGLE_SERVICE_ACCOUNT_FILE; "
+        "see the README." in page
+    )
     assert "<strong>never seen</strong>" in page
 
 

@@ -165,7 +165,8 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # The cache holds counters shared by every web process (failed API token attempts):
-# a folder of files on one machine, Redis when the instance has one.
+# a folder of files on one machine (its add and incr made atomic by a lock file),
+# Redis when the instance has one.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -173,7 +174,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "workoutsite.cache.FileCacheWithAtomicCounters",
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
@@ -236,14 +237,15 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# One JSON object per line (LOG_FORMAT=plain for a terminal): failed requests, sync
+# One JSON object per line (LOG_FORMAT=plain for a terminal; `make run` on a terminal
+# chooses it): failed requests, sync
 # runs and their retries. Request logs carry the path only, never headers or tokens.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "workoutsite.logs.JsonLinesFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "workoutsite.logs.PlainFormatter"},
     },
     "handlers": {
         "console": {
@@ -275,8 +277,9 @@ SHEETS_BACKOFF_MAX_SECONDS = envfloat("SHEETS_BACKOFF_MAX_SECONDS", "60")
 SHEETS_SETTLE_SECONDS = envfloat("SHEETS_SETTLE_SECONDS", "90")
 # A run stops starting new calls after this long, well inside the task timeout below.
 SYNC_RUN_BUDGET_SECONDS = envint("SYNC_RUN_BUDGET_SECONDS", "480")
-# Longer than any run; a worker killed mid-run holds the lease at most this long.
-SYNC_LEASE_SECONDS = envint("SYNC_LEASE_SECONDS", "600")
+# A run renews its lease every third of this while it lives (even while one call hangs);
+# a worker killed mid-run blocks the next run at most this long.
+SYNC_LEASE_SECONDS = envint("SYNC_LEASE_SECONDS", "90")
 SYNC_INTERVAL_MINUTES = 5
 
 # Login guessing: failed logins allowed per username from one address, per username

@@ -1,9 +1,10 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from sessions_app.models import Session
-from sync_app.reconcile import find_drift, run_sync
+from sync_app.reconcile import find_drift, pending_sessions, run_sync
 
 
 class Command(BaseCommand):
@@ -34,10 +35,7 @@ class Command(BaseCommand):
         result = run_sync(session_ids, dry_run=dry_run, trigger="command", progress=self.progress)
         self.end_progress()
         if result.outcome == "not configured":
-            raise CommandError(
-                "Sheets sync is not configured: set SHEETS_SPREADSHEET_ID and "
-                "GOOGLE_SERVICE_ACCOUNT_FILE (see the README)."
-            )
+            raise CommandError(result.summary())
         if result.outcome == "busy":
             raise CommandError("Another sync is running right now; try again in a minute.")
         if dry_run:
@@ -45,7 +43,7 @@ class Command(BaseCommand):
         summary = f"{result.summary()} ({time.monotonic() - started:.1f} s)"
         if not result.ok:
             raise CommandError(summary)
-        self.stdout.write(self.style.SUCCESS(("Dry run. " if dry_run else "") + summary))
+        self.stdout.write(self.style.SUCCESS(summary))
 
     def check_sessions_exist(self, session_ids):
         found = set(Session.objects.filter(pk__in=session_ids).values_list("pk", flat=True))
@@ -71,11 +69,31 @@ class Command(BaseCommand):
         self.end_progress()
         for line in differences:
             self.stdout.write(line)
+        # Waiting workouts are not drift (the exit status stays 0), but they are not in
+        # the sheet either: say so, rather than "matches".
+        waiting = self.waiting_line()
+        if waiting:
+            self.stdout.write(self.style.WARNING(waiting))
         if differences:
             raise CommandError(
                 f"{len(differences)} difference(s) between the sheet and the database."
             )
-        self.stdout.write(self.style.SUCCESS("The sheet matches the database."))
+        if waiting:
+            self.stdout.write(self.style.SUCCESS("The synced workouts match the sheet."))
+        else:
+            self.stdout.write(self.style.SUCCESS("The sheet matches the database."))
+
+    def waiting_line(self):
+        pending = pending_sessions()[0]
+        count = pending.count()
+        if not count:
+            return ""
+        oldest = pending.first()
+        completed = timezone.localtime(oldest.completed_at).strftime("%Y-%m-%d %H:%M %Z")
+        return (
+            f"{count} completed workout(s) wait for the sync (the next run writes them); "
+            f"the oldest, {oldest.pk}, was completed {completed}."
+        )
 
     def progress(self, message):
         """One updating line on a terminal; plain lines when the output is piped."""

@@ -125,7 +125,7 @@ def test_template_admin_edits_exercises(admin_client, lower1):
 
 def many_sets(session, count, exercise="Back Squat"):
     sets = [
-        Set(session=session, exercise=exercise, set_number=n, weight_lbs="200", reps="5")
+        Set(session=session, exercise=exercise, set_number=n, weight="200", reps="5")
         for n in range(1, count + 1)
     ]
     for workout_set in sets:

@@ -16,7 +16,7 @@ DAYS_AHEAD_ALLOWED = 1
 WORKOUT_NOTE_MAX_LENGTH = 2000
 # A weight past this is a typo far more often than a lift: the lifter confirms it first.
 PLAUSIBLE_WEIGHT = {WeightUnit.KG: 600, WeightUnit.LB: 1300}
-RPE_CHOICES = [("", "RPE")] + [(f"{n / 2:g}", f"{n / 2:g}") for n in range(12, 21)]
+RPE_CHOICES = [("", "–")] + [(f"{n / 2:g}", f"{n / 2:g}") for n in range(12, 21)]
 LOGGED_AT_REACH = datetime.timedelta(days=2)
 
 

@@ -106,6 +106,9 @@ def start_session(request):
 def workout_context(session, plan, **extra):
     return {
         "session": session,
+        "log_url": reverse("log_set", args=[session.pk]),
+        "row_template": PlannedRow(set_number=0, key=""),
+        "row_template_card": ExerciseCard(name="", unit=plan.unit),
         "workout_template": plan.template,
         "cards": plan.cards,
         "plan": plan,
@@ -204,7 +207,8 @@ def logged_row(request, session, workout_set, row_number):
     if workout_set.is_warmup:
         card = ExerciseCard(name=workout_set.exercise, unit=workout_set.unit)
         row = PlannedRow(set_number=row_number or 1)
-        context = {"session": session, "card": card, "row": row}
+        log_url = reverse("log_set", args=[session.pk])
+        context = {"session": session, "card": card, "row": row, "log_url": log_url}
         html += render_to_string(f"{WORKOUT_TEMPLATE}#planned-row", context, request)
     return HttpResponse(html)
 

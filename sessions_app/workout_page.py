@@ -6,12 +6,15 @@ own key until it is logged. Everything here runs a fixed number of queries, what
 the length of the lifter's history.
 """
 
+import functools
 import hashlib
 import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Max
 from django.db.models.functions import Lower
+from django.utils.html import format_html_join
+from django.utils.text import capfirst
 
 from .forms import RPE_CHOICES, SetForm
 from .models import LifterProfile, Session, Set, SetType, TemplateExercise, WeightUnit
@@ -20,6 +23,18 @@ DEFAULT_REST_SECONDS = 120
 # Last time is looked for in this many recent workouts in one query; an exercise not
 # among them (rare) costs one indexed query of its own.
 RECENT_WORKOUTS_FOR_LAST_TIME = 12
+
+
+@functools.lru_cache(maxsize=64)
+def options_html(choices, selected):
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, " selected" if value == selected else "", capfirst(label))
+            for value, label in choices
+        ),
+    )
 
 
 def name_key(name):
@@ -55,8 +70,15 @@ class PlannedRow:
     form: SetForm | None = None
     prefilled_from: str = ""  # "last time" or "previous row": the page carries the latter on
     is_planned = True
-    set_types = SetType.choices
-    rpe_choices = RPE_CHOICES[1:]
+
+    # Every row has the same two lists: built once, not once per row (bench/RESULTS.md).
+    @property
+    def set_type_options(self):
+        return options_html(tuple(SetType.choices), self.set_type)
+
+    @property
+    def rpe_options(self):
+        return options_html(tuple(RPE_CHOICES), self.rpe)
 
     def take_back(self, form):
         """A row sent back with errors shows what the lifter sent, and keeps its key."""
@@ -65,7 +87,7 @@ class PlannedRow:
             if value := form.data.get(name):
                 setattr(self, name, value)
 
-    @property
+    @functools.cached_property
     def focus(self):
         """The field to fix first, focused on a page without JavaScript."""
         if self.form is None or not self.form.errors:
@@ -73,7 +95,7 @@ class PlannedRow:
         fields = [name for name in ("weight", "reps", "notes") if name in self.form.errors]
         return (fields or ["weight"])[0]
 
-    @property
+    @functools.cached_property
     def errors(self):
         if self.form is None:
             return []
@@ -153,10 +175,6 @@ class ExerciseCard:
                 previous = done[-1]
         return self
 
-    def next_row_template(self):
-        """The row "+ Set" adds in the browser (its number and key are filled in there)."""
-        return PlannedRow(set_number=0, key="")
-
 
 def cards_for(session, template_exercises, sets, default_rest, unit):
     """The template's exercises in order, then exercises the lifter added, in logging order."""
@@ -198,36 +216,56 @@ def find_card(cards, name):
     return next((card for card in cards if name_key(card.name) == name_key(name)), None)
 
 
+@dataclass
+class PreviousSet:
+    """A set of last time, as the card shows it."""
+
+    set_number: int
+    weight: str
+    reps: str
+    set_type: str
+    unit: str
+
+    @property
+    def is_warmup(self):
+        return self.set_type == SetType.WARMUP
+
+
 def last_time(owner_id, names, on_or_before):
     """{name key: LastTime} from the latest completed workout before or on a day that had
-    each exercise. Looks in the recent workouts first, so its cost does not grow with
-    the history."""
+    each exercise. One query reads the sets of the recent workouts, so its cost does not
+    grow with the history; exercises not among them are looked for further back."""
     wanted = {name_key(name) for name in names}
     completed = Session.objects.filter(
         owner_id=owner_id, status=Session.Status.COMPLETED, date__lte=on_or_before
-    ).order_by("-date", "-completed_at")
-    recent = list(completed.values_list("pk", flat=True)[:RECENT_WORKOUTS_FOR_LAST_TIME])
-    latest = {}  # name key -> session id, newest first
-    if recent:
-        found = Set.objects.filter(session_id__in=recent).values_list("exercise", "session_id")
-        order = {pk: index for index, pk in enumerate(recent)}
-        for exercise, session_id in sorted(found, key=lambda pair: order[pair[1]]):
-            key = name_key(exercise)
-            if key in wanted:
-                latest.setdefault(key, session_id)
-    missing = wanted - latest.keys()
-    if missing and len(recent) == RECENT_WORKOUTS_FOR_LAST_TIME:
-        latest |= latest_workouts_with(missing, completed)
-    if not latest:
-        return {}
-    history = {}
-    sets = Set.objects.filter(session_id__in=set(latest.values())).select_related("session")
-    for workout_set in sets.order_by("set_number", "pk"):
-        key = name_key(workout_set.exercise)
-        if latest.get(key) == workout_set.session_id:
-            last = history.setdefault(key, LastTime(workout_set.session.date, []))
-            last.sets.append(workout_set)
+    )
+    recent = completed.order_by("-date", "-completed_at").values("pk")[
+        :RECENT_WORKOUTS_FOR_LAST_TIME
+    ]
+    rows = (
+        Set.objects.filter(session_id__in=recent)
+        .order_by("-session__date", "-session__completed_at", "session_id", "set_number", "pk")
+        .values_list(*LAST_TIME_FIELDS)
+    )
+    history, workouts_seen, chosen = {}, set(), {}
+    for row in rows:
+        session_id, key = row[0], name_key(row[2])
+        workouts_seen.add(session_id)
+        if key in wanted and chosen.setdefault(key, session_id) == session_id:
+            history.setdefault(key, LastTime(row[1], [])).sets.append(PreviousSet(*row[3:]))
+    missing = wanted - history.keys()
+    if missing and len(workouts_seen) == RECENT_WORKOUTS_FOR_LAST_TIME:
+        further = latest_workouts_with(missing, completed)
+        rows = Set.objects.filter(session_id__in=set(further.values())).order_by("set_number", "pk")
+        for row in rows.values_list(*LAST_TIME_FIELDS):
+            key = name_key(row[2])
+            if further.get(key) == row[0]:
+                history.setdefault(key, LastTime(row[1], [])).sets.append(PreviousSet(*row[3:]))
     return history
+
+
+LAST_TIME_FIELDS = ("session_id", "session__date", "exercise", "set_number", "weight", "reps")
+LAST_TIME_FIELDS += ("set_type", "unit")
 
 
 def latest_workouts_with(names, completed):

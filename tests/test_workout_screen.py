@@ -36,7 +36,6 @@ def past_workout(owner, template, day, sets):
 def planned_rows(page, exercise):
     section = page[page.index(f">{exercise}</h2>") :]
     section = section[: section.index("</details>")]
-    section = section[: section.index('<template class="row-template">')]
     return re.findall(
         r'<input type="hidden" name="set_number" value="(\d+)">.*?name="weight" value="([^"]*)"'
         r'.*?name="reps" value="([^"]*)"',

@@ -74,19 +74,18 @@
   }
 
   function addRow(card) {
-    const template = card.querySelector("template.row-template");
+    const template = document.getElementById("row-template");
     const row = template.content.firstElementChild.cloneNode(true);
+    row.elements.exercise.value = card.dataset.exercise;
+    row.elements.unit.value = card.dataset.unit;
     const key = window.WorkoutLog.newKey();
     const number = Math.max(0, ...rowNumbers(card)) + 1;
-    row.id = `row-${key}`;
     row.dataset.key = key;
     row.elements.key.value = key;
     row.elements.set_number.value = number;
     row.querySelector(".set-number").textContent = number;
-    const toggle = row.querySelector(".more-toggle");
-    toggle.id = `more-${key}`;
-    row.querySelector("label.more").htmlFor = toggle.id;
-    row.elements.weight.setAttribute("aria-label", `Set ${number} weight`);
+    row.elements.weight.setAttribute("aria-label", `Set ${number} weight (${card.dataset.unit})`);
+    row.elements.weight.placeholder = card.dataset.unit;
     row.elements.reps.setAttribute("aria-label", `Set ${number} reps`);
     row.querySelector(".tick").setAttribute("aria-label", `Log set ${number} of ${card.dataset.exercise}`);
     const last = [...card.querySelectorAll(".rows > .set-row.done:not(.warmup), .rows > form.log-set")].pop();

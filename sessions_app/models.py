@@ -174,8 +174,11 @@ class Session(models.Model):
             )
         ]
         indexes = [
-            # History page: a lifter's completed sessions, newest first.
-            models.Index(fields=["owner", "status", "-date"], name="session_owner_history"),
+            # History page: a lifter's completed sessions, newest first, in the page's own
+            # order, so a late page skips index entries instead of sorting the history.
+            models.Index(
+                fields=["owner", "status", "-date", "-created_at"], name="session_owner_history"
+            ),
             # Sync: completed sessions not yet in the sheet.
             models.Index(fields=["status", "synced_to_sheets"], name="session_sync_pending"),
         ]
@@ -364,6 +367,13 @@ class Set(models.Model):
             }
         super().save(*args, **kwargs)
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        workout_set = super().from_db(db, field_names, values, **kwargs)
+        # A rename must refresh the old name's records too (signals.py).
+        workout_set.loaded_exercise = workout_set.__dict__.get("exercise")
+        return workout_set
+
     @property
     def is_warmup(self):
         return self.set_type == SetType.WARMUP
@@ -530,6 +540,58 @@ def mark_unsynced(session_id):
     )
     if changed:
         history_changed.send(sender=Session, session_id=session_id)
+
+
+class ExerciseRecord(models.Model):
+    """A lifter's bests in one exercise over their completed workouts (warm-ups left out).
+
+    Kept up to date by sessions_app.progress.refresh_records() wherever sets change, so
+    the progress page reads one row per exercise however long the history. Weights are
+    in pounds whatever unit each set was typed in (a kilogram is 2.20462 lb).
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_records"
+    )
+    # The name as the database lowers it (Lower("exercise"), as Set.objects.named()).
+    name_key = models.CharField(max_length=100)
+    exercise = models.CharField(max_length=100, help_text="The lifter's most recent spelling.")
+    best_1rm_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    heaviest_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    most_reps = models.PositiveIntegerField(null=True)
+    sessions = models.PositiveIntegerField(default=0)
+    last_done = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name_key"], name="one_record_per_exercise")
+        ]
+
+    def __str__(self):
+        return f"{self.owner}: {self.exercise}"
+
+
+class ExerciseWorkout(models.Model):
+    """An exercise in one completed workout: its bests there, and whether they beat every
+    earlier workout (by date). Kept with ExerciseRecord, so a chart reads one row per
+    workout and a summary finds the best before a workout among the records."""
+
+    record = models.ForeignKey(ExerciseRecord, on_delete=models.CASCADE, related_name="workouts")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    completed_at = models.DateTimeField(null=True)
+    best_1rm_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    heaviest_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    is_record = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # One exercise's chart, and the records before a workout (its summary).
+            models.Index(fields=["record", "date"], name="exercise_workout_by_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.record} on {self.date}"
 
 
 class ApiToken(models.Model):

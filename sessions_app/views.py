@@ -5,7 +5,8 @@ from itertools import chain
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -244,11 +245,21 @@ def cancel_session(request, session_id):
 
 @require_GET
 def history(request):
+    # The count and the page each read the lifter's sessions through their index; the
+    # set counts are subqueries, so only the page's 20 workouts have their sets counted.
+    working_sets = (
+        Set.objects.filter(session=OuterRef("pk"))
+        .exclude(set_type=SetType.WARMUP)
+        .order_by()
+        .values("session")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     sessions = (
         Session.objects.owned_by(request.user)
         .completed()
         .with_template_name()
-        .annotate(set_count=Count("sets", filter=~Q(sets__set_type=SetType.WARMUP)))
+        .annotate(set_count=Coalesce(Subquery(working_sets), 0))
         .order_by("-date", "-created_at")
     )
     page = Paginator(sessions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -268,7 +279,8 @@ def exercise_progress_page(request):
     points = exercise_progress(request.user, exercise) if exercise else []
     if not points:
         raise Http404("No completed workout has this exercise.")
-    context = {"exercise": exercise, "chart": chart_for(points), "points": points}
+    chart = chart_for(points)
+    context = {"exercise": points[-1].exercise, "chart": chart, "points": chart.points}
     return render(request, "sessions_app/exercise_progress.html", context)
 
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Trim
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
@@ -299,11 +299,16 @@ class Session(models.Model):
         }
 
 
+def exercise_key(name):
+    """What makes names one exercise, as SQL: "Bench press" and "bench Press " are one."""
+    return Lower(Trim(name))
+
+
 class SetQuerySet(models.QuerySet):
     def named(self, *names):
         """Sets of these exercises, matched trimmed and whatever their case."""
-        wanted = [Lower(Value(name.strip())) for name in names]
-        return self.alias(name_key=Lower("exercise")).filter(name_key__in=wanted)
+        wanted = [exercise_key(Value(name)) for name in names]
+        return self.alias(name_key=exercise_key("exercise")).filter(name_key__in=wanted)
 
 
 class Set(models.Model):
@@ -348,7 +353,8 @@ class Set(models.Model):
         indexes = [
             # "Last time" numbers and progress: one exercise across a lifter's sessions.
             # Names match whatever their case ("Bench press" is "bench Press"): see named().
-            models.Index(Lower("exercise"), "session", name="set_exercise_name_session"),
+            # Trimmed too: an imported row keeps the sheet's text exactly, spaces included.
+            models.Index(exercise_key("exercise"), "session", name="set_exercise_name_session"),
             # The next set number: the highest of an exercise within a workout.
             models.Index(fields=["session", "exercise", "set_number"], name="set_next_number"),
         ]
@@ -553,7 +559,7 @@ class ExerciseRecord(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_records"
     )
-    # The name as the database lowers it (Lower("exercise"), as Set.objects.named()).
+    # exercise_key() of the name, as the database computes it (as Set.objects.named()).
     name_key = models.CharField(max_length=100)
     exercise = models.CharField(max_length=100, help_text="The lifter's most recent spelling.")
     best_1rm_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)

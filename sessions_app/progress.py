@@ -16,9 +16,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.apps import apps as installed_apps
 from django.db import transaction
 from django.db.models import Case, DecimalField, F, Max, Q, Value, When
-from django.db.models.functions import Lower
 
-from .models import ExerciseRecord, ExerciseWorkout, Session, Set, SetType, WeightUnit
+from .models import (
+    ExerciseRecord,
+    ExerciseWorkout,
+    Session,
+    Set,
+    SetType,
+    WeightUnit,
+    exercise_key,
+)
 
 CHART_WIDTH = 360
 CHART_HEIGHT = 200
@@ -142,7 +149,7 @@ def best_before(session, names):
         | Q(date=session.date, completed_at__lt=session.completed_at)
         | Q(date=session.date, completed_at=session.completed_at, session_id__lt=session.pk)
     )
-    keys = {f"best_{index}": Lower(Value(name.strip())) for index, name in enumerate(names)}
+    keys = {f"best_{index}": exercise_key(Value(name)) for index, name in enumerate(names)}
     found = (
         ExerciseWorkout.objects.filter(earlier, record__owner_id=session.owner_id, is_record=True)
         .filter(record__name_key__in=list(keys.values()))
@@ -194,8 +201,8 @@ def compute_records(owner_id, names, apps=installed_apps):
     ).exclude(set_type=SetType.WARMUP)
     stale = record_model.objects.filter(owner_id=owner_id)
     if names is not None:
-        keys = [Lower(Value(name)) for name in names]
-        sets = sets.alias(name_key=Lower("exercise")).filter(name_key__in=keys)
+        keys = [exercise_key(Value(name)) for name in names]
+        sets = sets.alias(name_key=exercise_key("exercise")).filter(name_key__in=keys)
         stale = stale.filter(name_key__in=keys)
     rows = (
         sets.values(
@@ -203,7 +210,7 @@ def compute_records(owner_id, names, apps=installed_apps):
             "session__date",
             "session__completed_at",
             "exercise",
-            lowered=Lower("exercise"),
+            lowered=exercise_key("exercise"),
         )
         .annotate(
             best=BEST_1RM_LB,
@@ -251,7 +258,7 @@ def record_of(owner_id, key, workouts, record_model, workout_model):
     record = record_model(
         owner_id=owner_id,
         name_key=key,
-        exercise=every_row[-1]["exercise"],  # the latest spelling
+        exercise=every_row[-1]["exercise"].strip(),  # the latest spelling
         best_1rm_lb=highest(row["best"] for row in every_row),
         heaviest_lb=highest(row["heaviest"] for row in every_row),
         most_reps=highest(row["most_reps"] for row in every_row),
@@ -329,7 +336,7 @@ def exercise_progress(owner, exercise):
     records marked. One indexed query over the exercise's workouts, not its sets."""
     rows = (
         ExerciseWorkout.objects.filter(
-            record__owner=owner, record__name_key=Lower(Value(exercise.strip()))
+            record__owner=owner, record__name_key=exercise_key(Value(exercise))
         )
         .order_by("date", "completed_at", "session_id")
         .values_list(

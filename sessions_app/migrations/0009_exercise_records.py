@@ -1,7 +1,9 @@
-"""Records per lifter and exercise, kept up to date as sets change (progress.py), and
-an index in the history page's own order. The records of existing history are computed."""
+"""Records per lifter and exercise, kept up to date as sets change (progress.py); an
+index in the history page's own order; exercise names indexed trimmed as well as
+lowered. The records of existing history are computed."""
 
 import django.db.models.deletion
+import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -66,10 +68,24 @@ class Migration(migrations.Migration):
             model_name="session",
             name="session_owner_history",
         ),
+        migrations.RemoveIndex(
+            model_name="set",
+            name="set_exercise_name_session",
+        ),
         migrations.AddIndex(
             model_name="session",
             index=models.Index(
                 fields=["owner", "status", "-date", "-created_at"], name="session_owner_history"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="set",
+            index=models.Index(
+                django.db.models.functions.text.Lower(
+                    django.db.models.functions.text.Trim("exercise")
+                ),
+                models.F("session"),
+                name="set_exercise_name_session",
             ),
         ),
         migrations.AddField(

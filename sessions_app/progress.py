@@ -185,6 +185,81 @@ def refresh_records(owner_id, exercise_names):
         compute_records(owner_id, names)
 
 
+def refresh_session_records(session_id):
+    """The records after a workout was completed, or changed (its sets, date or status).
+
+    The usual case, a workout completed later than every other with its exercises, adds
+    to the records: a few rows, however long the history. Anything else computes its
+    exercises again from scratch.
+    """
+    session = Session.objects.filter(pk=session_id).first()
+    if session is None:
+        return
+    sets = Set.objects.filter(session_id=session_id)
+    rows = (
+        sets.exclude(set_type=SetType.WARMUP)
+        .values("exercise", lowered=exercise_key("exercise"))
+        .annotate(
+            best=BEST_1RM_LB,
+            heaviest=HEAVIEST_LB,
+            most_reps=Max("reps_value"),
+            last_logged=Max("created_at"),
+        )
+        .order_by("lowered", "last_logged")
+    )
+    by_name = {}
+    for row in rows:
+        by_name.setdefault(row["lowered"], []).append(row)
+    records = ExerciseRecord.objects.filter(owner_id=session.owner_id, name_key__in=list(by_name))
+    if (
+        session.status != Session.Status.COMPLETED
+        or ExerciseWorkout.objects.filter(session_id=session_id).exists()
+        or any(record.last_done >= session.date for record in records)
+    ):
+        refresh_records(session.owner_id, set(sets.values_list("exercise", flat=True)))
+        return
+    add_latest_workout(session, by_name, {record.name_key: record for record in records})
+
+
+def add_latest_workout(session, by_name, records):
+    """Add a workout later than all others to the records of its exercises."""
+    new_records, workouts = [], []
+    with transaction.atomic():
+        for key, rows in by_name.items():
+            best = highest(row["best"] for row in rows)
+            heaviest = highest(row["heaviest"] for row in rows)
+            record = records.get(key)
+            is_record = best is not None and (
+                record is None or record.best_1rm_lb is None or best > record.best_1rm_lb
+            )
+            if record is None:
+                record = ExerciseRecord(owner_id=session.owner_id, name_key=key, sessions=0)
+                new_records.append(record)
+            record.exercise = rows[-1]["exercise"].strip()
+            record.best_1rm_lb = highest([record.best_1rm_lb, best])
+            record.heaviest_lb = highest([record.heaviest_lb, heaviest])
+            record.most_reps = highest([record.most_reps, *(row["most_reps"] for row in rows)])
+            record.sessions += 1
+            record.last_done = session.date
+            if record.pk:
+                record.save()
+            workouts.append(
+                ExerciseWorkout(
+                    record=record,
+                    session_id=session.pk,
+                    date=session.date,
+                    completed_at=session.completed_at,
+                    best_1rm_lb=best,
+                    heaviest_lb=heaviest,
+                    is_record=is_record,
+                )
+            )
+        ExerciseRecord.objects.bulk_create(new_records)
+        for workout in workouts:
+            workout.record_id = workout.record.pk
+        ExerciseWorkout.objects.bulk_create(workouts)
+
+
 def rebuild_records(owner_id, apps=installed_apps):
     """Compute again every record of a lifter (a migration passes its historical apps)."""
     compute_records(owner_id, None, apps)

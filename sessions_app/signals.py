@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Session, Set, history_changed, mark_unsynced
-from .progress import refresh_records
+from .progress import refresh_records, refresh_session_records
 
 
 @receiver(post_save, sender=Set)
@@ -38,10 +38,3 @@ def session_saved(sender, instance, created, raw=False, **kwargs):
     # A new workout has no sets yet; a saved one may have a new date or status (the admin).
     if not created and not raw:
         refresh_session_records(instance.pk)
-
-
-def refresh_session_records(session_id):
-    names = Set.objects.filter(session_id=session_id).values_list("exercise", flat=True)
-    owner_id = Session.objects.filter(pk=session_id).values_list("owner_id", flat=True).first()
-    if owner_id is not None:
-        refresh_records(owner_id, set(names))

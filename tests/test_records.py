@@ -249,3 +249,23 @@ def alice_page(alice, url):
     client = Client()
     client.force_login(alice)
     return client.get(url).content.decode()
+
+
+def test_completing_the_latest_workout_adds_to_the_records_in_a_fixed_number_of_queries(
+    alice, lower1, django_assert_num_queries
+):
+    bulk_completed_sessions(alice, 200)
+    past_workout(alice, lower1, day(-3000), [("Deadlift", "315", "3")])
+    workout = Session.start(alice, lower1, day(3000))
+    workout.log_set("Back Squat", "300", "5")
+    workout.log_set("Deadlift", "100", "5", unit="kg")
+    workout.log_set("Plank", "BW", "60")
+    # complete, mark unsynced, then the records: the workout, its sets by exercise, any
+    # rows of it already, the records, and in a savepoint 2 updates, the new record and
+    # the workout rows: the same with 200 workouts before as with none
+    with django_assert_num_queries(12):
+        workout.complete()
+    records = {r.name_key: r for r in ExerciseRecord.objects.filter(owner=alice)}
+    assert (records["back squat"].sessions, records["plank"].sessions) == (201, 1)
+    assert records["deadlift"].heaviest_lb == Decimal("315.00")
+    assert_equal_to_a_fresh_computation(alice)

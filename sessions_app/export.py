@@ -34,13 +34,14 @@ def cell(text):
     return text
 
 
-def logged_at(moment):
+def logged_at(moment, zone=None):
     """Local time with its UTC offset ("2025-09-21 18:04:11+02:00"): readable, and the
-    same instant whatever time zone a restore or a later configuration uses."""
-    return timezone.localtime(moment).isoformat(sep=" ", timespec="seconds")
+    same instant whatever time zone a restore or a later configuration uses. (A caller
+    writing many rows passes the zone: looking it up took a tenth of the CSV export.)"""
+    return timezone.localtime(moment, zone).isoformat(sep=" ", timespec="seconds")
 
 
-def row_for(session, workout_set):
+def row_for(session, workout_set, zone=None):
     return [
         session.date.isoformat(),
         session.pk,
@@ -52,7 +53,7 @@ def row_for(session, workout_set):
         f"{WARMUP_MARK} {workout_set.notes}".strip()
         if workout_set.is_warmup
         else workout_set.notes,
-        logged_at(workout_set.created_at),
+        logged_at(workout_set.created_at, zone),
         str(workout_set.key),
     ]
 

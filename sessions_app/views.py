@@ -4,8 +4,8 @@ import csv
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -295,7 +295,7 @@ EXPORT_FIELDS = [
     "notes",
     "set_type",
     "created_at",
-    "key",
+    "key_text",
 ]
 
 
@@ -310,6 +310,15 @@ class ExportedSet:
             setattr(self, name, value)
 
     @property
+    def key(self):
+        """The key as str(UUID) writes it, from its text (reading it as a UUID first cost
+        more than writing the row); SQLite keeps it as 32 hex digits, without dashes."""
+        text = self.key_text
+        if len(text) != 32:
+            return text
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+    @property
     def is_warmup(self):
         return self.set_type == SetType.WARMUP
 
@@ -320,8 +329,10 @@ def export_csv(request):
     sets = (
         Set.objects.filter(session__owner=request.user, session__status=Session.Status.COMPLETED)
         .order_by("session__date", "session_id", "created_at", "pk")
+        .annotate(key_text=Cast("key", CharField()))
         .values_list(*EXPORT_FIELDS)
     )
+    zone = timezone.get_current_timezone()
     writer = csv.writer(Echo())
 
     def chunks():
@@ -330,7 +341,7 @@ def export_csv(request):
         for values in sets.iterator(chunk_size=EXPORT_CHUNK_ROWS):
             exported = ExportedSet(values)
             lines.append(
-                writer.writerow([csv_safe(value) for value in row_for(exported, exported)])
+                writer.writerow([csv_safe(value) for value in row_for(exported, exported, zone)])
             )
             if len(lines) >= EXPORT_CHUNK_ROWS:
                 yield "".join(lines)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Trim
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
@@ -174,8 +174,11 @@ class Session(models.Model):
             )
         ]
         indexes = [
-            # History page: a lifter's completed sessions, newest first.
-            models.Index(fields=["owner", "status", "-date"], name="session_owner_history"),
+            # History page: a lifter's completed sessions, newest first, in the page's own
+            # order, so a late page skips index entries instead of sorting the history.
+            models.Index(
+                fields=["owner", "status", "-date", "-created_at"], name="session_owner_history"
+            ),
             # Sync: completed sessions not yet in the sheet.
             models.Index(fields=["status", "synced_to_sheets"], name="session_sync_pending"),
         ]
@@ -301,11 +304,16 @@ class Session(models.Model):
         }
 
 
+def exercise_key(name):
+    """What makes names one exercise, as SQL: "Bench press" and "bench Press " are one."""
+    return Lower(Trim(name))
+
+
 class SetQuerySet(models.QuerySet):
     def named(self, *names):
         """Sets of these exercises, matched trimmed and whatever their case."""
-        wanted = [Lower(Value(name.strip())) for name in names]
-        return self.alias(name_key=Lower("exercise")).filter(name_key__in=wanted)
+        wanted = [exercise_key(Value(name)) for name in names]
+        return self.alias(name_key=exercise_key("exercise")).filter(name_key__in=wanted)
 
 
 class Set(models.Model):
@@ -350,7 +358,8 @@ class Set(models.Model):
         indexes = [
             # "Last time" numbers and progress: one exercise across a lifter's sessions.
             # Names match whatever their case ("Bench press" is "bench Press"): see named().
-            models.Index(Lower("exercise"), "session", name="set_exercise_name_session"),
+            # Trimmed too: an imported row keeps the sheet's text exactly, spaces included.
+            models.Index(exercise_key("exercise"), "session", name="set_exercise_name_session"),
             # The next set number: the highest of an exercise within a workout.
             models.Index(fields=["session", "exercise", "set_number"], name="set_next_number"),
         ]
@@ -368,6 +377,13 @@ class Set(models.Model):
                 "estimated_1rm",
             }
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        workout_set = super().from_db(db, field_names, values, **kwargs)
+        # A rename must refresh the old name's records too (signals.py).
+        workout_set.loaded_exercise = workout_set.__dict__.get("exercise")
+        return workout_set
 
     @property
     def is_warmup(self):
@@ -542,6 +558,58 @@ def mark_unsynced(session_id):
     )
     if changed:
         history_changed.send(sender=Session, session_id=session_id)
+
+
+class ExerciseRecord(models.Model):
+    """A lifter's bests in one exercise over their completed workouts (warm-ups left out).
+
+    Kept up to date by sessions_app.progress.refresh_records() wherever sets change, so
+    the progress page reads one row per exercise however long the history. Weights are
+    in pounds whatever unit each set was typed in (a kilogram is 2.20462 lb).
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_records"
+    )
+    # exercise_key() of the name, as the database computes it (as Set.objects.named()).
+    name_key = models.CharField(max_length=100)
+    exercise = models.CharField(max_length=100, help_text="The lifter's most recent spelling.")
+    best_1rm_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    heaviest_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    most_reps = models.PositiveIntegerField(null=True)
+    sessions = models.PositiveIntegerField(default=0)
+    last_done = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name_key"], name="one_record_per_exercise")
+        ]
+
+    def __str__(self):
+        return f"{self.owner}: {self.exercise}"
+
+
+class ExerciseWorkout(models.Model):
+    """An exercise in one completed workout: its bests there, and whether they beat every
+    earlier workout (by date). Kept with ExerciseRecord, so a chart reads one row per
+    workout and a summary finds the best before a workout among the records."""
+
+    record = models.ForeignKey(ExerciseRecord, on_delete=models.CASCADE, related_name="workouts")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    completed_at = models.DateTimeField(null=True)
+    best_1rm_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    heaviest_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    is_record = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # One exercise's chart, and the records before a workout (its summary).
+            models.Index(fields=["record", "date"], name="exercise_workout_by_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.record} on {self.date}"
 
 
 class ApiToken(models.Model):

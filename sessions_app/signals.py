@@ -1,9 +1,10 @@
-"""Changing the history of a completed workout means its sheet rows must follow."""
+"""Changing the history of a completed workout: its sheet rows and the records follow."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Session, Set, mark_unsynced
+from .models import Session, Set, history_changed, mark_unsynced
+from .progress import refresh_records, refresh_session_records
 
 
 @receiver(post_save, sender=Set)
@@ -12,8 +13,28 @@ def set_saved(sender, instance, raw=False, **kwargs):
     # hot path (logging into an active workout) costs no extra query.
     if not raw and instance.session.status == Session.Status.COMPLETED:
         mark_unsynced(instance.session_id)
+        loaded = getattr(instance, "loaded_exercise", None)
+        if loaded and loaded != instance.exercise:  # renamed: the old name's records too
+            refresh_records(instance.session.owner_id, [loaded])
 
 
 @receiver(post_delete, sender=Set)
 def set_deleted(sender, instance, **kwargs):
     mark_unsynced(instance.session_id)
+    # The deleted set's name may have left the workout: history_changed cannot see it.
+    session = Session.objects.filter(pk=instance.session_id).values("owner_id", "status").first()
+    if session and session["status"] == Session.Status.COMPLETED:
+        refresh_records(session["owner_id"], [instance.exercise])
+
+
+@receiver(history_changed)
+def history_was_changed(sender, session_id, **kwargs):
+    """A completed workout was completed, or its sets changed: its exercises' records."""
+    refresh_session_records(session_id)
+
+
+@receiver(post_save, sender=Session)
+def session_saved(sender, instance, created, raw=False, **kwargs):
+    # A new workout has no sets yet; a saved one may have a new date or status (the admin).
+    if not created and not raw:
+        refresh_session_records(instance.pk)

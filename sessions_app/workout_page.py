@@ -12,12 +12,19 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Max
-from django.db.models.functions import Lower
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
 
 from .forms import RPE_CHOICES, SetForm
-from .models import LifterProfile, Session, Set, SetType, TemplateExercise, WeightUnit
+from .models import (
+    LifterProfile,
+    Session,
+    Set,
+    SetType,
+    TemplateExercise,
+    WeightUnit,
+    exercise_key,
+)
 
 DEFAULT_REST_SECONDS = 120
 # Last time is looked for in this many recent workouts in one query; an exercise not
@@ -273,14 +280,14 @@ def latest_workouts_with(names, completed):
     exercises not done lately: two queries, whatever the number of names."""
     history = Set.objects.named(*names).filter(session__in=completed)
     latest_day = dict(
-        history.annotate(lowered=Lower("exercise"))
+        history.annotate(lowered=exercise_key("exercise"))
         .values("lowered")
         .annotate(day=Max("session__date"))
         .values_list("lowered", "day")
     )
     candidates = (
         history.filter(session__date__in=set(latest_day.values()))
-        .annotate(lowered=Lower("exercise"))
+        .annotate(lowered=exercise_key("exercise"))
         .values_list("lowered", "exercise", "session_id", "session__date", "session__completed_at")
         .order_by("-session__date", "-session__completed_at")
     )

@@ -26,6 +26,7 @@ def bulk_completed_sessions(owner, count, first_day=None):
     from django.utils import timezone
 
     from sessions_app.models import Session, Set
+    from sessions_app.progress import refresh_records
 
     first_day = first_day or datetime.date(2020, 1, 1)
     now = timezone.now()
@@ -48,4 +49,5 @@ def bulk_completed_sessions(owner, count, first_day=None):
     for workout_set in sets:
         workout_set.read_numbers()  # bulk_create skips save()
     Set.objects.bulk_create(sets)
+    refresh_records(owner.pk, ["Back Squat"])  # and its signals
     return sessions

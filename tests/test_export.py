@@ -1,0 +1,31 @@
+"""The CSV export: every completed set of the lifter, in the sheet's row format."""
+
+import csv
+import datetime
+import io
+
+from django.urls import reverse
+
+from sessions_app.export import COLUMNS, csv_safe, row_for
+from sessions_app.models import Session, Set
+from tests.helpers import bulk_completed_sessions
+
+
+def test_each_row_is_the_sheets_row_of_its_set(alice_client, alice, lower1, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    bulk_completed_sessions(alice, 3)
+    session = Session.objects.filter(owner=alice).order_by("date").first()
+    Set.objects.filter(session=session, set_number=1).update(
+        set_type="warmup", notes="+easy", unit="kg"
+    )
+    Session.start(alice, lower1, datetime.date(2026, 1, 1)).log_set("Curl", "25", "12")
+    response = alice_client.get(reverse("export_csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    sets = Set.objects.filter(session__status="completed").select_related("session")
+    expected = [
+        [str(csv_safe(value)) for value in row_for(s.session, s)]
+        for s in sets.order_by("session__date", "session_id", "created_at", "pk")
+    ]
+    assert rows == [COLUMNS, *expected]
+    assert rows[1][7] == "'+easy" and rows[1][8].endswith("+01:00")  # never a formula
+    assert (rows[1][10], rows[1][12]) == ("warmup", "kg")

@@ -1,0 +1,271 @@
+"""Records per exercise: kept equal to a computation from scratch whatever changes the
+history, and the pages that read them (progress, one exercise's chart, a summary)."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions_app.models import ExerciseRecord, ExerciseWorkout, Session, Set
+from sessions_app.progress import (
+    CHART_MAX_POINTS,
+    chart_for,
+    exercise_progress,
+    rebuild_records,
+    refresh_records,
+    session_summary,
+)
+from sync_app.rows import HEADER
+from tests.helpers import bulk_completed_sessions
+
+
+def past_workout(owner, template, day, sets):
+    """A completed workout on a past day with (exercise, weight, reps[, unit[, type]]) sets."""
+    session = Session.start(owner, template, day)
+    for exercise, weight, reps, *rest in sets:
+        unit = rest[0] if rest else "lb"
+        set_type = rest[1] if len(rest) > 1 else "working"
+        session.log_set(exercise, weight, reps, unit=unit, set_type=set_type)
+    session.complete(now=timezone.make_aware(datetime.datetime.combine(day, datetime.time(19))))
+    return session
+
+
+def stored(owner):
+    """The records as stored: every field but ids, and each exercise's workouts."""
+    return sorted(
+        (
+            record.name_key,
+            record.exercise,
+            record.best_1rm_lb,
+            record.heaviest_lb,
+            record.most_reps,
+            record.sessions,
+            record.last_done,
+            tuple(
+                (w.session_id, w.date, w.best_1rm_lb, w.heaviest_lb, w.is_record)
+                for w in record.workouts.order_by("date", "completed_at", "session_id")
+            ),
+        )
+        for record in ExerciseRecord.objects.filter(owner=owner)
+    )
+
+
+def assert_equal_to_a_fresh_computation(owner):
+    kept = stored(owner)
+    rebuild_records(owner.pk)
+    assert kept == stored(owner)
+
+
+def day(number):
+    return datetime.date(2025, 9, 1) + datetime.timedelta(days=number)
+
+
+@pytest.fixture
+def history(alice, bob, lower1):
+    """Alice's squat over three workouts, her deadlift once; Bob's squat (not hers)."""
+    past_workout(alice, lower1, day(0), [("Back Squat", "225", "5"), ("Deadlift", "315", "3")])
+    past_workout(alice, lower1, day(7), [("Back Squat", "235", "5")])
+    past_workout(alice, lower1, day(14), [("Back Squat", "230", "5")])
+    past_workout(bob, lower1, day(0), [("Back Squat", "405", "5")])
+    return alice
+
+
+def test_completing_workouts_keeps_records(history):
+    squat = ExerciseRecord.objects.get(owner=history, name_key="back squat")
+    assert (squat.exercise, squat.best_1rm_lb, squat.heaviest_lb, squat.sessions) == (
+        "Back Squat",
+        Decimal("274.20"),
+        Decimal("235.00"),
+        3,
+    )
+    assert squat.last_done == day(14)
+    assert [w.is_record for w in squat.workouts.order_by("date")] == [True, True, False]
+    assert_equal_to_a_fresh_computation(history)
+
+
+def test_records_follow_an_edit_in_a_completed_workout(history):
+    heaviest = Set.objects.get(session__owner=history, weight="235")
+    heaviest.weight = "185"
+    heaviest.save()
+    squat = ExerciseRecord.objects.get(owner=history, name_key="back squat")
+    assert squat.heaviest_lb == Decimal("230.00")
+    assert_equal_to_a_fresh_computation(history)
+
+
+def test_records_follow_a_rename_of_a_set(history):
+    deadlift = Set.objects.get(session__owner=history, exercise="Deadlift")
+    deadlift.exercise = "Conventional Deadlift"
+    deadlift.save()
+    names = set(ExerciseRecord.objects.filter(owner=history).values_list("exercise", flat=True))
+    assert names == {"Back Squat", "Conventional Deadlift"}
+    assert_equal_to_a_fresh_computation(history)
+
+
+def test_records_follow_a_deleted_set_and_a_deleted_workout(history):
+    Set.objects.get(session__owner=history, exercise="Deadlift").delete()
+    assert not ExerciseRecord.objects.filter(owner=history, name_key="deadlift").exists()
+    assert_equal_to_a_fresh_computation(history)
+    Session.objects.get(owner=history, date=day(7)).delete()
+    squat = ExerciseRecord.objects.get(owner=history, name_key="back squat")
+    assert (squat.sessions, squat.heaviest_lb) == (2, Decimal("230.00"))
+    assert_equal_to_a_fresh_computation(history)
+
+
+def test_records_follow_a_workout_moved_to_another_day_or_cancelled(history):
+    latest = Session.objects.get(owner=history, date=day(14))
+    latest.date = day(-7)  # now the first squat workout: a record, the others compared to it
+    latest.save()
+    squat = ExerciseRecord.objects.get(owner=history, name_key="back squat")
+    assert [w.is_record for w in squat.workouts.order_by("date")] == [True, False, True]
+    assert squat.last_done == day(7)
+    assert_equal_to_a_fresh_computation(history)
+    latest.status = Session.Status.CANCELLED
+    latest.save()
+    assert ExerciseRecord.objects.get(owner=history, name_key="back squat").sessions == 2
+    assert_equal_to_a_fresh_computation(history)
+
+
+def test_a_rename_through_update_is_followed_after_refresh_records(history):
+    Set.objects.filter(session__owner=history, exercise="Back Squat").update(exercise="Squat")
+    refresh_records(history.pk, ["Back Squat", "Squat"])
+    assert set(ExerciseRecord.objects.filter(owner=history).values_list("exercise", flat=True)) == {
+        "Squat",
+        "Deadlift",
+    }
+    assert_equal_to_a_fresh_computation(history)
+
+
+def test_imported_history_has_its_records(sheets, alice, lower1):
+    rows = [
+        ["2025-09-01", "2025-09-01_lower1", "lower1", "Back Squat", 1, 225, 5, "", "", ""],
+        ["2025-09-08", "2025-09-08_lower1", "lower1", "back squat ", 1, 245, 5, "", "", ""],
+        ["2025-09-08", "2025-09-08_lower1", "lower1", "Leg Press", 1, 300, 10, "", "", ""],
+    ]
+    sheets.set_rows("workout-log-test", "Log", [HEADER, *rows])
+    call_command("import_sheets", "alice", stdout=io.StringIO())
+    records = {r.name_key: r for r in ExerciseRecord.objects.filter(owner=alice)}
+    assert set(records) == {"back squat", "leg press"}
+    assert (records["back squat"].sessions, records["back squat"].heaviest_lb) == (
+        2,
+        Decimal("245.00"),
+    )
+    assert_equal_to_a_fresh_computation(alice)
+
+
+def test_names_match_trimmed_and_whatever_their_case_in_the_latest_spelling(alice, lower1):
+    past_workout(alice, lower1, day(0), [("Bench press", "185", "5")])
+    past_workout(alice, lower1, day(7), [("bench Press ", "195", "5")])
+    record = ExerciseRecord.objects.get(owner=alice)
+    assert (record.exercise, record.sessions) == ("bench Press", 2)
+    points = exercise_progress(alice, "BENCH PRESS")
+    assert [p.heaviest for p in points] == [Decimal("185.00"), Decimal("195.00")]
+    page = alice_page(alice, reverse("progress"))
+    assert "bench Press" in page and "Bench press" not in page
+
+
+def test_records_are_in_pounds_whatever_the_unit_and_assisted_sets_are_never_records(alice, lower1):
+    past_workout(alice, lower1, day(0), [("Deadlift", "100", "1", "kg"), ("Dip", "-40", "8")])
+    past_workout(alice, lower1, day(7), [("Deadlift", "215", "1", "lb"), ("Dip", "-20", "8")])
+    records = {r.name_key: r for r in ExerciseRecord.objects.filter(owner=alice)}
+    assert records["deadlift"].best_1rm_lb == Decimal("220.46")  # 100 kg beats 215 lb
+    assert records["deadlift"].heaviest_lb == Decimal("220.46")
+    assert (records["dip"].best_1rm_lb, records["dip"].heaviest_lb) == (None, None)
+    assert not ExerciseWorkout.objects.filter(record=records["dip"], is_record=True).exists()
+
+
+def test_warm_ups_are_left_out_of_records(alice, lower1):
+    past_workout(alice, lower1, day(0), [("Back Squat", "315", "5", "lb", "warmup")])
+    assert not ExerciseRecord.objects.filter(owner=alice).exists()
+
+
+def test_summary_compares_with_the_best_before_the_workouts_date(alice, lower1):
+    past_workout(alice, lower1, day(0), [("Back Squat", "225", "5")])
+    past_workout(alice, lower1, day(14), [("Back Squat", "245", "5")])
+    entered_late = past_workout(alice, lower1, day(7), [("Back Squat", "235", "5")])
+    summary = session_summary(entered_late, list(entered_late.sets.all()))
+    assert [(r.exercise, r.estimated_1rm, r.previous_best) for r in summary.records] == [
+        ("Back Squat", Decimal("274.2"), Decimal("262.50"))
+    ]
+
+
+def test_a_workouts_page_runs_a_fixed_number_of_queries(
+    alice_client, alice, lower1, django_assert_num_queries
+):
+    bulk_completed_sessions(alice, 300)
+    latest = past_workout(alice, lower1, day(3000), [("Back Squat", "300", "5")])
+    # django session, user, workout, its sets, the best before it
+    with django_assert_num_queries(5):
+        page = alice_client.get(latest.get_absolute_url()).content.decode()
+    assert "New records" in page and "was 233.3" in page
+
+
+def test_the_chart_places_workouts_by_date(alice, lower1):
+    for number in (0, 7, 100):
+        past_workout(alice, lower1, day(number), [("Back Squat", "225", "5")])
+    chart = chart_for(exercise_progress(alice, "Back Squat"))
+    first, second, third = (point.x for point in chart.points)
+    assert (second - first) / (third - first) == pytest.approx(7 / 100)
+    assert first == chart.left and third == chart.right
+
+
+def test_a_long_history_draws_the_best_of_each_period_and_every_record(alice, lower1):
+    bulk_completed_sessions(alice, 600)  # a workout a day, all alike
+    Set.objects.filter(session__owner=alice, session__date=day(0)).delete()
+    record_days = [datetime.date(2020, 1, 1) + datetime.timedelta(days=n) for n in (10, 11, 12)]
+    for weight, number in zip(("300", "310", "320"), (10, 11, 12), strict=True):
+        Set.objects.filter(
+            session__owner=alice,
+            session__date=datetime.date(2020, 1, 1) + datetime.timedelta(number),
+        ).update(weight=weight)
+    for workout_set in Set.objects.filter(session__date__in=record_days):
+        workout_set.save()  # reads the numbers again; the records follow
+    points = exercise_progress(alice, "Back Squat")
+    chart = chart_for(points)
+    assert chart.workouts == 600 and chart.period_days == 14
+    assert len(chart.points) <= CHART_MAX_POINTS + 3
+    drawn_records = [p.date for p in chart.points if p.is_record]
+    assert drawn_records == [datetime.date(2020, 1, 1), *record_days]
+    assert drawn_records == [p.date for p in points if p.is_record]
+
+
+def test_history_pages_count_working_sets_of_their_workouts_only(
+    alice_client, alice, lower1, django_assert_num_queries
+):
+    bulk_completed_sessions(alice, 95)
+    # django session, user, count, the page (with its set counts)
+    with django_assert_num_queries(4):
+        last = alice_client.get(reverse("history") + "?page=5").content.decode()
+    assert "Page 5 of 5" in last and last.count("2 sets<") == 15
+    assert ">Wed 1 Jan 2020<" in last
+
+
+def alice_page(alice, url):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(alice)
+    return client.get(url).content.decode()
+
+
+def test_completing_the_latest_workout_adds_to_the_records_in_a_fixed_number_of_queries(
+    alice, lower1, django_assert_num_queries
+):
+    bulk_completed_sessions(alice, 200)
+    past_workout(alice, lower1, day(-3000), [("Deadlift", "315", "3")])
+    workout = Session.start(alice, lower1, day(3000))
+    workout.log_set("Back Squat", "300", "5")
+    workout.log_set("Deadlift", "100", "5", unit="kg")
+    workout.log_set("Plank", "BW", "60")
+    # complete, mark unsynced, then the records: the workout, its sets by exercise, any
+    # rows of it already, the records, and in a savepoint 2 updates, the new record and
+    # the workout rows: the same with 200 workouts before as with none
+    with django_assert_num_queries(12):
+        workout.complete()
+    records = {r.name_key: r for r in ExerciseRecord.objects.filter(owner=alice)}
+    assert (records["back squat"].sessions, records["plank"].sessions) == (201, 1)
+    assert records["deadlift"].heaviest_lb == Decimal("315.00")
+    assert_equal_to_a_fresh_computation(alice)

@@ -116,8 +116,9 @@ def lifter_with_own_sheet(url, spreadsheet_id):
 
 
 def put_rows(url, spreadsheet_id, sessions):
+    from sessions_app.export import row_for
     from sessions_app.models import Set
-    from sync_app.rows import HEADER, row_for
+    from sync_app.rows import HEADER
 
     by_id = {session.pk: session for session in sessions}
     rows = [HEADER] + [

@@ -9,7 +9,9 @@ from sessions_app.models import Session, mark_unsynced
 
 from .models import SheetsProfile, SyncRun, Tombstone
 from .reconcile import is_configured
+from .sheets import SheetsError
 from .tasks import request_sync
+from .upgrade import upgrade_headers
 
 
 class SyncedSessionAdmin(SessionAdmin):
@@ -126,3 +128,15 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserWithSheetsAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, SheetsProfileInline]
+    actions = ["upgrade_sheet_header"]
+
+    @admin.action(description="Upgrade their sheet's header (set type, RPE, unit columns)")
+    def upgrade_sheet_header(self, request, queryset):
+        try:
+            report = upgrade_headers(list(queryset.values_list("pk", flat=True)))
+        except SheetsError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        for line in report.lines():
+            self.message_user(request, line)
+        self.message_user(request, report.summary())

@@ -17,12 +17,12 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sessions_app.export import WARMUP_MARK
-from sessions_app.models import Session, Set, SetType
+from sessions_app.export import read_row
+from sessions_app.models import Session, Set
 
 from .models import Tombstone
 from .reconcile import is_configured, targets_by_owner
-from .rows import HEADER, WIDTH, normalized, parse_logged_at
+from .rows import MAX_WIDTH, expected_headers, header_version, normalized, parse_logged_at
 from .sheets import SheetsClient, SheetsPermanent
 
 # Keys of imported legacy rows are uuid5(LEGACY_KEYS, content): the same row imported
@@ -60,12 +60,24 @@ class SheetRow:
     logged_at: datetime.datetime | None
     key: uuid.UUID
     legacy: bool
-    is_warmup: bool = False
+    set_type: str
+    rpe: object
+    unit: str
+    workout_note: str
 
 
-def parse_row(number, values, seen_legacy):
-    """A SheetRow, or a reason the row cannot be imported."""
-    date_text, session_id, template, exercise, set_number, weight, reps, notes, logged, key = values
+def legacy_content(values):
+    """What a row without a key is known by: its cells, without the empty ones after
+    `key`, so the same row reads the same before and after its tab is upgraded."""
+    extra = values[10:]
+    return "|".join(values[:10] + (extra if any(extra) else []))
+
+
+def parse_row(number, values, seen_legacy, version=2):
+    """A SheetRow, or a reason the row cannot be imported (values: normalized texts)."""
+    row = read_row(values, version)
+    date_text, session_id, template, exercise = row.date, row.session_id, row.template, row.exercise
+    set_number, key = row.set_number, row.key
     try:
         date = datetime.date.fromisoformat(date_text)
     except ValueError:
@@ -74,19 +86,16 @@ def parse_row(number, values, seen_legacy):
         return f"row {number}: no exercise"
     template = template or "imported"
     session_id = session_id or f"{date.isoformat()}_{slugify(template) or 'imported'}"
-    logged_at = parse_logged_at(logged)
+    logged_at = parse_logged_at(row.logged_at)
     if key:
         try:
             key, legacy = uuid.UUID(key), False
         except ValueError:
             return f"row {number}: {key!r} is not a key this app wrote"
     else:
-        content = "|".join(values)
+        content = legacy_content(values)
         seen_legacy[content] += 1  # identical rows are distinct sets
         key, legacy = uuid.uuid5(LEGACY_KEYS, f"{content}|{seen_legacy[content]}"), True
-    is_warmup = notes.startswith(WARMUP_MARK)
-    if is_warmup:
-        notes = notes.removeprefix(WARMUP_MARK).strip()
     return SheetRow(
         number,
         date,
@@ -94,13 +103,16 @@ def parse_row(number, values, seen_legacy):
         template[:40],
         exercise[:100],
         int(set_number) if set_number.isdigit() and int(set_number) > 0 else None,
-        weight[:20],
-        reps[:20],
-        notes,
+        row.weight[:20],
+        row.reps[:20],
+        row.notes,
         logged_at,
         key,
         legacy,
-        is_warmup,
+        row.set_type,
+        row.rpe,
+        row.unit,
+        row.workout_note,
     )
 
 
@@ -134,16 +146,22 @@ def read_sheet_rows(user, whole_sheet=False):
         raise SheetsPermanent(
             f"Spreadsheet {target.spreadsheet_id} has no tab {target.worksheet!r}."
         )
-    rows = worksheet.read_all(WIDTH)
-    if rows and normalized(rows[0]) != HEADER:
-        raise SheetsPermanent(f"The header row is {rows[0]!r}; expected {', '.join(HEADER)}.")
-    return [(number, normalized(row)) for number, row in enumerate(rows[1:], start=2) if any(row)]
+    rows = worksheet.read_all(MAX_WIDTH)
+    version = header_version(rows[0]) if rows else 2
+    if version is None:
+        raise SheetsPermanent(f"The header row is {rows[0]!r}; expected {expected_headers()}.")
+    return version, [
+        (number, normalized(row, version))
+        for number, row in enumerate(rows[1:], start=2)
+        if any(row)
+    ]
 
 
 def import_sheet(user, whole_sheet=False):
     report, parsed, seen_legacy, seen_keys = ImportReport(), [], Counter(), {}
-    for number, values in read_sheet_rows(user, whole_sheet):
-        row = parse_row(number, values, seen_legacy)
+    version, rows = read_sheet_rows(user, whole_sheet)
+    for number, values in rows:
+        row = parse_row(number, values, seen_legacy, version)
         if isinstance(row, str):
             report.skipped.append(row)
         elif row.key in seen_keys:
@@ -197,6 +215,7 @@ def store(user, rows, report):
 def create_session(user, rows):
     first = rows[0]
     times = [row.logged_at for row in rows if row.logged_at]
+    note = next((row.workout_note for row in rows if row.workout_note), "")
     noon = timezone.make_aware(datetime.datetime.combine(first.date, datetime.time(12)))
     return Session.objects.create(
         id=first.session_id,
@@ -206,6 +225,7 @@ def create_session(user, rows):
         status=Session.Status.COMPLETED,
         created_at=min(times, default=noon),
         completed_at=max(times, default=noon),
+        note=note,
         synced_to_sheets=True,
         revision=1,
     )
@@ -228,7 +248,9 @@ def build_sets(session, rows):
             created_at=row.logged_at or session.created_at,
             key=row.key,
             legacy_sheet_row=row.legacy,
-            set_type=SetType.WARMUP if row.is_warmup else SetType.WORKING,
+            set_type=row.set_type,
+            rpe=row.rpe,
+            unit=row.unit,
             synced_to_sheets=True,
         )
         workout_set.read_numbers()  # bulk_create skips save()

@@ -23,7 +23,18 @@ from django.utils import timezone
 from sessions_app.models import Session, Set
 
 from .models import SheetsProfile, SyncRun, SyncState, Tombstone
-from .rows import HEADER, KEY_COLUMN, WIDTH, describe, normalized, row_for
+from .rows import (
+    HEADERS,
+    KEY_COLUMN,
+    LATEST_VERSION,
+    MAX_WIDTH,
+    describe,
+    expected_headers,
+    header_version,
+    normalized,
+    rows_of_session,
+    width,
+)
 from .sheets import SheetsClient, SheetsError, SheetsPermanent, SheetsRetryable, has_credentials
 
 logger = logging.getLogger("sync")
@@ -48,6 +59,7 @@ class Plan:
     """What one target needs: rows to append, rewrite (by row number) and delete."""
 
     target: Target
+    version: int = LATEST_VERSION
     append: list = field(default_factory=list)
     update: dict = field(default_factory=dict)
     delete: list = field(default_factory=list)
@@ -55,8 +67,11 @@ class Plan:
     create_tab: bool = False
 
     def lines(self):
-        yield from (f"append  {describe(row)}" for row in self.append)
-        yield from (f"update  row {number}: {describe(row)}" for number, row in self.update.items())
+        yield from (f"append  {describe(row, self.version)}" for row in self.append)
+        yield from (
+            f"update  row {number}: {describe(row, self.version)}"
+            for number, row in self.update.items()
+        )
         yield from (f"delete  row {number}" for number in self.delete)
 
 
@@ -174,27 +189,37 @@ def live_tombstones(tombstones, dry_run=False):
     return [t for t in tombstones if t.key not in revived]
 
 
+def desired_rows(sessions, version):
+    rows = {}
+    for session in sessions:
+        rows.update(rows_of_session(session, version))
+    return rows
+
+
 def plan_target(target, worksheet, sessions, tombstones):
     """Compare the sheet with the database for one target; reads at most twice.
 
-    worksheet is None when the tab does not exist yet (only in a dry run).
+    worksheet is None when the tab does not exist yet (only in a dry run). Rows are
+    written in the version of the tab's header; an empty tab gets the latest.
     """
     plan = Plan(target)
-    desired = {str(s.key): row_for(session, s) for session in sessions for s in session.sets.all()}
     if worksheet is None or worksheet.is_new:
         plan.create_tab = worksheet is None
-        plan.write_header = bool(desired)
-        plan.append = list(desired.values())
+        plan.append = list(desired_rows(sessions, plan.version).values())
+        plan.write_header = bool(plan.append)
         return plan
 
-    header, keys = worksheet.read_header_and_column(WIDTH, KEY_COLUMN)
+    header, keys = worksheet.read_header_and_column(MAX_WIDTH, KEY_COLUMN)
     sheet_is_empty = not header and not any(keys)
-    if not sheet_is_empty and normalized(header) != HEADER:
+    version = LATEST_VERSION if sheet_is_empty else header_version(header)
+    if version is None:
         raise SheetsPermanent(
             f"Tab {worksheet.title!r} starts with the header {header!r}; expected "
-            f"{', '.join(HEADER)}. Nothing was written: fix the header row, or point the sync "
-            "at an empty tab."
+            f"{expected_headers()}. Nothing was written: fix the header row, or point the "
+            "sync at an empty tab."
         )
+    plan.version = version
+    desired = desired_rows(sessions, version)
     # Only the rows of keys this run cares about are kept, however long the history.
     wanted = desired.keys() | {str(tombstone.key) for tombstone in tombstones}
     rows_of_key = defaultdict(list)
@@ -209,11 +234,11 @@ def plan_target(target, worksheet, sessions, tombstones):
     dead_keys = {str(tombstone.key) for tombstone in tombstones} - desired.keys()
     dead_rows = [row for key in dead_keys for row in rows_of_key.get(key, [])]
 
-    current = worksheet.read_rows(first_row.values(), WIDTH) if first_row else {}
+    current = worksheet.read_rows(first_row.values(), width(version)) if first_row else {}
     plan.update = {
         row: desired[key]
         for key, row in first_row.items()
-        if normalized(current.get(row, [])) != normalized(desired[key])
+        if normalized(current.get(row, []), version) != normalized(desired[key], version)
     }
     plan.delete = sorted(duplicate_rows + dead_rows)
     plan.append = [row for key, row in desired.items() if key not in rows_of_key]
@@ -223,11 +248,12 @@ def plan_target(target, worksheet, sessions, tombstones):
 
 def carry_out(worksheet, plan):
     if plan.update:
-        worksheet.update_rows(plan.update, WIDTH)
+        worksheet.update_rows(plan.update, width(plan.version))
     if plan.delete:
         worksheet.delete_rows(plan.delete)
     if plan.append:
-        worksheet.append_rows(([HEADER] if plan.write_header else []) + plan.append)
+        header = [HEADERS[plan.version]] if plan.write_header else []
+        worksheet.append_rows(header + plan.append)
 
 
 class LeaseLost(SheetsError):
@@ -464,40 +490,45 @@ def find_drift(progress=None):
     for target, (target_sessions, _) in group_by_target(sessions, []).items():
         progress(f"{target}: reading the sheet")
         worksheet = client.open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
-        rows = worksheet.read_all(WIDTH) if worksheet else []
+        rows = worksheet.read_all(MAX_WIDTH) if worksheet else []
         differences += compare(target, rows, target_sessions, tombstoned, known_keys)
     return differences
 
 
 def compare(target, rows, sessions, tombstoned, known_keys):
-    if rows and normalized(rows[0]) != HEADER:
-        return [f"{target}: the header row is {rows[0]!r}, expected {', '.join(HEADER)}"]
+    version = header_version(rows[0]) if rows else LATEST_VERSION
+    if version is None:
+        return [f"{target}: the header row is {rows[0]!r}, expected {expected_headers()}"]
+    header = HEADERS[version]
     rows_of_key = defaultdict(list)
     for number, row in enumerate(rows[1:], start=2):
-        key = normalized(row)[KEY_COLUMN - 1]
-        if key:
-            rows_of_key[key].append((number, normalized(row)))
+        values = normalized(row, version)
+        if key := values[KEY_COLUMN - 1]:
+            rows_of_key[key].append((number, values))
     differences, expected_keys = [], set()
     for session in sessions:
-        for workout_set in session.sets.all():
-            key = str(workout_set.key)
+        for key, desired in rows_of_session(session, version).items():
             expected_keys.add(key)
-            wanted = normalized(row_for(session, workout_set))
+            wanted = normalized(desired, version)
             found = rows_of_key.get(key, [])
             if not session.synced_to_sheets:
                 continue  # the next run writes or rewrites these rows
             if not found:
-                differences.append(f"{target}: missing row for {describe(wanted)} (key {key})")
+                differences.append(
+                    f"{target}: missing row for {describe(wanted, version)} (key {key})"
+                )
                 continue
             if len(found) > 1:
                 numbers = ", ".join(str(number) for number, _ in found)
-                differences.append(f"{target}: {describe(wanted)} appears on rows {numbers}")
+                differences.append(
+                    f"{target}: {describe(wanted, version)} appears on rows {numbers}"
+                )
             number, row = found[0]
             for column, (sheet_value, database_value) in enumerate(zip(row, wanted, strict=True)):
                 if sheet_value != database_value:
                     differences.append(
-                        f"{target}: row {number} ({describe(wanted)}): {HEADER[column]} is "
-                        f"{sheet_value!r} in the sheet, {database_value!r} in the database"
+                        f"{target}: row {number} ({describe(wanted, version)}): {header[column]} "
+                        f"is {sheet_value!r} in the sheet, {database_value!r} in the database"
                     )
     for key, found in rows_of_key.items():
         if key in expected_keys or key in tombstoned:

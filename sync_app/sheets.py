@@ -241,6 +241,13 @@ class Worksheet:
             header.pop()
         return header, (key_columns[0] if key_columns else [])
 
+    def read_header(self, width):
+        """Row 1, its empty cells at the end left out."""
+        (rows,) = self._batch_get(
+            f"Reading the header of {self.title!r}", [self.range(1, 1, width)]
+        )
+        return rows[0] if rows else []
+
     def read_rows(self, row_numbers, width):
         """{row number: values} for the given rows, in one call."""
         runs = row_runs(row_numbers)

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sessions_app.models import Session
 from sync_app.reconcile import find_drift, run_sync
+from sync_app.sheets import SheetsError
+from sync_app.upgrade import upgrade_headers
 
 
 class Command(BaseCommand):
@@ -18,6 +20,12 @@ class Command(BaseCommand):
             "--check", action="store_true", help="List differences; exit 1 when there are any."
         )
         parser.add_argument(
+            "--upgrade-header",
+            action="store_true",
+            help="Give version 1 tabs the version 2 header (set type, RPE, unit and workout "
+            "note columns) and rewrite their rows in that form.",
+        )
+        parser.add_argument(
             "--session",
             action="append",
             dest="session_ids",
@@ -25,9 +33,11 @@ class Command(BaseCommand):
             help="Only this session.",
         )
 
-    def handle(self, dry_run, check, session_ids, **options):
+    def handle(self, dry_run, check, upgrade_header, session_ids, **options):
         if session_ids:
             self.check_sessions_exist(session_ids)
+        if upgrade_header:
+            return self.upgrade_header()
         if check:
             return self.report_drift()
         started = time.monotonic()
@@ -61,6 +71,15 @@ class Command(BaseCommand):
                 self.stdout.write("  write the header row")
             for line in plan.lines():
                 self.stdout.write(f"  {line}")
+
+    def upgrade_header(self):
+        try:
+            report = upgrade_headers()
+        except SheetsError as error:
+            raise CommandError(str(error)) from None
+        for line in report.lines():
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS(report.summary()))
 
     def report_drift(self):
         try:

@@ -20,9 +20,17 @@ from django.utils.text import slugify
 from sessions_app.export import read_row
 from sessions_app.models import Session, Set
 
+from .conflicts import record_written
 from .models import Tombstone
 from .reconcile import is_configured, targets_by_owner
-from .rows import MAX_WIDTH, expected_headers, header_version, normalized, parse_logged_at
+from .rows import (
+    MAX_WIDTH,
+    expected_headers,
+    fingerprint,
+    header_version,
+    normalized,
+    parse_logged_at,
+)
 from .sheets import SheetsClient, SheetsPermanent
 
 # Keys of imported legacy rows are uuid5(LEGACY_KEYS, content): the same row imported
@@ -64,6 +72,7 @@ class SheetRow:
     rpe: object
     unit: str
     workout_note: str
+    fingerprint: str
 
 
 def legacy_content(values):
@@ -113,6 +122,7 @@ def parse_row(number, values, seen_legacy, version=2):
         row.rpe,
         row.unit,
         row.workout_note,
+        fingerprint(values, version),
     )
 
 
@@ -150,16 +160,20 @@ def read_sheet_rows(user, whole_sheet=False):
     version = header_version(rows[0]) if rows else 2
     if version is None:
         raise SheetsPermanent(f"The header row is {rows[0]!r}; expected {expected_headers()}.")
-    return version, [
-        (number, normalized(row, version))
-        for number, row in enumerate(rows[1:], start=2)
-        if any(row)
-    ]
+    return (
+        target,
+        version,
+        [
+            (number, normalized(row, version))
+            for number, row in enumerate(rows[1:], start=2)
+            if any(row)
+        ],
+    )
 
 
 def import_sheet(user, whole_sheet=False):
     report, parsed, seen_legacy, seen_keys = ImportReport(), [], Counter(), {}
-    version, rows = read_sheet_rows(user, whole_sheet)
+    target, version, rows = read_sheet_rows(user, whole_sheet)
     for number, values in rows:
         row = parse_row(number, values, seen_legacy, version)
         if isinstance(row, str):
@@ -170,11 +184,16 @@ def import_sheet(user, whole_sheet=False):
             seen_keys[row.key] = number
             parsed.append(row)
     with transaction.atomic():
-        store(user, parsed, report)
+        store(user, parsed, report, target)
     return report
 
 
-def store(user, rows, report):
+def store(user, rows, report, target=None):
+    """Create the rows' sets (and their workouts) that are not here yet.
+
+    With target, the keyed rows' fingerprints are remembered as last written there:
+    a later fix typed into the sheet is then told apart from an edit in the app.
+    """
     deleted = set(
         Tombstone.objects.filter(key__in=[row.key for row in rows]).values_list("key", flat=True)
     )
@@ -207,7 +226,12 @@ def store(user, rows, report):
             ]
             continue
         new_sets += build_sets(session, session_rows)
-    Set.objects.bulk_create(new_sets)
+    Set.objects.bulk_create(new_sets)  # a new set changes no sheet row: no signals needed
+    if target is not None:
+        fingerprints = {row.key: row.fingerprint for row in rows if not row.legacy}
+        record_written(
+            {s.pk: fingerprints[s.key] for s in new_sets if s.key in fingerprints}, target
+        )
     report.sets_created = len(new_sets)
     report.legacy_sets = sum(workout_set.legacy_sheet_row for workout_set in new_sets)
 

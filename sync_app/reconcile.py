@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from sessions_app.models import Session, Set
 
-from .models import SheetsProfile, SyncRun, SyncState, Tombstone
+from .conflicts import record_conflict, record_written, take_sheet_row
+from .models import SheetConflict, SheetsProfile, SyncRun, SyncState, Tombstone, WrittenRow
 from .rows import (
     HEADERS,
     KEY_COLUMN,
@@ -30,9 +31,11 @@ from .rows import (
     MAX_WIDTH,
     describe,
     expected_headers,
+    fingerprint,
     header_version,
     normalized,
     rows_of_session,
+    sheet_sets,
     width,
 )
 from .sheets import SheetsClient, SheetsError, SheetsPermanent, SheetsRetryable, has_credentials
@@ -65,6 +68,12 @@ class Plan:
     delete: list = field(default_factory=list)
     write_header: bool = False
     create_tab: bool = False
+    # Two-way: {set id: fingerprint} to remember once written; rows edited in the sheet
+    # to take, as (set id, row, fingerprint last written); conflicts found, as
+    # (set id, kind, row number, row).
+    written: dict = field(default_factory=dict)
+    take: list = field(default_factory=list)
+    conflicts: list = field(default_factory=list)
 
     def lines(self):
         yield from (f"append  {describe(row, self.version)}" for row in self.append)
@@ -73,6 +82,14 @@ class Plan:
             for number, row in self.update.items()
         )
         yield from (f"delete  row {number}" for number in self.delete)
+        yield from (
+            f"take    row {row_number(row)} from the sheet: {describe(row, self.version)}"
+            for _, row, _ in self.take
+        )
+        yield from (
+            f"leave   {f'row {number}' if number else 'a deleted row'} alone: {kind} conflict"
+            for _, kind, number, _ in self.conflicts
+        )
 
 
 @dataclass
@@ -82,11 +99,16 @@ class SyncResult:
     appended: int = 0
     updated: int = 0
     deleted: int = 0
+    taken: int = 0
+    conflicts: int = 0
+    imported: int = 0
     api_calls: int = 0
     retries: int = 0
     errors: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
     plans: list = field(default_factory=list)
     more_pending: bool = False
+    pull: bool = False
 
     @property
     def ok(self):
@@ -104,11 +126,27 @@ class SyncResult:
             )
         if self.outcome == "nothing to do":
             return "Nothing to sync: every completed workout is already in the sheet."
+        if self.pull:
+            return " ".join(
+                [
+                    f"{self.outcome.capitalize()}: {self.taken} row(s) taken from the sheet, "
+                    f"{self.conflicts} conflict(s) left for a choice, {self.imported} "
+                    f"hand-typed row(s) imported, {self.api_calls} API call(s), "
+                    f"{self.retries} retry(ies).",
+                    *self.notes,
+                    *self.errors,
+                ]
+            )
         text = (
             f"{self.outcome.capitalize()}: {self.sessions} session(s), {self.appended} row(s) "
             f"appended, {self.updated} updated, {self.deleted} deleted, "
             f"{self.api_calls} API call(s), {self.retries} retry(ies)."
         )
+        if self.taken or self.conflicts or self.imported:
+            text += (
+                f" {self.taken} row(s) taken from the sheet, {self.conflicts} conflict(s) "
+                f"left for a choice, {self.imported} hand-typed row(s) imported."
+            )
         if self.errors:
             text += " " + " ".join(self.errors)
         return text
@@ -163,7 +201,7 @@ def load_work(session_ids=None, dry_run=False):
             break
         chosen.append(session_id)
         total += set_count
-    sets = Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
+    sets = sheet_sets()
     sessions = list(
         Session.objects.filter(pk__in=chosen)
         .order_by("completed_at", "pk")
@@ -196,16 +234,34 @@ def desired_rows(sessions, version):
     return rows
 
 
+def row_number(row):
+    return getattr(row, "number", "?")
+
+
+class NumberedRow(list):
+    """A row read from the sheet that remembers its row number (for reports)."""
+
+    number = None
+
+
 def plan_target(target, worksheet, sessions, tombstones):
     """Compare the sheet with the database for one target; reads at most twice.
 
     worksheet is None when the tab does not exist yet (only in a dry run). Rows are
     written in the version of the tab's header; an empty tab gets the latest.
+    A row the lifter changed in the sheet since it was last written is never
+    rewritten: the set takes its values when the app did not change it, else it is a
+    conflict; a row deleted by hand is a conflict too, never appended again silently.
     """
     plan = Plan(target)
+    sets_by_key = {str(s.key): s for session in sessions for s in session.sets.all()}
     if worksheet is None or worksheet.is_new:
         plan.create_tab = worksheet is None
-        plan.append = list(desired_rows(sessions, plan.version).values())
+        desired = desired_rows(sessions, plan.version)
+        plan.append = list(desired.values())
+        plan.written = {
+            sets_by_key[key].pk: fingerprint(row, plan.version) for key, row in desired.items()
+        }
         plan.write_header = bool(plan.append)
         return plan
 
@@ -235,15 +291,51 @@ def plan_target(target, worksheet, sessions, tombstones):
     dead_rows = [row for key in dead_keys for row in rows_of_key.get(key, [])]
 
     current = worksheet.read_rows(first_row.values(), width(version)) if first_row else {}
-    plan.update = {
-        row: desired[key]
-        for key, row in first_row.items()
-        if normalized(current.get(row, []), version) != normalized(desired[key], version)
-    }
+    last_written, in_conflict = two_way_state(target, sessions)
+    for key, row in desired.items():
+        set_id = sets_by_key[key].pk
+        if set_id in in_conflict:
+            continue  # left alone until someone chooses
+        number = first_row.get(key)
+        plan_row(plan, set_id, number, current.get(number), row, last_written.get(set_id))
     plan.delete = sorted(duplicate_rows + dead_rows)
-    plan.append = [row for key, row in desired.items() if key not in rows_of_key]
     plan.write_header = sheet_is_empty and bool(plan.append)
     return plan
+
+
+def two_way_state(target, sessions):
+    """({set id: fingerprint last written to target}, {set ids in conflict})."""
+    written = WrittenRow.objects.filter(set__session__in=sessions, target=str(target))
+    conflicts = SheetConflict.objects.filter(set__session__in=sessions)
+    return (
+        dict(written.values_list("set_id", "fingerprint")),
+        set(conflicts.values_list("set_id", flat=True)),
+    )
+
+
+def plan_row(plan, set_id, number, current, desired, last_written):
+    """Decide one set's row: append, rewrite, take from the sheet, conflict, or nothing."""
+    version = plan.version
+    wanted = fingerprint(desired, version)
+    if number is None:
+        if last_written:  # it was written, and someone deleted it from the sheet
+            plan.conflicts.append((set_id, SheetConflict.Kind.DELETED, None, []))
+        else:
+            plan.append.append(desired)
+            plan.written[set_id] = wanted
+        return
+    current = NumberedRow(current or [])
+    current.number = number
+    found = fingerprint(current, version)
+    if last_written is None or found in (last_written, wanted):
+        # The sheet row is as the sync left it (or already says what the app says).
+        if normalized(current, version) != normalized(desired, version):
+            plan.update[number] = desired
+        plan.written[set_id] = wanted
+    elif wanted == last_written:
+        plan.take.append((set_id, current, last_written))  # changed in the sheet only
+    else:
+        plan.conflicts.append((set_id, SheetConflict.Kind.BOTH_CHANGED, number, current))
 
 
 def carry_out(worksheet, plan):
@@ -288,23 +380,30 @@ class Runner:
         return min(delay, settings.SHEETS_BACKOFF_MAX_SECONDS)
 
     def sync_target(self, target, sessions, tombstones):
+        def push():
+            self.progress(f"{target}: reading the sheet")
+            worksheet = self.client.open_worksheet(
+                target.spreadsheet_id, target.worksheet, create=not self.dry_run
+            )
+            plan = plan_target(target, worksheet, sessions, tombstones)
+            if not self.dry_run:
+                self.progress(
+                    f"{target}: appending {len(plan.append)}, updating {len(plan.update)}, "
+                    f"deleting {len(plan.delete)} row(s)"
+                )
+                carry_out(worksheet, plan)
+            return plan
+
+        return self.retrying(target, push)
+
+    def retrying(self, target, work):
+        """work() for one target, again from the start after a retryable failure."""
         for attempt in range(1, settings.SHEETS_MAX_ATTEMPTS + 1):
             if time.monotonic() > self.deadline:
                 raise OutOfTime("This run used its time; the next run goes on.")
             self.renew_lease()
             try:
-                self.progress(f"{target}: reading the sheet")
-                worksheet = self.client.open_worksheet(
-                    target.spreadsheet_id, target.worksheet, create=not self.dry_run
-                )
-                plan = plan_target(target, worksheet, sessions, tombstones)
-                if not self.dry_run:
-                    self.progress(
-                        f"{target}: appending {len(plan.append)}, updating {len(plan.update)}, "
-                        f"deleting {len(plan.delete)} row(s)"
-                    )
-                    carry_out(worksheet, plan)
-                return plan
+                return work()
             except SheetsRetryable as error:
                 if error.uncertain:
                     # Google may still apply that write: planning again now could write
@@ -401,7 +500,9 @@ class Runner:
             result.appended += len(plan.append)
             result.updated += len(plan.update)
             result.deleted += len(plan.delete)
+            result.conflicts += len(plan.conflicts)
             if not self.dry_run:
+                result.taken += remember_two_way(plan)
                 mark_synced(target_sessions, target_tombstones)
 
 
@@ -431,6 +532,28 @@ def close_interrupted_runs():
     )
 
 
+def remember_two_way(plan):
+    """After the writes: remember what was written, take rows fixed in the sheet, and
+    record conflicts. Returns how many rows were taken."""
+    record_written(plan.written, plan.target)
+    taken = 0
+    for set_id, row, last_written in plan.take:
+        if take_sheet_row(set_id, row, plan.version, plan.target, last_written):
+            taken += 1
+        else:  # the app changed the set since this run read it
+            record_conflict(
+                set_id, SheetConflict.Kind.BOTH_CHANGED, plan.target, row.number, row, plan.version
+            )
+    for set_id, kind, number, row in plan.conflicts:
+        record_conflict(set_id, kind, plan.target, number, row, plan.version)
+    if taken or plan.conflicts:
+        logger.info(
+            "sheet edits",
+            extra={"target": str(plan.target), "taken": taken, "conflicts": len(plan.conflicts)},
+        )
+    return taken
+
+
 def mark_synced(sessions, tombstones, now=None):
     """Mark sessions synced, but only those unchanged since their rows were read."""
     now = now or timezone.now()
@@ -443,6 +566,8 @@ def mark_synced(sessions, tombstones, now=None):
         )
     Set.objects.filter(session_id__in=[s.pk for s in sessions]).update(synced_to_sheets=True)
     Tombstone.objects.filter(pk__in=[t.pk for t in tombstones]).delete()
+    # A tombstoned set still here (its workout cancelled) has no row any more.
+    WrittenRow.objects.filter(set__key__in=[t.key for t in tombstones]).delete()
 
 
 def record_failure(sessions, error, now=None):
@@ -462,6 +587,9 @@ def finish_record(record, result):
     record.rows_appended = result.appended
     record.rows_updated = result.updated
     record.rows_deleted = result.deleted
+    record.rows_taken = result.taken
+    record.conflicts = result.conflicts
+    record.rows_imported = result.imported
     record.api_calls = result.api_calls
     record.retries = result.retries
     record.error = " ".join(result.errors)[:ERROR_TEXT_LIMIT]
@@ -481,7 +609,7 @@ def find_drift(progress=None):
     progress = progress or (lambda message: None)
     if not is_configured():
         raise SheetsPermanent("Sheets sync is not configured: set SHEETS_SPREADSHEET_ID.")
-    sets = Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
+    sets = sheet_sets()
     sessions = list(Session.objects.completed().prefetch_related(Prefetch("sets", queryset=sets)))
     tombstoned = {str(key) for key in Tombstone.objects.values_list("key", flat=True)}
     known_keys = {str(key) for key in Set.objects.values_list("key", flat=True)}
@@ -492,7 +620,22 @@ def find_drift(progress=None):
         worksheet = client.open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
         rows = worksheet.read_all(MAX_WIDTH) if worksheet else []
         differences += compare(target, rows, target_sessions, tombstoned, known_keys)
-    return differences
+    return differences + conflict_lines()
+
+
+def conflict_lines():
+    conflicts = SheetConflict.objects.select_related("set__session").order_by("found_at")
+    return [
+        f"{conflict.target}: conflict: {conflict.set.session_id} {conflict.set.exercise} "
+        f"#{conflict.set.set_number} (key {conflict.set.key}) "
+        + (
+            f"was {conflict.get_kind_display()}"
+            if conflict.kind == SheetConflict.Kind.DELETED
+            else f"on row {conflict.row_number} was {conflict.get_kind_display()}"
+        )
+        + "; it is left alone until someone keeps the sheet's or the app's version"
+        for conflict in conflicts
+    ]
 
 
 def compare(target, rows, sessions, tombstoned, known_keys):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from sessions_app.export import HEADERS, read_row
 from sessions_app.export import row_for as versioned_row_for
+from sessions_app.models import Set
 
 __all__ = [
     "HEADER",
@@ -60,10 +61,16 @@ def expected_headers():
     return " or ".join(", ".join(columns) for columns in HEADERS.values())
 
 
+def sheet_sets():
+    """A workout's sets that have rows of their own, in row order (prefetch with it)."""
+    return Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
+
+
 def rows_of_session(session, version):
     """{key: row} for the session's (prefetched) sets, in the tab's version.
 
     A version 1 tab has no workout note column: the note rides on the first set's row.
+    The sets must be prefetched with sheet_sets().
     """
     return {
         str(workout_set.key): versioned_row_for(

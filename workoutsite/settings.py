@@ -278,3 +278,5 @@ SYNC_RUN_BUDGET_SECONDS = envint("SYNC_RUN_BUDGET_SECONDS", "480")
 # Longer than any run; a worker killed mid-run holds the lease at most this long.
 SYNC_LEASE_SECONDS = envint("SYNC_LEASE_SECONDS", "600")
 SYNC_INTERVAL_MINUTES = 5
+# Reading whole rows back (fixes typed into the sheet) costs more than a push: less often.
+SYNC_PULL_INTERVAL_MINUTES = envint("SYNC_PULL_INTERVAL_MINUTES", "60")

@@ -89,7 +89,12 @@ def take_sheet_row(set_id, sheet_row, version, target, expected_fingerprint=None
         app_values = read_row(normalized(row, version), version)
         sheet_values = read_row(normalized(sheet_row, version), version)
         apply_changes(workout_set, changes_between(app_values, sheet_values))
-        record_written({set_id: fingerprint(sheet_row, version)}, target)
+        taken = fingerprint(sheet_row, version)
+        record_written({set_id: taken}, target)
+        if fingerprint(app_row(workout_set, version), version) != taken:
+            # Not all of it could be taken (the session id, a text too long): the
+            # next push writes the row as the app holds it.
+            mark_unsynced(workout_set.session_id)
     return True
 
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Prefetch
 
+from sessions_app.export import row_for
 from sessions_app.models import Session, Set
 
 from .conflicts import record_conflict, record_written, take_sheet_row
@@ -45,7 +45,6 @@ from .rows import (
     fingerprint,
     header_version,
     normalized,
-    rows_of_session,
     sheet_sets,
 )
 from .sheets import SheetsClient, SheetsError, SheetsPermanent
@@ -117,19 +116,25 @@ def plan_pull(target, rows):
 
 
 def app_rows(sets, version):
-    """{set id: the row the app would write} for sets of completed workouts."""
-    sessions = {s.session_id for s in sets}
-    loaded = Session.objects.filter(pk__in=sessions).prefetch_related(
-        Prefetch("sets", queryset=sheet_sets())
-    )
-    wanted = {s.pk for s in sets}
-    rows = {}
-    for session in loaded:
-        by_key = rows_of_session(session, version)
-        for workout_set in session.sets.all():
-            if workout_set.pk in wanted:
-                rows[workout_set.pk] = by_key[str(workout_set.key)]
-    return rows
+    """{set id: the row the app would write} for sets loaded with their session.
+
+    In a version 1 tab only a workout's first set's row carries its note: those are
+    found in one query, rather than loading every set of each workout.
+    """
+    firsts = set()
+    if version == 1:
+        sessions = {s.session_id for s in sets}
+        seen = set()
+        for set_id, session_id in (
+            sheet_sets().filter(session_id__in=sessions).values_list("pk", "session_id")
+        ):
+            if session_id not in seen:
+                seen.add(session_id)
+                firsts.add(set_id)
+    return {
+        s.pk: row_for(s.session, s, version, with_workout_note=version != 1 or s.pk in firsts)
+        for s in sets
+    }
 
 
 def chunks(items, size=CHUNK_SIZE):
@@ -204,7 +209,10 @@ class Puller(Runner):
     def take_changed(self, target, rows, plan, result):
         version = plan.version
         for batch in chunks(plan.changed):
-            sets = Set.objects.filter(pk__in=[set_id for set_id, _, _ in batch])
+            sets = Set.objects.filter(
+                pk__in=[set_id for set_id, _, _ in batch],
+                session__status=Session.Status.COMPLETED,
+            ).select_related("session")
             wanted = app_rows(list(sets), version)
             agreed = {}
             for set_id, number, last_written in batch:
@@ -238,7 +246,7 @@ class Puller(Runner):
                 session__status=Session.Status.COMPLETED,
                 session__synced_to_sheets=True,
                 session__owner_id__in=owners,
-            )
+            ).select_related("session")
             sets = {str(s.key): s for s in sets}
             wanted = app_rows(list(sets.values()), version)
             baseline = {}

@@ -6,6 +6,12 @@ sets that are missing. Only then are the sessions marked synced, and only if the
 did not change meanwhile. A run that dies after the append and before the mark is
 harmless: the next run finds the keys and appends nothing twice. Any retryable
 failure restarts the plan from a fresh read, never a blind retry of a write.
+
+Rows are written in the version of each tab's header (rows.py). The sync remembers a
+fingerprint of every row it writes (WrittenRow): a row the lifter changed in the sheet
+since is never rewritten. The set takes it when the app did not change it too, else
+it is a conflict left for a choice (conflicts.py); the pull (pull.py) reads the sheets
+back on a slower schedule.
 """
 
 import logging

@@ -170,6 +170,12 @@ def test_the_lifter_resolves_a_conflict_on_their_workout_page(
     )
     assert "<td>245</td><td>240</td>" in panel.replace("\n", "").replace("  ", "")
     assert f'action="{url}"' in panel and "Keep the sheet's" in panel
+    from django.template import Context, Template
+
+    tag = Template("{% load sync_conflicts %}{% sheet_conflicts_panel session %}")
+    assert "<td>245</td><td>240</td>" in tag.render(Context({"session": synced})).replace(
+        "\n", ""
+    ).replace("  ", "")
     response = alice_client.post(url, {"choice": "app"})
     assert response.status_code == 302 and response.url == synced.get_absolute_url()
     assert not SheetConflict.objects.exists()
@@ -320,3 +326,38 @@ def test_the_operator_sees_and_resolves_conflicts_in_the_admin(
     )
     assert "1 conflict(s) resolved: the sheet&#x27;s version kept." in response.content.decode()
     assert squat(synced, 2).weight == "245"
+
+
+def test_a_version_1_tab_with_a_workout_note_is_pulled_without_false_changes(sheets, alice, lower1):
+    from sessions_app.export import COLUMNS_V1
+
+    sheets.set_rows(SPREADSHEET, "Log", [COLUMNS_V1])
+    session = Session.start(alice, lower1, datetime.date(2025, 9, 21))
+    session.note = "Gym was packed"
+    session.save()
+    for weight in ("135", "185", "225"):
+        session.log_set("Back Squat", weight, "5", unit="kg")
+    session.complete()
+    run_sync()
+    assert sheet(sheets)[1][NOTES] == "(kg) (workout note: Gym was packed)"
+    WrittenRow.objects.all().delete()
+    assert (run_pull().taken, WrittenRow.objects.count()) == (0, 3)
+    edit_in_sheet(sheets, 2, NOTES, "(kg) paused (workout note: Gym was packed, knees ok)")
+    result = run_pull()
+    assert (result.taken, result.conflicts) == (1, 0)
+    session.refresh_from_db()
+    assert session.note == "Gym was packed, knees ok"
+    first = session.sets.order_by("created_at").first()
+    assert (first.notes, first.unit) == ("paused", "kg")
+    assert run_sync().updated == 0
+    assert check()[1] is None
+
+
+def test_what_cannot_be_taken_is_written_back(sheets, synced):
+    edit_in_sheet(sheets, 2, 1, "my-own-session-name")  # the session id is the app's
+    run_pull()
+    synced.refresh_from_db()
+    assert synced.pk == "2025-09-21_lower1" and not synced.synced_to_sheets
+    assert run_sync().updated == 1
+    assert data_rows(sheets)[0][1] == "2025-09-21_lower1"
+    assert check()[1] is None

@@ -361,3 +361,17 @@ def test_what_cannot_be_taken_is_written_back(sheets, synced):
     assert run_sync().updated == 1
     assert data_rows(sheets)[0][1] == "2025-09-21_lower1"
     assert check()[1] is None
+
+
+def test_a_dry_run_says_what_it_would_take_and_leave_alone(sheets, synced):
+    edit_in_sheet(sheets, 3, WEIGHT, 245)
+    delete_in_sheet(sheets, 4)
+    first = squat(synced, 1)
+    first.weight = "230"
+    first.save()
+    out = io.StringIO()
+    call_command("sync", "--dry-run", stdout=out)
+    assert "update  row 2: 2025-09-21_lower1 Back Squat #1" in out.getvalue()
+    assert "take    row 3 from the sheet: 2025-09-21_lower1 Back Squat #2" in out.getvalue()
+    assert "leave   a deleted row alone: deleted conflict" in out.getvalue()
+    assert squat(synced, 2).weight == "235" and not SheetConflict.objects.exists()

@@ -375,3 +375,25 @@ def test_a_dry_run_says_what_it_would_take_and_leave_alone(sheets, synced):
     assert "take    row 3 from the sheet: 2025-09-21_lower1 Back Squat #2" in out.getvalue()
     assert "leave   a deleted row alone: deleted conflict" in out.getvalue()
     assert squat(synced, 2).weight == "235" and not SheetConflict.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "column, written, read_back",
+    [
+        (WEIGHT, 135, 135.0),  # a number read back as a float
+        (4, 2, 2.0),
+        (DATE, "2025-09-21", 45921),  # a date read back as Sheets' serial day number
+        (8, "2025-09-21 18:04:11+02:00", "2025-09-21T16:04:11+00:00"),  # the same instant
+        (NOTES, "=SUM(1,2)", "=SUM(1,2)"),  # formula-looking text, written raw, stays text
+    ],
+)
+def test_a_value_google_returns_in_another_form_keeps_the_fingerprint(column, written, read_back):
+    from sync_app.rows import fingerprint
+
+    row = ["2025-09-21", "s", "lower1", "Back Squat", 2, 135, 5, "", "", "k", "working", "", "lb"]
+    row[column] = written
+    again = list(row)
+    again[column] = read_back
+    assert fingerprint(again, 2) == fingerprint(row, 2)
+    again[WEIGHT] = 140
+    assert fingerprint(again, 2) != fingerprint(row, 2)

@@ -51,6 +51,9 @@ SET_TYPE_MARKS = {
 }
 LEADING_MARK = re.compile(r"\((warm-up|drop set|failure|RPE (\d+(?:\.\d)?)|kg|lb)\)\s*")
 WORKOUT_NOTE_MARK = re.compile(r"\s*\(workout note: (.*)\)\s*$", re.DOTALL)
+# The choices' values, once: a pull reads every row of a sheet with read_row.
+SET_TYPES = frozenset(SetType.values)
+UNITS = frozenset(WeightUnit.values)
 # A spreadsheet program opening a CSV runs cells starting with these as formulas.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -158,10 +161,10 @@ def read_row(texts, version=2):
             )
     if version == 2:
         set_type, rpe, unit, workout_note = (text.strip() for text in texts[10:14])
-        if set_type in SetType.values:
+        if set_type in SET_TYPES:
             values.set_type = set_type
         values.rpe = as_rpe(rpe) if rpe else values.rpe
-        values.unit = unit if unit in WeightUnit.values else values.unit
+        values.unit = unit if unit in UNITS else values.unit
         values.workout_note = workout_note or values.workout_note
     return values
 

@@ -7,9 +7,12 @@ from django.contrib.auth.admin import UserAdmin
 from sessions_app.admin import SessionAdmin
 from sessions_app.models import Session, mark_unsynced
 
-from .models import SheetsProfile, SyncRun, Tombstone
+from .conflicts import APP, SHEET, ConflictResolved, describe_conflict, resolve
+from .models import SheetConflict, SheetsProfile, SyncRun, Tombstone
 from .reconcile import is_configured, not_configured_message
-from .tasks import request_sync
+from .sheets import SheetsError
+from .tasks import enqueue_pull, request_sync
+from .upgrade import upgrade_headers
 
 
 class SyncedSessionAdmin(SessionAdmin):
@@ -29,7 +32,7 @@ class SyncedSessionAdmin(SessionAdmin):
         "sync_attempted_at",
         "sync_error",
     ]
-    actions = ["sync_now", "mark_for_resync"]
+    actions = ["sync_now", "pull_now", "mark_for_resync"]
 
     @admin.display(description="sheet")
     def sync_state(self, session):
@@ -46,6 +49,22 @@ class SyncedSessionAdmin(SessionAdmin):
         request_sync()
         self.message_user(
             request, "A sync was queued; the worker runs it within seconds. Refresh to see it."
+        )
+
+    @admin.action(description="Pull fixes from the sheet now (whatever is selected)")
+    def pull_now(self, request, queryset):
+        if not is_configured():
+            self.message_user(
+                request,
+                not_configured_message(),
+                messages.WARNING,
+            )
+            return
+        enqueue_pull()
+        self.message_user(
+            request,
+            "A pull was queued: fixes typed into the sheets come back within a minute; "
+            "see Sync runs and Sheet conflicts.",
         )
 
     @admin.action(description="Mark for re-sync (rewrite their rows in the sheet)")
@@ -79,6 +98,9 @@ class SyncRunAdmin(admin.ModelAdmin):
         "rows_appended",
         "rows_updated",
         "rows_deleted",
+        "rows_taken",
+        "conflicts",
+        "rows_imported",
         "api_calls",
         "retries",
         "duration_seconds",
@@ -90,6 +112,72 @@ class SyncRunAdmin(admin.ModelAdmin):
     @admin.display(description="error")
     def short_error(self, run):
         return run.error[:120]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SheetConflict)
+class SheetConflictAdmin(admin.ModelAdmin):
+    """Sets the sync leaves alone until the operator (or the lifter) chooses a side."""
+
+    list_display = ["found_at", "lifter", "workout", "set_label", "kind", "row_number", "versions"]
+    list_filter = ["kind", "target"]
+    list_select_related = ["set__session__owner"]
+    search_fields = ["set__session__id", "set__exercise", "set__session__owner__username"]
+    readonly_fields = [
+        "set",
+        "kind",
+        "target",
+        "row_number",
+        "header_version",
+        "found_at",
+        "versions",
+    ]
+    fields = readonly_fields
+    actions = ["keep_sheet", "keep_app"]
+
+    @admin.display(description="lifter")
+    def lifter(self, conflict):
+        return conflict.set.session.owner
+
+    @admin.display(description="workout")
+    def workout(self, conflict):
+        return conflict.set.session_id
+
+    @admin.display(description="set")
+    def set_label(self, conflict):
+        return f"{conflict.set.exercise} #{conflict.set.set_number}"
+
+    @admin.display(description="in the sheet → in the app")
+    def versions(self, conflict):
+        view = describe_conflict(conflict)
+        if view.deleted:
+            return "row deleted in the sheet"
+        return "; ".join(
+            f"{column}: {in_sheet!r} → {in_app!r}" for column, in_sheet, in_app in view.differences
+        )
+
+    def resolve_all(self, request, queryset, choice, done):
+        count = 0
+        for conflict in queryset.select_related("set__session"):
+            try:
+                resolve(conflict, choice)
+                count += 1
+            except ConflictResolved:
+                continue
+        self.message_user(request, f"{count} conflict(s) resolved: {done}.")
+
+    @admin.action(description="Keep the sheet's version (a deleted row: delete the set)")
+    def keep_sheet(self, request, queryset):
+        self.resolve_all(request, queryset, SHEET, "the sheet's version kept")
+
+    @admin.action(description="Keep the app's version (a deleted row: write it back)")
+    def keep_app(self, request, queryset):
+        self.resolve_all(request, queryset, APP, "the app's version kept")
 
     def has_add_permission(self, request):
         return False
@@ -122,3 +210,15 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserWithSheetsAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, SheetsProfileInline]
+    actions = ["upgrade_sheet_header"]
+
+    @admin.action(description="Upgrade their sheet's header (set type, RPE, unit columns)")
+    def upgrade_sheet_header(self, request, queryset):
+        try:
+            report = upgrade_headers(list(queryset.values_list("pk", flat=True)))
+        except SheetsError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        for line in report.lines():
+            self.message_user(request, line)
+        self.message_user(request, report.summary())

@@ -17,13 +17,21 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sessions_app.export import WARMUP_MARK
-from sessions_app.models import Session, Set, SetType
+from sessions_app.export import read_row
+from sessions_app.models import Session, Set
 from sessions_app.progress import refresh_records
 
+from .conflicts import record_written
 from .models import Tombstone
 from .reconcile import is_configured, targets_by_owner
-from .rows import HEADER, WIDTH, normalized, parse_logged_at
+from .rows import (
+    MAX_WIDTH,
+    expected_headers,
+    fingerprint,
+    header_version,
+    normalized,
+    parse_logged_at,
+)
 from .sheets import SheetsClient, SheetsPermanent
 
 # Keys of imported legacy rows are uuid5(LEGACY_KEYS, content): the same row imported
@@ -61,12 +69,25 @@ class SheetRow:
     logged_at: datetime.datetime | None
     key: uuid.UUID
     legacy: bool
-    is_warmup: bool = False
+    set_type: str
+    rpe: object
+    unit: str
+    workout_note: str
+    fingerprint: str
 
 
-def parse_row(number, values, seen_legacy):
-    """A SheetRow, or a reason the row cannot be imported."""
-    date_text, session_id, template, exercise, set_number, weight, reps, notes, logged, key = values
+def legacy_content(values):
+    """What a row without a key is known by: its cells, without the empty ones after
+    `key`, so the same row reads the same before and after its tab is upgraded."""
+    extra = values[10:]
+    return "|".join(values[:10] + (extra if any(extra) else []))
+
+
+def parse_row(number, values, seen_legacy, version=2):
+    """A SheetRow, or a reason the row cannot be imported (values: normalized texts)."""
+    row = read_row(values, version)
+    date_text, session_id, template, exercise = row.date, row.session_id, row.template, row.exercise
+    set_number, key = row.set_number, row.key
     try:
         date = datetime.date.fromisoformat(date_text)
     except ValueError:
@@ -75,19 +96,16 @@ def parse_row(number, values, seen_legacy):
         return f"row {number}: no exercise"
     template = template or "imported"
     session_id = session_id or f"{date.isoformat()}_{slugify(template) or 'imported'}"
-    logged_at = parse_logged_at(logged)
+    logged_at = parse_logged_at(row.logged_at)
     if key:
         try:
             key, legacy = uuid.UUID(key), False
         except ValueError:
             return f"row {number}: {key!r} is not a key this app wrote"
     else:
-        content = "|".join(values)
+        content = legacy_content(values)
         seen_legacy[content] += 1  # identical rows are distinct sets
         key, legacy = uuid.uuid5(LEGACY_KEYS, f"{content}|{seen_legacy[content]}"), True
-    is_warmup = notes.startswith(WARMUP_MARK)
-    if is_warmup:
-        notes = notes.removeprefix(WARMUP_MARK).strip()
     return SheetRow(
         number,
         date,
@@ -95,13 +113,17 @@ def parse_row(number, values, seen_legacy):
         template[:40],
         exercise[:100],
         int(set_number) if set_number.isdigit() and int(set_number) > 0 else None,
-        weight[:20],
-        reps[:20],
-        notes,
+        row.weight[:20],
+        row.reps[:20],
+        row.notes,
         logged_at,
         key,
         legacy,
-        is_warmup,
+        row.set_type,
+        row.rpe,
+        row.unit,
+        row.workout_note,
+        fingerprint(values, version),
     )
 
 
@@ -135,16 +157,26 @@ def read_sheet_rows(user, whole_sheet=False):
         raise SheetsPermanent(
             f"Spreadsheet {target.spreadsheet_id} has no tab {target.worksheet!r}."
         )
-    rows = worksheet.read_all(WIDTH)
-    if rows and normalized(rows[0]) != HEADER:
-        raise SheetsPermanent(f"The header row is {rows[0]!r}; expected {', '.join(HEADER)}.")
-    return [(number, normalized(row)) for number, row in enumerate(rows[1:], start=2) if any(row)]
+    rows = worksheet.read_all(MAX_WIDTH)
+    version = header_version(rows[0]) if rows else 2
+    if version is None:
+        raise SheetsPermanent(f"The header row is {rows[0]!r}; expected {expected_headers()}.")
+    return (
+        target,
+        version,
+        [
+            (number, normalized(row, version))
+            for number, row in enumerate(rows[1:], start=2)
+            if any(row)
+        ],
+    )
 
 
 def import_sheet(user, whole_sheet=False):
     report, parsed, seen_legacy, seen_keys = ImportReport(), [], Counter(), {}
-    for number, values in read_sheet_rows(user, whole_sheet):
-        row = parse_row(number, values, seen_legacy)
+    target, version, rows = read_sheet_rows(user, whole_sheet)
+    for number, values in rows:
+        row = parse_row(number, values, seen_legacy, version)
         if isinstance(row, str):
             report.skipped.append(row)
         elif row.key in seen_keys:
@@ -153,11 +185,16 @@ def import_sheet(user, whole_sheet=False):
             seen_keys[row.key] = number
             parsed.append(row)
     with transaction.atomic():
-        store(user, parsed, report)
+        store(user, parsed, report, target)
     return report
 
 
-def store(user, rows, report):
+def store(user, rows, report, target=None):
+    """Create the rows' sets (and their workouts) that are not here yet.
+
+    With target, the keyed rows' fingerprints are remembered as last written there:
+    a later fix typed into the sheet is then told apart from an edit in the app.
+    """
     deleted = set(
         Tombstone.objects.filter(key__in=[row.key for row in rows]).values_list("key", flat=True)
     )
@@ -206,8 +243,17 @@ def store(user, rows, report):
     insert_sets(new_sets)
     # bulk_create skips save() and its signals: the records of what came in are computed here.
     refresh_records(user.pk, {workout_set.exercise for workout_set in new_sets})
+    if target is not None:
+        remember_written(rows, target)
     report.sets_created = len(new_sets)
     report.legacy_sets = sum(workout_set.legacy_sheet_row for workout_set in new_sets)
+
+
+def remember_written(rows, target):
+    """The keyed rows' fingerprints, as last written to target (insert_sets gives no ids)."""
+    fingerprints = {row.key: row.fingerprint for row in rows if not row.legacy}
+    ids = Set.objects.filter(key__in=list(fingerprints)).values_list("key", "pk")
+    record_written({pk: fingerprints[key] for key, pk in ids}, target)
 
 
 def insert_sets(sets):
@@ -231,6 +277,7 @@ def insert_sets(sets):
 def new_session(user, rows):
     first = rows[0]
     times = [row.logged_at for row in rows if row.logged_at]
+    note = next((row.workout_note for row in rows if row.workout_note), "")
     noon = timezone.make_aware(datetime.datetime.combine(first.date, datetime.time(12)))
     return Session(
         id=first.session_id,
@@ -240,6 +287,7 @@ def new_session(user, rows):
         status=Session.Status.COMPLETED,
         created_at=min(times, default=noon),
         completed_at=max(times, default=noon),
+        note=note,
         synced_to_sheets=True,
         revision=1,
     )
@@ -261,7 +309,9 @@ def build_sets(session, rows, numbers):
             created_at=row.logged_at or session.created_at,
             key=row.key,
             legacy_sheet_row=row.legacy,
-            set_type=SetType.WARMUP if row.is_warmup else SetType.WORKING,
+            set_type=row.set_type,
+            rpe=row.rpe,
+            unit=row.unit,
             synced_to_sheets=True,
         )
         workout_set.read_numbers()  # bulk_create skips save()

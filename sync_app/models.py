@@ -64,6 +64,15 @@ class SyncRun(models.Model):
     rows_appended = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)
     rows_deleted = models.PositiveIntegerField(default=0)
+    rows_taken = models.PositiveIntegerField(
+        default=0, help_text="Rows edited in the sheet whose values the database took."
+    )
+    conflicts = models.PositiveIntegerField(
+        default=0, help_text="Rows found changed on both sides, or deleted in the sheet."
+    )
+    rows_imported = models.PositiveIntegerField(
+        default=0, help_text="Rows typed into the sheet without a key, imported as sets."
+    )
     api_calls = models.PositiveIntegerField(default=0)
     retries = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -83,6 +92,56 @@ class SyncRun(models.Model):
         if self.finished_at is None:
             return None
         return round((self.finished_at - self.started_at).total_seconds(), 2)
+
+
+class WrittenRow(models.Model):
+    """What the sync last wrote for a set's row (or found there, matching): a fingerprint.
+
+    With it a run tells who changed a row since: the sheet (its row no longer has this
+    fingerprint), the database (the set's row would not have it), or both. The
+    fingerprint counts only for the tab it was written to.
+    """
+
+    set = models.OneToOneField(
+        "sessions_app.Set", on_delete=models.CASCADE, primary_key=True, related_name="written_row"
+    )
+    target = models.CharField(max_length=210, help_text="spreadsheet id / tab")
+    fingerprint = models.CharField(max_length=24)
+
+    class Meta:
+        indexes = [
+            # A pull: every fingerprint written to one tab.
+            models.Index(fields=["target"], name="writtenrow_target"),
+        ]
+
+    def __str__(self):
+        return f"{self.set_id} in {self.target}: {self.fingerprint}"
+
+
+class SheetConflict(models.Model):
+    """A set the sync leaves alone until someone chooses which side is right."""
+
+    class Kind(models.TextChoices):
+        BOTH_CHANGED = "both", "changed in the sheet and in the app"
+        DELETED = "deleted", "row deleted in the sheet"
+
+    set = models.OneToOneField(
+        "sessions_app.Set", on_delete=models.CASCADE, related_name="sheet_conflict"
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    target = models.CharField(max_length=210, help_text="spreadsheet id / tab")
+    row_number = models.PositiveIntegerField(null=True, blank=True)
+    # The row as found in the sheet (texts, in the columns of header_version); empty
+    # when the row was deleted.
+    sheet_row = models.JSONField(default=list, blank=True)
+    header_version = models.PositiveSmallIntegerField(default=2)
+    found_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-found_at"]
+
+    def __str__(self):
+        return f"{self.set_id}: {self.get_kind_display()}"
 
 
 class SyncState(models.Model):

@@ -6,6 +6,12 @@ sets that are missing. Only then are the sessions marked synced, and only if the
 did not change meanwhile. A run that dies after the append and before the mark is
 harmless: the next run finds the keys and appends nothing twice. Any retryable
 failure restarts the plan from a fresh read, never a blind retry of a write.
+
+Rows are written in the version of each tab's header (rows.py). The sync remembers a
+fingerprint of every row it writes (WrittenRow): a row the lifter changed in the sheet
+since is never rewritten. The set takes it when the app did not change it too, else
+it is a conflict left for a choice (conflicts.py); the pull (pull.py) reads the sheets
+back on a slower schedule.
 """
 
 import logging
@@ -24,8 +30,22 @@ from django.utils import timezone
 
 from sessions_app.models import Session, Set
 
-from .models import SheetsProfile, SyncRun, SyncState, Tombstone
-from .rows import HEADER, KEY_COLUMN, WIDTH, describe, normalized, row_for
+from .conflicts import record_conflict, record_written, take_sheet_row
+from .models import SheetConflict, SheetsProfile, SyncRun, SyncState, Tombstone, WrittenRow
+from .rows import (
+    HEADERS,
+    KEY_COLUMN,
+    LATEST_VERSION,
+    MAX_WIDTH,
+    describe,
+    expected_headers,
+    fingerprint,
+    header_version,
+    normalized,
+    rows_of_session,
+    sheet_sets,
+    width,
+)
 from .sheets import SheetsClient, SheetsError, SheetsPermanent, SheetsRetryable, has_credentials
 
 logger = logging.getLogger("sync")
@@ -50,16 +70,34 @@ class Plan:
     """What one target needs: rows to append, rewrite (by row number) and delete."""
 
     target: Target
+    version: int = LATEST_VERSION
     append: list = field(default_factory=list)
     update: dict = field(default_factory=dict)
     delete: list = field(default_factory=list)
     write_header: bool = False
     create_tab: bool = False
+    # Two-way: {set id: fingerprint} to remember once written; rows edited in the sheet
+    # to take, as (set id, row, fingerprint last written); conflicts found, as
+    # (set id, kind, row number, row).
+    written: dict = field(default_factory=dict)
+    take: list = field(default_factory=list)
+    conflicts: list = field(default_factory=list)
 
     def lines(self):
-        yield from (f"append  {describe(row)}" for row in self.append)
-        yield from (f"update  row {number}: {describe(row)}" for number, row in self.update.items())
+        yield from (f"append  {describe(row, self.version)}" for row in self.append)
+        yield from (
+            f"update  row {number}: {describe(row, self.version)}"
+            for number, row in self.update.items()
+        )
         yield from (f"delete  row {number}" for number in self.delete)
+        yield from (
+            f"take    row {row_number(row)} from the sheet: {describe(row, self.version)}"
+            for _, row, _ in self.take
+        )
+        yield from (
+            f"leave   {f'row {number}' if number else 'a deleted row'} alone: {kind} conflict"
+            for _, kind, number, _ in self.conflicts
+        )
 
 
 @dataclass
@@ -69,12 +107,17 @@ class SyncResult:
     appended: int = 0
     updated: int = 0
     deleted: int = 0
+    taken: int = 0
+    conflicts: int = 0
+    imported: int = 0
     api_calls: int = 0
     retries: int = 0
     errors: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
     plans: list = field(default_factory=list)
     more_pending: bool = False
     dry_run: bool = False
+    pull: bool = False
 
     @property
     def ok(self):
@@ -92,6 +135,17 @@ class SyncResult:
             )
         if self.outcome == "nothing to do":
             return "Nothing to sync: every completed workout is already in the sheet."
+        if self.pull:
+            return " ".join(
+                [
+                    f"{self.outcome.capitalize()}: {self.taken} row(s) taken from the sheet, "
+                    f"{self.conflicts} conflict(s) left for a choice, {self.imported} "
+                    f"hand-typed row(s) imported, {self.api_calls} API call(s), "
+                    f"{self.retries} retry(ies).",
+                    *self.notes,
+                    *self.errors,
+                ]
+            )
         if self.dry_run:
             outcome = "" if self.outcome == "success" else f" ({self.outcome})"
             text = (
@@ -104,6 +158,11 @@ class SyncResult:
                 f"{self.outcome.capitalize()}: {self.sessions} session(s), {self.appended} "
                 f"row(s) appended, {self.updated} updated, {self.deleted} deleted, "
                 f"{self.api_calls} API call(s), {self.retries} retry(ies)."
+            )
+        if self.taken or self.conflicts or self.imported:
+            text += (
+                f" {self.taken} row(s) taken from the sheet, {self.conflicts} conflict(s) "
+                f"left for a choice, {self.imported} hand-typed row(s) imported."
             )
         if self.errors:
             text += " " + " ".join(self.errors)
@@ -177,7 +236,7 @@ def load_work(session_ids=None, dry_run=False):
             break
         chosen.append(session_id)
         total += set_count
-    sets = Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
+    sets = sheet_sets()
     sessions = list(
         Session.objects.filter(pk__in=chosen)
         .order_by("completed_at", "pk")
@@ -203,27 +262,55 @@ def live_tombstones(tombstones, dry_run=False):
     return [t for t in tombstones if t.key not in revived]
 
 
+def desired_rows(sessions, version):
+    rows = {}
+    for session in sessions:
+        rows.update(rows_of_session(session, version))
+    return rows
+
+
+def row_number(row):
+    return getattr(row, "number", "?")
+
+
+class NumberedRow(list):
+    """A row read from the sheet that remembers its row number (for reports)."""
+
+    number = None
+
+
 def plan_target(target, worksheet, sessions, tombstones):
     """Compare the sheet with the database for one target; reads at most twice.
 
-    worksheet is None when the tab does not exist yet (only in a dry run).
+    worksheet is None when the tab does not exist yet (only in a dry run). Rows are
+    written in the version of the tab's header; an empty tab gets the latest.
+    A row the lifter changed in the sheet since it was last written is never
+    rewritten: the set takes its values when the app did not change it, else it is a
+    conflict; a row deleted by hand is a conflict too, never appended again silently.
     """
     plan = Plan(target)
-    desired = {str(s.key): row_for(session, s) for session in sessions for s in session.sets.all()}
+    sets_by_key = {str(s.key): s for session in sessions for s in session.sets.all()}
     if worksheet is None or worksheet.is_new:
         plan.create_tab = worksheet is None
-        plan.write_header = bool(desired)
+        desired = desired_rows(sessions, plan.version)
         plan.append = list(desired.values())
+        plan.written = {
+            sets_by_key[key].pk: fingerprint(row, plan.version) for key, row in desired.items()
+        }
+        plan.write_header = bool(plan.append)
         return plan
 
-    header, keys = worksheet.read_header_and_column(WIDTH, KEY_COLUMN)
+    header, keys = worksheet.read_header_and_column(MAX_WIDTH, KEY_COLUMN)
     sheet_is_empty = not header and not any(keys)
-    if not sheet_is_empty and normalized(header) != HEADER:
+    version = LATEST_VERSION if sheet_is_empty else header_version(header)
+    if version is None:
         raise SheetsPermanent(
             f"Tab {worksheet.title!r} starts with the header {header!r}; expected "
-            f"{', '.join(HEADER)}. Nothing was written: fix the header row, or point the sync "
-            "at an empty tab."
+            f"{expected_headers()}. Nothing was written: fix the header row, or point the "
+            "sync at an empty tab."
         )
+    plan.version = version
+    desired = desired_rows(sessions, version)
     # Only the rows of keys this run cares about are kept, however long the history.
     wanted = desired.keys() | {str(tombstone.key) for tombstone in tombstones}
     rows_of_key = defaultdict(list)
@@ -238,25 +325,62 @@ def plan_target(target, worksheet, sessions, tombstones):
     dead_keys = {str(tombstone.key) for tombstone in tombstones} - desired.keys()
     dead_rows = [row for key in dead_keys for row in rows_of_key.get(key, [])]
 
-    current = worksheet.read_rows(first_row.values(), WIDTH) if first_row else {}
-    plan.update = {
-        row: desired[key]
-        for key, row in first_row.items()
-        if normalized(current.get(row, [])) != normalized(desired[key])
-    }
+    current = worksheet.read_rows(first_row.values(), width(version)) if first_row else {}
+    last_written, in_conflict = two_way_state(target, sessions)
+    for key, row in desired.items():
+        set_id = sets_by_key[key].pk
+        if set_id in in_conflict:
+            continue  # left alone until someone chooses
+        number = first_row.get(key)
+        plan_row(plan, set_id, number, current.get(number), row, last_written.get(set_id))
     plan.delete = sorted(duplicate_rows + dead_rows)
-    plan.append = [row for key, row in desired.items() if key not in rows_of_key]
     plan.write_header = sheet_is_empty and bool(plan.append)
     return plan
 
 
+def two_way_state(target, sessions):
+    """({set id: fingerprint last written to target}, {set ids in conflict})."""
+    written = WrittenRow.objects.filter(set__session__in=sessions, target=str(target))
+    conflicts = SheetConflict.objects.filter(set__session__in=sessions)
+    return (
+        dict(written.values_list("set_id", "fingerprint")),
+        set(conflicts.values_list("set_id", flat=True)),
+    )
+
+
+def plan_row(plan, set_id, number, current, desired, last_written):
+    """Decide one set's row: append, rewrite, take from the sheet, conflict, or nothing."""
+    version = plan.version
+    wanted = fingerprint(desired, version)
+    if number is None:
+        if last_written:  # it was written, and someone deleted it from the sheet
+            plan.conflicts.append((set_id, SheetConflict.Kind.DELETED, None, []))
+        else:
+            plan.append.append(desired)
+            plan.written[set_id] = wanted
+        return
+    current = NumberedRow(current or [])
+    current.number = number
+    found = fingerprint(current, version)
+    if last_written is None or found in (last_written, wanted):
+        # The sheet row is as the sync left it (or already says what the app says).
+        if normalized(current, version) != normalized(desired, version):
+            plan.update[number] = desired
+        plan.written[set_id] = wanted
+    elif wanted == last_written:
+        plan.take.append((set_id, current, last_written))  # changed in the sheet only
+    else:
+        plan.conflicts.append((set_id, SheetConflict.Kind.BOTH_CHANGED, number, current))
+
+
 def carry_out(worksheet, plan):
     if plan.update:
-        worksheet.update_rows(plan.update, WIDTH)
+        worksheet.update_rows(plan.update, width(plan.version))
     if plan.delete:
         worksheet.delete_rows(plan.delete)
     if plan.append:
-        worksheet.append_rows(([HEADER] if plan.write_header else []) + plan.append)
+        header = [HEADERS[plan.version]] if plan.write_header else []
+        worksheet.append_rows(header + plan.append)
 
 
 class LeaseLost(SheetsError):
@@ -330,23 +454,30 @@ class Runner:
         return min(delay, settings.SHEETS_BACKOFF_MAX_SECONDS)
 
     def sync_target(self, target, sessions, tombstones):
+        def push():
+            self.progress(f"{target}: reading the sheet")
+            worksheet = self.client.open_worksheet(
+                target.spreadsheet_id, target.worksheet, create=not self.dry_run
+            )
+            plan = plan_target(target, worksheet, sessions, tombstones)
+            if not self.dry_run:
+                self.progress(
+                    f"{target}: appending {len(plan.append)}, updating {len(plan.update)}, "
+                    f"deleting {len(plan.delete)} row(s)"
+                )
+                carry_out(worksheet, plan)
+            return plan
+
+        return self.retrying(target, push)
+
+    def retrying(self, target, work):
+        """work() for one target, again from the start after a retryable failure."""
         for attempt in range(1, settings.SHEETS_MAX_ATTEMPTS + 1):
             if time.monotonic() > self.deadline:
                 raise OutOfTime("This run used its time; the next run goes on.")
             self.renew_lease()
             try:
-                self.progress(f"{target}: reading the sheet")
-                worksheet = self.client.open_worksheet(
-                    target.spreadsheet_id, target.worksheet, create=not self.dry_run
-                )
-                plan = plan_target(target, worksheet, sessions, tombstones)
-                if not self.dry_run:
-                    self.progress(
-                        f"{target}: appending {len(plan.append)}, updating {len(plan.update)}, "
-                        f"deleting {len(plan.delete)} row(s)"
-                    )
-                    carry_out(worksheet, plan)
-                return plan
+                return work()
             except SheetsRetryable as error:
                 if error.uncertain:
                     # Google may still apply that write: planning again now could write
@@ -450,7 +581,9 @@ class Runner:
             result.appended += len(plan.append)
             result.updated += len(plan.update)
             result.deleted += len(plan.delete)
+            result.conflicts += len(plan.conflicts)
             if not self.dry_run:
+                result.taken += remember_two_way(plan)
                 mark_synced(target_sessions, target_tombstones)
 
 
@@ -480,6 +613,28 @@ def close_interrupted_runs():
     )
 
 
+def remember_two_way(plan):
+    """After the writes: remember what was written, take rows fixed in the sheet, and
+    record conflicts. Returns how many rows were taken."""
+    record_written(plan.written, plan.target)
+    taken = 0
+    for set_id, row, last_written in plan.take:
+        if take_sheet_row(set_id, row, plan.version, plan.target, last_written):
+            taken += 1
+        else:  # the app changed the set since this run read it
+            record_conflict(
+                set_id, SheetConflict.Kind.BOTH_CHANGED, plan.target, row.number, row, plan.version
+            )
+    for set_id, kind, number, row in plan.conflicts:
+        record_conflict(set_id, kind, plan.target, number, row, plan.version)
+    if taken or plan.conflicts:
+        logger.info(
+            "sheet edits",
+            extra={"target": str(plan.target), "taken": taken, "conflicts": len(plan.conflicts)},
+        )
+    return taken
+
+
 def mark_synced(sessions, tombstones, now=None):
     """Mark sessions synced, but only those unchanged since their rows were read."""
     now = now or timezone.now()
@@ -492,6 +647,8 @@ def mark_synced(sessions, tombstones, now=None):
         )
     Set.objects.filter(session_id__in=[s.pk for s in sessions]).update(synced_to_sheets=True)
     Tombstone.objects.filter(pk__in=[t.pk for t in tombstones]).delete()
+    # A tombstoned set still here (its workout cancelled) has no row any more.
+    WrittenRow.objects.filter(set__key__in=[t.key for t in tombstones]).delete()
 
 
 def record_failure(sessions, error, now=None):
@@ -511,6 +668,9 @@ def finish_record(record, result):
     record.rows_appended = result.appended
     record.rows_updated = result.updated
     record.rows_deleted = result.deleted
+    record.rows_taken = result.taken
+    record.conflicts = result.conflicts
+    record.rows_imported = result.imported
     record.api_calls = result.api_calls
     record.retries = result.retries
     record.error = " ".join(result.errors)[:ERROR_TEXT_LIMIT]
@@ -530,7 +690,7 @@ def find_drift(progress=None):
     progress = progress or (lambda message: None)
     if not is_configured():
         raise SheetsPermanent(not_configured_message())
-    sets = Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
+    sets = sheet_sets()
     sessions = list(Session.objects.completed().prefetch_related(Prefetch("sets", queryset=sets)))
     tombstoned = {str(key) for key in Tombstone.objects.values_list("key", flat=True)}
     known_keys = {str(key) for key in Set.objects.values_list("key", flat=True)}
@@ -539,40 +699,60 @@ def find_drift(progress=None):
     for target, (target_sessions, _) in group_by_target(sessions, []).items():
         progress(f"{target}: reading the sheet")
         worksheet = client.open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
-        rows = worksheet.read_all(WIDTH) if worksheet else []
+        rows = worksheet.read_all(MAX_WIDTH) if worksheet else []
         differences += compare(target, rows, target_sessions, tombstoned, known_keys)
-    return differences
+    return differences + conflict_lines()
+
+
+def conflict_lines():
+    conflicts = SheetConflict.objects.select_related("set__session").order_by("found_at")
+    return [
+        f"{conflict.target}: conflict: {conflict.set.session_id} {conflict.set.exercise} "
+        f"#{conflict.set.set_number} (key {conflict.set.key}) "
+        + (
+            f"was {conflict.get_kind_display()}"
+            if conflict.kind == SheetConflict.Kind.DELETED
+            else f"on row {conflict.row_number} was {conflict.get_kind_display()}"
+        )
+        + "; it is left alone until someone keeps the sheet's or the app's version"
+        for conflict in conflicts
+    ]
 
 
 def compare(target, rows, sessions, tombstoned, known_keys):
-    if rows and normalized(rows[0]) != HEADER:
-        return [f"{target}: the header row is {rows[0]!r}, expected {', '.join(HEADER)}"]
+    version = header_version(rows[0]) if rows else LATEST_VERSION
+    if version is None:
+        return [f"{target}: the header row is {rows[0]!r}, expected {expected_headers()}"]
+    header = HEADERS[version]
     rows_of_key = defaultdict(list)
     for number, row in enumerate(rows[1:], start=2):
-        key = normalized(row)[KEY_COLUMN - 1]
-        if key:
-            rows_of_key[key].append((number, normalized(row)))
+        values = normalized(row, version)
+        if key := values[KEY_COLUMN - 1]:
+            rows_of_key[key].append((number, values))
     differences, expected_keys = [], set()
     for session in sessions:
-        for workout_set in session.sets.all():
-            key = str(workout_set.key)
+        for key, desired in rows_of_session(session, version).items():
             expected_keys.add(key)
-            wanted = normalized(row_for(session, workout_set))
+            wanted = normalized(desired, version)
             found = rows_of_key.get(key, [])
             if not session.synced_to_sheets:
                 continue  # the next run writes or rewrites these rows
             if not found:
-                differences.append(f"{target}: missing row for {describe(wanted)} (key {key})")
+                differences.append(
+                    f"{target}: missing row for {describe(wanted, version)} (key {key})"
+                )
                 continue
             if len(found) > 1:
                 numbers = ", ".join(str(number) for number, _ in found)
-                differences.append(f"{target}: {describe(wanted)} appears on rows {numbers}")
+                differences.append(
+                    f"{target}: {describe(wanted, version)} appears on rows {numbers}"
+                )
             number, row = found[0]
             for column, (sheet_value, database_value) in enumerate(zip(row, wanted, strict=True)):
                 if sheet_value != database_value:
                     differences.append(
-                        f"{target}: row {number} ({describe(wanted)}): {HEADER[column]} is "
-                        f"{sheet_value!r} in the sheet, {database_value!r} in the database"
+                        f"{target}: row {number} ({describe(wanted, version)}): {header[column]} "
+                        f"is {sheet_value!r} in the sheet, {database_value!r} in the database"
                     )
     for key, found in rows_of_key.items():
         if key in expected_keys or key in tombstoned:

@@ -1,28 +1,83 @@
 """How a set looks as a row of the sheet, and how a row read back is compared with it.
 
+A tab's first row says its header version (sessions_app/export.py): version 1 tabs keep
+their ten columns and get rows in that form, version 2 tabs (every tab the sync
+creates, and tabs upgraded on purpose) get the four columns after `key` too.
+
 Rows are written with valueInputOption=RAW, so text such as "=IMPORTXML(...)" or "+1"
 is stored as that text and never runs as a formula.
 """
 
 import datetime
-from functools import partial
+import hashlib
 
 from django.utils import timezone
 
-from sessions_app.export import COLUMNS_V1
+from sessions_app.export import HEADERS, read_row
 from sessions_app.export import row_for as versioned_row_for
+from sessions_app.models import Set
 
-__all__ = ["HEADER", "KEY_COLUMN", "WIDTH", "describe", "normalized", "parse_logged_at", "row_for"]
+__all__ = [
+    "HEADER",
+    "HEADERS",
+    "KEY_COLUMN",
+    "LATEST_VERSION",
+    "MAX_WIDTH",
+    "describe",
+    "fingerprint",
+    "header_version",
+    "normalized",
+    "parse_logged_at",
+    "rows_of_session",
+    "width",
+]
 
-# Until the sync reads each tab's header version, it writes version 1 everywhere.
-HEADER = COLUMNS_V1
-row_for = partial(versioned_row_for, version=1)
-WIDTH = len(HEADER)
-KEY_COLUMN = HEADER.index("key") + 1
+LATEST_VERSION = 2
+# The header a tab the sync creates gets.
+HEADER = HEADERS[LATEST_VERSION]
+MAX_WIDTH = max(len(header) for header in HEADERS.values())
+# The key is the tenth column in every version.
+KEY_COLUMN = HEADERS[1].index("key") + 1
+assert all(header.index("key") + 1 == KEY_COLUMN for header in HEADERS.values())
 DATE_COLUMN = HEADER.index("date")
 LOGGED_AT_COLUMN = HEADER.index("logged at")
 # Sheets counts days from here; a date typed by hand reads back as such a number.
 SERIAL_EPOCH = datetime.datetime(1899, 12, 30)
+
+
+def width(version):
+    return len(HEADERS[version])
+
+
+def header_version(header):
+    """1 or 2 for a header row of that version (read back, trailing cells trimmed), else None."""
+    texts = [as_text(value) for value in header]
+    while texts and texts[-1] == "":
+        texts.pop()
+    return next((version for version, columns in HEADERS.items() if texts == columns), None)
+
+
+def expected_headers():
+    return " or ".join(", ".join(columns) for columns in HEADERS.values())
+
+
+def sheet_sets():
+    """A workout's sets that have rows of their own, in row order (prefetch with it)."""
+    return Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
+
+
+def rows_of_session(session, version):
+    """{key: row} for the session's (prefetched) sets, in the tab's version.
+
+    A version 1 tab has no workout note column: the note rides on the first set's row.
+    The sets must be prefetched with sheet_sets().
+    """
+    return {
+        str(workout_set.key): versioned_row_for(
+            session, workout_set, version=version, with_workout_note=number == 0
+        )
+        for number, workout_set in enumerate(session.sets.all())
+    }
 
 
 def as_text(value):
@@ -54,14 +109,16 @@ def parse_logged_at(value):
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
-def normalized(row):
-    """A row as WIDTH texts, so rows read back compare equal to rows written.
+def normalized(row, version=LATEST_VERSION):
+    """A row as texts, as many as the version has columns, so rows read back compare
+    equal to rows written.
 
     Dates typed by hand (serial numbers) become ISO dates, and "logged at" becomes
     the instant in UTC, so a change of time zone is not a difference.
     """
-    texts = [as_text(value) for value in row[:WIDTH]]
-    texts += [""] * (WIDTH - len(texts))
+    columns = width(version)
+    texts = [as_text(value) for value in row[:columns]]
+    texts += [""] * (columns - len(texts))
     if len(row) > DATE_COLUMN and isinstance(row[DATE_COLUMN], (int, float)):
         texts[DATE_COLUMN] = from_serial(row[DATE_COLUMN]).date().isoformat()
     if len(row) > LOGGED_AT_COLUMN and (moment := parse_logged_at(row[LOGGED_AT_COLUMN])):
@@ -69,7 +126,20 @@ def normalized(row):
     return texts
 
 
-def describe(row):
+def fingerprint(row, version):
+    """A short digest of what a row says, the same in either header version.
+
+    It hashes the row's meaning (read_row), not its cells: a version 1 row and the same
+    set's version 2 row, or a row before and after its tab's header was upgraded, have
+    one fingerprint, so an upgrade is never mistaken for an edit in the sheet.
+    """
+    values = read_row(normalized(row, version), version)
+    values.rpe = "" if values.rpe is None else f"{values.rpe.normalize():f}"
+    text = "\x1f".join(str(part).strip() for part in vars(values).values())
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def describe(row, version=LATEST_VERSION):
     """A short human description of a row for reports: "2025-09-21_lower1 Back Squat #2"."""
-    values = normalized(row)
+    values = normalized(row, version)
     return f"{values[1]} {values[3]} #{values[4]}"

@@ -241,6 +241,13 @@ class Worksheet:
             header.pop()
         return header, (key_columns[0] if key_columns else [])
 
+    def read_header(self, width):
+        """Row 1, its empty cells at the end left out."""
+        (rows,) = self._batch_get(
+            f"Reading the header of {self.title!r}", [self.range(1, 1, width)]
+        )
+        return rows[0] if rows else []
+
     def read_rows(self, row_numbers, width):
         """{row number: values} for the given rows, in one call."""
         runs = row_runs(row_numbers)
@@ -255,6 +262,11 @@ class Worksheet:
             for offset, values in enumerate(block):
                 if top + offset in wanted:
                     rows[top + offset] = values
+        return rows
+
+    def read_table(self, width):
+        """Every row, header included, in the first width columns only: one batchGet."""
+        (rows,) = self._batch_get(f"Reading {self.title!r}", [self.range(1, "", width)])
         return rows
 
     def read_all(self, width):

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from sessions_app.models import FAILING_AFTER_ATTEMPTS
 
-from .models import SyncRun, SyncState, Tombstone
+from .models import SheetConflict, SyncRun, SyncState, Tombstone
 from .reconcile import is_configured, not_configured_message, pending_sessions
 
+PULL_TRIGGERS = ["pull", "command-pull"]
 # The heartbeat task runs every minute; three missed beats mean the worker is down.
 WORKER_SILENT_AFTER_SECONDS = 180
 
@@ -26,6 +27,9 @@ class SyncStatus:
     failing: int
     lifters_without_spreadsheet: list
     deletions_pending: int
+    conflicts: int
+    rows_deleted_in_sheet: int
+    last_pull: SyncRun | None
     last_run: SyncRun | None
     last_success: SyncRun | None
     worker_heartbeat_at: object
@@ -65,6 +69,9 @@ def current_status(now=None):
             set(without_spreadsheet.values_list("owner__username", flat=True))
         ),
         deletions_pending=Tombstone.objects.count(),
+        conflicts=SheetConflict.objects.filter(kind=SheetConflict.Kind.BOTH_CHANGED).count(),
+        rows_deleted_in_sheet=SheetConflict.objects.filter(kind=SheetConflict.Kind.DELETED).count(),
+        last_pull=SyncRun.objects.filter(trigger__in=PULL_TRIGGERS).first(),
         last_run=SyncRun.objects.first(),
         last_success=SyncRun.objects.filter(outcome=SyncRun.Outcome.SUCCESS).first(),
         worker_heartbeat_at=state.worker_heartbeat_at,

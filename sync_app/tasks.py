@@ -15,8 +15,10 @@ from .reconcile import run_sync
 logger = logging.getLogger("sync")
 
 SYNC_TASK = "sync_app.tasks.sync_pending"
+PULL_TASK = "sync_app.tasks.pull_sheets"
 HEARTBEAT_TASK = "sync_app.tasks.heartbeat"
 SYNC_SCHEDULE_NAME = "Sync completed workouts to Google Sheets"
+PULL_SCHEDULE_NAME = "Take fixes typed into Google Sheets"
 HEARTBEAT_SCHEDULE_NAME = "Worker heartbeat"
 HEARTBEAT_INTERVAL_MINUTES = 1
 BUSY_WAIT_SECONDS = 120
@@ -46,6 +48,20 @@ def sync_pending(trigger="queue"):
 
 def scheduled_sync():
     return sync_pending(trigger="schedule")
+
+
+def pull_sheets(trigger="pull"):
+    """Read the sheets back: fixes typed into them come to the database."""
+    from .pull import run_pull
+
+    return run_pull(trigger=trigger).summary()
+
+
+def enqueue_pull():
+    """Queue one pull now (the admin's "Pull fixes from the sheet")."""
+    from django_q.tasks import async_task
+
+    async_task(PULL_TASK, "pull", task_name="pull from the sheet")
 
 
 def heartbeat():
@@ -78,7 +94,7 @@ def request_sync():
 
 
 def ensure_schedules(**kwargs):
-    """Create or fix the two schedules; safe to run after every migrate."""
+    """Create or fix the schedules (push, pull, heartbeat); safe to run after every migrate."""
     from django_q.models import Schedule
 
     Schedule.objects.update_or_create(
@@ -87,6 +103,16 @@ def ensure_schedules(**kwargs):
             "func": "sync_app.tasks.scheduled_sync",
             "schedule_type": Schedule.MINUTES,
             "minutes": settings.SYNC_INTERVAL_MINUTES,
+            "repeats": -1,
+        },
+    )
+    Schedule.objects.update_or_create(
+        name=PULL_SCHEDULE_NAME,
+        defaults={
+            "func": PULL_TASK,
+            "args": "'pull'",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": settings.SYNC_PULL_INTERVAL_MINUTES,
             "repeats": -1,
         },
     )

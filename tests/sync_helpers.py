@@ -3,7 +3,7 @@
 import datetime
 
 from sessions_app.models import Session
-from sync_app.rows import HEADER
+from sync_app.rows import HEADER, KEY_COLUMN
 from tests.conftest import SPREADSHEET_ID
 
 
@@ -35,4 +35,13 @@ def data_rows(imitation, **kwargs):
 
 
 def keys_in_sheet(imitation, **kwargs):
-    return [row[-1] for row in data_rows(imitation, **kwargs) if len(row) == len(HEADER)]
+    rows = data_rows(imitation, **kwargs)
+    return [row[KEY_COLUMN - 1] for row in rows if len(row) >= KEY_COLUMN and row[KEY_COLUMN - 1]]
+
+
+def trimmed(row):
+    """A row as the sheet returns it: without its empty cells at the end."""
+    row = list(row)
+    while row and row[-1] in ("", None):
+        row.pop()
+    return row

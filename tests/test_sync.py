@@ -13,7 +13,14 @@ from sync_app.models import SheetsProfile, SyncRun, SyncState, Tombstone
 from sync_app.reconcile import LeaseKeeper, run_sync
 from sync_app.rows import HEADER
 from tests.helpers import bulk_completed_sessions
-from tests.sync_helpers import SQUAT_DAY, completed_workout, data_rows, keys_in_sheet, sheet
+from tests.sync_helpers import (
+    SQUAT_DAY,
+    completed_workout,
+    data_rows,
+    keys_in_sheet,
+    sheet,
+    trimmed,
+)
 
 MAX_CALLS_PER_RUN = 6
 
@@ -30,13 +37,11 @@ def expected_row(workout_set):
         workout_set.notes,
         timezone.localtime(workout_set.created_at).isoformat(sep=" ", timespec="seconds"),
         str(workout_set.key),
+        # A tab the sync creates has header version 2: set type, RPE, unit, workout note.
+        workout_set.set_type,
+        "",
+        workout_set.unit,
     ]
-
-
-def trimmed(row):
-    while row and row[-1] in ("", None):
-        row = row[:-1]
-    return row
 
 
 def test_first_sync_writes_the_header_and_one_row_per_set(sheets, alice, lower1):

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.html import escape
 
+from sessions_app.export import COLUMNS_V1
 from sessions_app.models import Session, Set
 from sync_app.models import SyncRun
 from sync_app.rows import HEADER
@@ -153,6 +154,7 @@ def test_sync_an_unknown_session_fails(sheets, db):
 
 
 def test_check_finds_a_row_changed_by_hand(sheets, alice, lower1):
+    sheets.set_rows("workout-log-test", "Log", [COLUMNS_V1])  # a tab of version 1
     session = completed_workout(alice, lower1, SQUAT_DAY)
     sync()
     assert "The sheet matches the database." in sync("--check")

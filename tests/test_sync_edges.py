@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django_q.brokers import get_broker
 
+from sessions_app.export import COLUMNS_V1
 from sessions_app.models import Session, Set
 from sync_app.models import SheetsProfile, SyncRun, SyncState, Tombstone
 from sync_app.reconcile import run_sync
@@ -220,13 +221,20 @@ def test_credentials_are_never_sent_over_plain_http_to_another_machine(
     assert result.outcome == "failed" and "is not HTTPS" in result.errors[0]
 
 
-def test_warm_ups_survive_a_restore_from_the_sheet(sheets, alice, lower1):
+@pytest.mark.parametrize(
+    "header, notes",
+    [(COLUMNS_V1, ["(warm-up) easy", ""]), (None, ["easy", ""])],
+    ids=["version 1 tab", "new tab"],
+)
+def test_warm_ups_survive_a_restore_from_the_sheet(sheets, alice, lower1, header, notes):
+    if header:
+        sheets.set_rows("workout-log-test", "Log", [header])
     session = Session.start(alice, lower1)
     session.log_set("Back Squat", "135", "5", notes="easy", set_type="warmup")
     session.log_set("Back Squat", "225", "5")
     session.complete()
     run_sync()
-    assert [row[7] for row in sheet(sheets)[1:]] == ["(warm-up) easy", ""]
+    assert [row[7] for row in sheet(sheets)[1:]] == notes
     Session.objects.all().delete()
     Tombstone.objects.all().delete()
     import_sheet("alice")

@@ -11,7 +11,13 @@ from django_q.models import Schedule
 
 from sync_app.models import SyncRun, SyncState
 from sync_app.reconcile import run_sync
-from sync_app.tasks import HEARTBEAT_SCHEDULE_NAME, SYNC_SCHEDULE_NAME, ensure_schedules, heartbeat
+from sync_app.tasks import (
+    HEARTBEAT_SCHEDULE_NAME,
+    PULL_SCHEDULE_NAME,
+    SYNC_SCHEDULE_NAME,
+    ensure_schedules,
+    heartbeat,
+)
 from tests.conftest import queued_task_count
 from tests.sync_helpers import SQUAT_DAY, completed_workout
 
@@ -28,7 +34,9 @@ def test_the_schedules_exist_once_however_often_migrate_runs(db):
         -1,
     )
     assert Schedule.objects.filter(name=HEARTBEAT_SCHEDULE_NAME).count() == 1
-    assert Schedule.objects.count() == 2
+    pull = Schedule.objects.get(name=PULL_SCHEDULE_NAME)
+    assert (pull.func, pull.minutes, pull.repeats) == ("sync_app.tasks.pull_sheets", 60, -1)
+    assert Schedule.objects.count() == 3
 
 
 def test_completing_a_workout_queues_one_sync_after_commit_and_calls_no_api(

@@ -35,5 +35,6 @@ urlpatterns = [
     path("service-worker.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
     path("api/", include("sessions_app.api_urls")),
+    path("sync/", include("sync_app.urls")),
     path("", include("sessions_app.urls")),
 ]

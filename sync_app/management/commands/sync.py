@@ -4,7 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from sessions_app.models import Session
+from sync_app.pull import run_pull
 from sync_app.reconcile import find_drift, pending_sessions, run_sync
+from sync_app.sheets import SheetsError
+from sync_app.upgrade import upgrade_headers
 
 
 class Command(BaseCommand):
@@ -19,6 +22,18 @@ class Command(BaseCommand):
             "--check", action="store_true", help="List differences; exit 1 when there are any."
         )
         parser.add_argument(
+            "--pull",
+            action="store_true",
+            help="Read the sheets back now: take fixes typed into them, report conflicts "
+            "and rows deleted by hand, import rows typed without a key.",
+        )
+        parser.add_argument(
+            "--upgrade-header",
+            action="store_true",
+            help="Give version 1 tabs the version 2 header (set type, RPE, unit and workout "
+            "note columns) and rewrite their rows in that form.",
+        )
+        parser.add_argument(
             "--session",
             action="append",
             dest="session_ids",
@@ -26,9 +41,13 @@ class Command(BaseCommand):
             help="Only this session.",
         )
 
-    def handle(self, dry_run, check, session_ids, **options):
+    def handle(self, dry_run, check, pull, upgrade_header, session_ids, **options):
         if session_ids:
             self.check_sessions_exist(session_ids)
+        if upgrade_header:
+            return self.upgrade_header()
+        if pull:
+            return self.pull()
         if check:
             return self.report_drift()
         started = time.monotonic()
@@ -59,6 +78,28 @@ class Command(BaseCommand):
                 self.stdout.write("  write the header row")
             for line in plan.lines():
                 self.stdout.write(f"  {line}")
+
+    def pull(self):
+        started = time.monotonic()
+        result = run_pull(trigger="command-pull", progress=self.progress)
+        self.end_progress()
+        if result.outcome == "not configured":
+            raise CommandError(result.summary())
+        if result.outcome == "busy":
+            raise CommandError("Another sync is running right now; try again in a minute.")
+        summary = f"{result.summary()} ({time.monotonic() - started:.1f} s)"
+        if not result.ok:
+            raise CommandError(summary)
+        self.stdout.write(self.style.SUCCESS(summary))
+
+    def upgrade_header(self):
+        try:
+            report = upgrade_headers()
+        except SheetsError as error:
+            raise CommandError(str(error)) from None
+        for line in report.lines():
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS(report.summary()))
 
     def report_drift(self):
         try:

@@ -1,0 +1,228 @@
+"""Fixes typed into the sheet: what the sync last wrote, taking a row's values into its
+set, and conflicts between the sheet and the app with their two ways out.
+
+Every function here is a plain service: the push, the pull, the admin and the
+lifter's workout page call the same ones.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from sessions_app.export import read_row, row_for
+from sessions_app.models import Set, mark_unsynced
+
+from .models import SheetConflict, WrittenRow
+from .rows import fingerprint, normalized, parse_logged_at, sheet_sets
+
+SHEET, APP = "sheet", "app"
+# RowValues fields a lifter may fix in the sheet, with the column title shown for each.
+EDITABLE = {
+    "date": "date",
+    "template": "template",
+    "exercise": "exercise",
+    "set_number": "set number",
+    "weight": "weight",
+    "reps": "reps",
+    "notes": "notes",
+    "logged_at": "logged at",
+    "set_type": "set type",
+    "rpe": "RPE",
+    "unit": "unit",
+    "workout_note": "workout note",
+}
+
+
+class ConflictResolved(Exception):
+    """The conflict was resolved meanwhile (another tab, the admin)."""
+
+
+def record_written(fingerprints, target):
+    """Remember {set id: fingerprint} as what the sync wrote to target, in bulk."""
+    WrittenRow.objects.bulk_create(
+        [
+            WrittenRow(set_id=set_id, target=str(target), fingerprint=value)
+            for set_id, value in fingerprints.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["set"],
+        update_fields=["target", "fingerprint"],
+        batch_size=1000,
+    )
+
+
+def app_row(workout_set, version):
+    """The row the app would write for this set now (its workout's note on the first
+    set's row only, in a version 1 tab)."""
+    session = workout_set.session
+    first = sheet_sets().filter(session=session).values_list("pk", flat=True).first()
+    return row_for(session, workout_set, version, with_workout_note=first == workout_set.pk)
+
+
+def changes_between(app_values, sheet_values):
+    """{field: value from the sheet} for the editable fields where the two rows differ."""
+    return {
+        name: getattr(sheet_values, name)
+        for name in EDITABLE
+        if getattr(sheet_values, name) != getattr(app_values, name)
+    }
+
+
+def take_sheet_row(set_id, sheet_row, version, target, expected_fingerprint=None):
+    """Copy what the lifter changed in the sheet row into the set and its workout.
+
+    Only the fields where the sheet differs from the row the app would write now are
+    taken; the key and session id never change. With expected_fingerprint, the set is
+    taken only if its own row still has it (the app did not change it meanwhile):
+    returns False otherwise. The set is saved through save() (signals fire, the
+    workout is marked for re-sync) and the sheet row's fingerprint becomes the last
+    written one, so the next push finds nothing to write back for it.
+    """
+    with transaction.atomic():
+        workout_set = Set.objects.select_related("session").get(pk=set_id)
+        row = app_row(workout_set, version)
+        if expected_fingerprint and fingerprint(row, version) != expected_fingerprint:
+            return False
+        app_values = read_row(normalized(row, version), version)
+        sheet_values = read_row(normalized(sheet_row, version), version)
+        apply_changes(workout_set, changes_between(app_values, sheet_values))
+        taken = fingerprint(sheet_row, version)
+        record_written({set_id: taken}, target)
+        if fingerprint(app_row(workout_set, version), version) != taken:
+            # Not all of it could be taken (the session id, a text too long): the
+            # next push writes the row as the app holds it.
+            mark_unsynced(workout_set.session_id)
+    return True
+
+
+def apply_changes(workout_set, changes):
+    session = workout_set.session
+    session_fields, set_fields = [], []
+    for name, value in changes.items():
+        if name == "date":
+            try:
+                session.date = datetime.date.fromisoformat(value)
+            except ValueError:
+                continue
+            session_fields.append("date")
+        elif name == "template" and value:
+            session.template = value[:40]
+            session_fields.append("template")
+        elif name == "workout_note":
+            session.note = value
+            session_fields.append("note")
+        elif name == "set_number":
+            if value.isdigit() and int(value) > 0:
+                workout_set.set_number = int(value)
+                set_fields.append("set_number")
+        elif name == "logged_at":
+            if moment := parse_logged_at(value):
+                workout_set.created_at = moment
+                set_fields.append("created_at")
+        elif name == "exercise":
+            if value:
+                workout_set.exercise = value[:100]
+                set_fields.append("exercise")
+        elif name in ("weight", "reps"):
+            setattr(workout_set, name, value[:20])
+            set_fields.append(name)
+        else:  # notes, set type, RPE, unit: read_row gives valid values
+            setattr(workout_set, name, value)
+            set_fields.append(name)
+    if session_fields:
+        session.save(update_fields=session_fields)
+    if set_fields:
+        workout_set.save(update_fields=set_fields)  # marks the workout for re-sync
+    elif session_fields:
+        mark_unsynced(session.pk)  # the workout's other rows must follow
+
+
+def record_conflict(set_id, kind, target, row_number=None, sheet_row=(), version=2):
+    SheetConflict.objects.update_or_create(
+        set_id=set_id,
+        defaults={
+            "kind": kind,
+            "target": str(target),
+            "row_number": row_number,
+            "sheet_row": [str(value) for value in sheet_row],
+            "header_version": version,
+            "found_at": timezone.now(),
+        },
+    )
+
+
+def resolve(conflict, choice):
+    """Keep the sheet's version (choice "sheet") or the app's ("app").
+
+    Both changed, sheet's: the set takes the sheet row's values. Both changed, app's:
+    the sheet row counts as last written, so the next push rewrites it from the app.
+    Deleted in the sheet, sheet's: the set is deleted in the app too. Deleted, app's:
+    the next push writes the row back.
+    """
+    if choice not in (SHEET, APP):
+        raise ValueError(f"choice must be {SHEET!r} or {APP!r}")
+    with transaction.atomic():
+        if not SheetConflict.objects.filter(pk=conflict.pk).delete()[0]:
+            raise ConflictResolved(f"The conflict of set {conflict.set_id} is already resolved.")
+        workout_set = Set.objects.select_related("session").get(pk=conflict.set_id)
+        version = conflict.header_version
+        if conflict.kind == SheetConflict.Kind.DELETED:
+            if choice == SHEET:
+                workout_set.delete()
+            else:
+                WrittenRow.objects.filter(set=workout_set).delete()
+                mark_unsynced(workout_set.session_id)
+        elif choice == SHEET:
+            take_sheet_row(workout_set.pk, conflict.sheet_row, version, conflict.target)
+        else:
+            record_written(
+                {workout_set.pk: fingerprint(conflict.sheet_row, version)}, conflict.target
+            )
+            mark_unsynced(workout_set.session_id)
+
+
+@dataclass
+class ConflictView:
+    """A conflict as the lifter and the operator see it: both versions, side by side."""
+
+    conflict: SheetConflict
+    workout_set: Set
+    differences: list  # (column title, in the sheet, in the app)
+
+    @property
+    def deleted(self):
+        return self.conflict.kind == SheetConflict.Kind.DELETED
+
+
+def display(value):
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return "" if value is None else str(value)
+
+
+def describe_conflict(conflict):
+    workout_set = conflict.set
+    version = conflict.header_version
+    app_values = read_row(normalized(app_row(workout_set, version), version), version)
+    if conflict.kind == SheetConflict.Kind.DELETED:
+        differences = []
+    else:
+        sheet_values = read_row(normalized(conflict.sheet_row, version), version)
+        differences = [
+            (EDITABLE[name], display(value), display(getattr(app_values, name)))
+            for name, value in changes_between(app_values, sheet_values).items()
+        ]
+    return ConflictView(conflict, workout_set, differences)
+
+
+def conflicts_for_session(session):
+    """The open conflicts of a workout's sets, described for its page."""
+    conflicts = SheetConflict.objects.filter(set__session=session).select_related("set__session")
+    return [describe_conflict(conflict) for conflict in conflicts.order_by("set__created_at")]
+
+
+def open_conflicts():
+    return SheetConflict.objects.select_related("set__session__owner")

@@ -1,0 +1,302 @@
+"""The pull: fixes typed into the sheet come back to the database.
+
+A pull reads each tab whole (its header's columns only, in one batchGet after the
+metadata: two reads per tab however long the history) and compares every keyed row
+with the fingerprint of what the sync last wrote there:
+
+- unchanged: nothing to do (the push handles what changed in the app);
+- changed in the sheet only: the set and its workout take the sheet's values;
+- changed on both sides: a conflict, left alone until someone chooses;
+- gone from the sheet: a conflict too; the set is never deleted silently.
+
+Rows without a key typed into the sheet (a workout logged by hand) are imported the
+way `import_sheets` imports them, once. Rows written before fingerprints existed get
+one the first time a pull sees them match the database.
+"""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from sessions_app.export import row_for
+from sessions_app.models import Session, Set
+
+from .conflicts import record_conflict, record_written, take_sheet_row
+from .importer import ImportReport, parse_row, store
+from .models import SheetConflict, SyncRun, SyncState, WrittenRow
+from .reconcile import (
+    Runner,
+    SyncResult,
+    close_interrupted_runs,
+    finish_record,
+    is_configured,
+    logger,
+    targets_by_owner,
+)
+from .rows import (
+    KEY_COLUMN,
+    MAX_WIDTH,
+    as_text,
+    expected_headers,
+    fingerprint,
+    header_version,
+    normalized,
+    sheet_sets,
+)
+from .sheets import SheetsClient, SheetsError, SheetsPermanent
+
+# Sets loaded from the database at a time while comparing.
+CHUNK_SIZE = 2000
+
+
+@dataclass
+class PullPlan:
+    """What one tab's rows say against the database (found before anything is written)."""
+
+    version: int
+    changed: list = field(default_factory=list)  # (set id, row number, fingerprint written)
+    unrecorded: dict = field(default_factory=dict)  # key: row number (no fingerprint yet)
+    deleted: list = field(default_factory=list)  # set ids whose row is gone
+    without_key: list = field(default_factory=list)  # row numbers
+
+
+def lifters_by_target(owner_ids=None):
+    if owner_ids is None:
+        owner_ids = list(get_user_model().objects.values_list("pk", flat=True))
+    lifters = {}
+    for owner_id, target in targets_by_owner(owner_ids).items():
+        if target is not None:
+            lifters.setdefault(target, []).append(owner_id)
+    return lifters
+
+
+def plan_pull(target, rows):
+    """Sort a tab's rows (as read, header first) without writing anything."""
+    if not rows:
+        return PullPlan(version=2)
+    version = header_version(rows[0])
+    if version is None:
+        raise SheetsPermanent(
+            f"{target}: the header row is {rows[0]!r}; expected {expected_headers()}. "
+            "Nothing was read back."
+        )
+    plan = PullPlan(version)
+    written = WrittenRow.objects.filter(target=str(target))
+    last_written = {
+        str(key): (set_id, value)
+        for key, set_id, value in written.values_list("set__key", "set_id", "fingerprint")
+    }
+    in_conflict = set(
+        SheetConflict.objects.filter(target=str(target)).values_list("set_id", flat=True)
+    )
+    seen = set()
+    for number, row in enumerate(rows[1:], start=2):
+        key = as_text(row[KEY_COLUMN - 1]).strip() if len(row) >= KEY_COLUMN else ""
+        if not key:
+            if any(value != "" for value in row):
+                plan.without_key.append(number)
+            continue
+        if key in seen:
+            continue  # a copy: the first row of a key counts (the push deletes copies)
+        seen.add(key)
+        if (entry := last_written.get(key)) is None:
+            plan.unrecorded[key] = number
+        elif entry[0] not in in_conflict and fingerprint(row, version) != entry[1]:
+            plan.changed.append((entry[0], number, entry[1]))
+    plan.deleted = [
+        set_id
+        for key, (set_id, _) in last_written.items()
+        if key not in seen and set_id not in in_conflict
+    ]
+    return plan
+
+
+def app_rows(sets, version):
+    """{set id: the row the app would write} for sets loaded with their session.
+
+    In a version 1 tab only a workout's first set's row carries its note: those are
+    found in one query, rather than loading every set of each workout.
+    """
+    firsts = set()
+    if version == 1:
+        sessions = {s.session_id for s in sets}
+        seen = set()
+        for set_id, session_id in (
+            sheet_sets().filter(session_id__in=sessions).values_list("pk", "session_id")
+        ):
+            if session_id not in seen:
+                seen.add(session_id)
+                firsts.add(set_id)
+    return {
+        s.pk: row_for(s.session, s, version, with_workout_note=version != 1 or s.pk in firsts)
+        for s in sets
+    }
+
+
+def chunks(items, size=CHUNK_SIZE):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Puller(Runner):
+    """One pull run: the same lease, retries and run record as a push."""
+
+    def run(self, owner_ids=None):
+        if not is_configured():
+            return SyncResult("not configured")
+        work = lifters_by_target(owner_ids)
+        if not work:
+            return SyncResult("nothing to do")
+        if SyncState.settling():
+            return SyncResult("settling")
+        if not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
+            return SyncResult("busy")
+        result = SyncResult("success", pull=True)
+        close_interrupted_runs()
+        record = SyncRun.objects.create(trigger=self.trigger)
+        try:
+            self.client = SheetsClient()
+            for target, owners in work.items():
+                try:
+                    self.pull_target(target, owners, result)
+                except SheetsError as error:
+                    result.errors.append(str(error))
+                    logger.error("pull failed", extra={"target": str(target), "error": str(error)})
+        except BaseException as error:
+            result.errors.append(f"Interrupted: {type(error).__name__} {error}".strip())
+            raise
+        finally:
+            if result.errors:
+                result.outcome = "partial" if len(result.errors) < len(work) else "failed"
+            result.api_calls = self.client.calls if self.client else 0
+            result.retries = self.retries
+            finish_record(record, result)
+            SyncState.release_lease(self.holder)
+            logger.info(
+                "pull run",
+                extra={
+                    "outcome": result.outcome,
+                    "taken": result.taken,
+                    "conflicts": result.conflicts,
+                    "imported": result.imported,
+                    "api_calls": result.api_calls,
+                    "error": " ".join(result.errors),
+                },
+            )
+        return result
+
+    def pull_target(self, target, owners, result):
+        def read():
+            self.progress(f"{target}: reading the sheet")
+            worksheet = self.client.open_worksheet(
+                target.spreadsheet_id, target.worksheet, create=False
+            )
+            return worksheet.read_table(MAX_WIDTH) if worksheet else []
+
+        rows = self.retrying(target, read)
+        plan = plan_pull(target, rows)
+        self.progress(f"{target}: comparing {max(len(rows) - 1, 0)} row(s)")
+        self.take_changed(target, rows, plan, result)
+        self.record_unrecorded(target, owners, rows, plan, result)
+        self.report_deleted(target, plan, result)
+        self.import_without_key(target, owners, rows, plan, result)
+
+    def take_changed(self, target, rows, plan, result):
+        version = plan.version
+        for batch in chunks(plan.changed):
+            sets = Set.objects.filter(
+                pk__in=[set_id for set_id, _, _ in batch],
+                session__status=Session.Status.COMPLETED,
+            ).select_related("session")
+            wanted = app_rows(list(sets), version)
+            agreed = {}
+            for set_id, number, last_written in batch:
+                if set_id not in wanted:
+                    continue  # its workout is no longer completed: the push takes the row away
+                row = rows[number - 1]
+                found, app = fingerprint(row, version), fingerprint(wanted[set_id], version)
+                if found == app:
+                    agreed[set_id] = found  # both sides made the same change
+                elif app == last_written and take_sheet_row(
+                    set_id, row, version, target, last_written
+                ):
+                    result.taken += 1
+                else:
+                    record_conflict(
+                        set_id, SheetConflict.Kind.BOTH_CHANGED, target, number, row, version
+                    )
+                    result.conflicts += 1
+            record_written(agreed, target)
+
+    def record_unrecorded(self, target, owners, rows, plan, result):
+        """Rows of sets written before fingerprints (or by import_sheets): a set of a
+        synced workout has not changed since its row was written, so the row the app
+        would write is what was written."""
+        version = plan.version
+        for batch in chunks(plan.unrecorded.items()):
+            keys = [uuid.UUID(key) for key, _ in batch if is_uuid(key)]
+            sets = Set.objects.filter(
+                key__in=keys,
+                legacy_sheet_row=False,
+                session__status=Session.Status.COMPLETED,
+                session__synced_to_sheets=True,
+                session__owner_id__in=owners,
+            ).select_related("session")
+            sets = {str(s.key): s for s in sets}
+            wanted = app_rows(list(sets.values()), version)
+            baseline = {}
+            for key, number in batch:
+                if (workout_set := sets.get(key)) is None:
+                    continue  # a key of no set here, or a workout the push will rewrite
+                row, app = rows[number - 1], wanted[workout_set.pk]
+                written = fingerprint(app, version)
+                if fingerprint(row, version) == written:
+                    baseline[workout_set.pk] = written
+                elif take_sheet_row(workout_set.pk, row, version, target, written):
+                    result.taken += 1
+            record_written(baseline, target)
+
+    def report_deleted(self, target, plan, result):
+        for batch in chunks(plan.deleted):
+            gone = Set.objects.filter(pk__in=batch, session__status=Session.Status.COMPLETED)
+            for set_id in gone.values_list("pk", flat=True):
+                record_conflict(set_id, SheetConflict.Kind.DELETED, target, version=plan.version)
+                result.conflicts += 1
+
+    def import_without_key(self, target, owners, rows, plan, result):
+        if not plan.without_key:
+            return
+        if len(owners) > 1:
+            result.notes.append(
+                f"{target}: {len(plan.without_key)} row(s) without a key were not imported: "
+                "several lifters share this sheet (import them with import_sheets "
+                "--whole-sheet)."
+            )
+            return
+        user = get_user_model().objects.get(pk=owners[0])
+        report, parsed, seen_legacy = ImportReport(), [], Counter()
+        for number in plan.without_key:
+            values = normalized(rows[number - 1], plan.version)
+            row = parse_row(number, values, seen_legacy, plan.version)
+            if not isinstance(row, str):
+                parsed.append(row)
+        with transaction.atomic():
+            store(user, parsed, report)
+        result.imported += report.sets_created
+
+
+def is_uuid(text):
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def run_pull(owner_ids=None, trigger="pull", progress=None):
+    return Puller(trigger=trigger, progress=progress).run(owner_ids)

@@ -1,0 +1,102 @@
+"""Upgrading a tab's header to the latest version, on purpose (never by a sync run).
+
+A version 1 tab gets the version 2 header: column F's title loses "(lb)" (a row says
+its unit now) and the four new titles are appended after `key`. The lifters whose rows
+go to that tab get their completed workouts marked for re-sync, so that the next runs
+rewrite the old rows in the new form: marks such as "(kg)" or "(RPE 8)" leave the notes
+cell for their columns. Rows not yet rewritten stay readable meanwhile, since
+read_row understands the marks in both versions.
+"""
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import F
+
+from sessions_app.models import Session
+
+from .models import SyncState
+from .reconcile import targets_by_owner
+from .rows import HEADERS, LATEST_VERSION, MAX_WIDTH, header_version
+from .sheets import SheetsClient, SheetsPermanent
+from .tasks import request_sync
+
+
+@dataclass
+class UpgradeReport:
+    upgraded: list = field(default_factory=list)
+    already: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    sessions_marked: int = 0
+
+    def lines(self):
+        yield from (
+            f"{target}: header upgraded to version {LATEST_VERSION}" for target in self.upgraded
+        )
+        yield from (
+            f"{target}: already version {LATEST_VERSION} (or empty)" for target in self.already
+        )
+        yield from (
+            f"{target}: no such tab yet (the sync creates it at version {LATEST_VERSION})"
+            for target in self.missing
+        )
+
+    def summary(self):
+        return (
+            f"{len(self.upgraded)} tab(s) upgraded, {len(self.already)} already up to date; "
+            f"{self.sessions_marked} workout(s) will be rewritten in the new form."
+        )
+
+
+def upgrade_headers(owner_ids=None):
+    """Upgrade the tabs of these lifters (every lifter when None); returns an UpgradeReport.
+
+    Raises SheetsPermanent for a header of no known version, or while a sync runs.
+    """
+    if owner_ids is None:
+        owner_ids = list(get_user_model().objects.values_list("pk", flat=True))
+    owners_of = {}
+    for owner_id, target in targets_by_owner(owner_ids).items():
+        if target is not None:
+            owners_of.setdefault(target, []).append(owner_id)
+    holder = f"upgrade:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    if not SyncState.take_lease(holder, settings.SYNC_LEASE_SECONDS):
+        raise SheetsPermanent("A sync is running right now; upgrade the header in a minute.")
+    report = UpgradeReport()
+    try:
+        client = SheetsClient()
+        for target, owners in owners_of.items():
+            upgrade_target(client, target, owners, report)
+    finally:
+        SyncState.release_lease(holder)
+    return report
+
+
+def upgrade_target(client, target, owners, report):
+    worksheet = client.open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
+    if worksheet is None:
+        report.missing.append(target)
+        return
+    header = worksheet.read_header(MAX_WIDTH)
+    version = header_version(header) if header else LATEST_VERSION
+    if version is None:
+        raise SheetsPermanent(
+            f"{target}: the header row is {header!r}, of no version this app wrote; "
+            "nothing was changed."
+        )
+    if version == LATEST_VERSION:
+        report.already.append(target)
+        return
+    worksheet.update_rows({1: HEADERS[LATEST_VERSION]}, len(HEADERS[LATEST_VERSION]))
+    report.upgraded.append(target)
+    # In bulk: one UPDATE for a lifter's whole history (no set changes, so no signals).
+    report.sessions_marked += (
+        Session.objects.completed()
+        .filter(owner_id__in=owners)
+        .update(synced_to_sheets=False, revision=F("revision") + 1)
+    )
+    request_sync()

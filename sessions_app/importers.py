@@ -15,6 +15,7 @@ counter, so a set really done twice imports twice.
 import codecs
 import csv
 import datetime
+import functools
 import itertools
 import re
 import uuid
@@ -195,9 +196,12 @@ class CsvFile:
         }[self.format]
         width = len(self.header)
         self.seen_content = Counter()
+        self.current_workout = None
+        self.stretches = Counter()
         self.seen_keys = {}
         self.exercise_noted = set()
         self.dates = {}
+        self.local_dates = {}
         for line, cells in self.records():
             if len(cells) != width:
                 yield BadLine(line, f"{len(cells)} cells where the header has {width}.")
@@ -209,11 +213,27 @@ class CsvFile:
             except LineError as error:
                 yield BadLine(line, str(error))
 
-    def key_for(self, *content):
-        """The set's key, from its content: the same line imports once, however often."""
-        text = "|".join(str(part) for part in content)
-        self.seen_content[text] += 1  # identical lines are distinct sets
-        return uuid.uuid5(IMPORT_KEYS, f"{self.owner_id}|{text}|{self.seen_content[text]}")
+    def key_for(self, workout, *content):
+        """The set's key, from its content: the same line imports once, however often.
+
+        Identical lines are distinct sets, numbered by a counter. The content names its
+        workout, so only the workout being read needs counting (memory stays flat); a
+        workout whose lines come back later in the file counts that stretch apart.
+        """
+        if workout != self.current_workout:
+            self.current_workout = workout
+            self.seen_content = Counter()
+            self.stretches[workout] += 1
+        text = "|".join(str(part) for part in (workout, *content))
+        self.seen_content[text] += 1
+        occurrence = str(self.seen_content[text])
+        if self.stretches[workout] > 1:
+            occurrence = f"{self.stretches[workout]}.{occurrence}"
+        return uuid.uuid5(IMPORT_KEYS, f"{self.owner_id}|{text}|{occurrence}")
+
+    def local_date(self, moment):
+        self.local_dates[moment] = timezone.localdate(moment)
+        return self.local_dates[moment]
 
     def moment(self, text, formats):
         """A local date-time from one of these formats (cached: a workout repeats it)."""
@@ -250,7 +270,7 @@ class CsvFile:
         name = cells["Workout Name"].strip()
         duration = cells.get("Duration", cells.get("Workout Duration", ""))
         key = self.key_for(
-            "strong", started_at.isoformat(), name, exercise, order, weight, reps,
+            f"strong|{started_at.isoformat()}|{name}", exercise, order, weight, reps,
             distance, seconds, cells.get("Notes", "").strip(), rpe,
         )  # fmt: skip
         return self.imported(
@@ -292,15 +312,17 @@ class CsvFile:
         workout = f"{started_at.isoformat()}|{name}"
         # Hevy repeats the exercise's note on each of its sets: keep it once, on the first.
         exercise_note = cells.get("exercise_notes", "").strip()
-        if (workout, exercise) in self.exercise_noted:
+        if f"hevy|{workout}" != self.current_workout:
+            self.exercise_noted = set()
+        if exercise in self.exercise_noted:
             exercise_note = ""
-        self.exercise_noted.add((workout, exercise))
+        self.exercise_noted.add(exercise)
         notes = join_notes(exercise_note, cardio_text(distance, distance_unit, seconds), rpe_note)
         if not (weight or reps or notes_has_cardio(distance, seconds)):
             return Skipped(line, "a set with no weight, reps, distance or time")
         key = self.key_for(
-            "hevy", started_at.isoformat(), name, exercise, cells["set_index"].strip(), kind,
-            weight, reps, distance, seconds, rpe,
+            f"hevy|{workout}", exercise, cells["set_index"].strip(), kind, weight, reps,
+            distance, seconds, rpe,
         )  # fmt: skip
         return self.imported(
             line,
@@ -336,7 +358,7 @@ class CsvFile:
             except ValueError:
                 raise LineError(f"“{values.key}” is not a set key this app writes.") from None
         else:
-            key = self.key_for("workoutlog", *cells.values())
+            key = self.key_for(f"workoutlog|{session_id}", *cells.values())
         if key in self.seen_keys:
             return Skipped(line, f"a copy of line {self.seen_keys[key]} (the same set key)")
         self.seen_keys[key] = line
@@ -376,7 +398,10 @@ class CsvFile:
                 )
         fields.setdefault("session_id", "")
         fields.setdefault("set_number", None)
-        fields.setdefault("date", timezone.localdate(fields["started_at"]))
+        if "date" not in fields:
+            fields["date"] = self.local_dates.get(fields["started_at"]) or self.local_date(
+                fields["started_at"]
+            )
         return ImportedSet(line=line, exercise=exercise, weight=weight, reps=reps, **fields)
 
 
@@ -442,6 +467,7 @@ def add_duration(started_at, text):
     return started_at + datetime.timedelta(seconds=seconds)
 
 
+@functools.lru_cache(maxsize=4096)  # weights and reps repeat through a whole history
 def number_text(text, decimal_comma=False):
     """A number as a lifter would type it: "100.0" -> "100", "102,5" -> "102.5" (in the
     semicolon files of countries that write a decimal comma). Other text stays as it is."""
@@ -490,6 +516,7 @@ def cardio_text(distance, distance_unit, seconds):
     return " in ".join(parts)
 
 
+@functools.lru_cache(maxsize=256)
 def read_rpe(text, decimal_comma=False):
     """(RPE, note): the app keeps 6 to 10 in half steps; any other value in the file
     stays in the set's notes ("RPE 5") rather than being lost."""

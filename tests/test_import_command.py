@@ -279,3 +279,14 @@ def test_call_command_takes_the_options_by_name(alice, tmp_path):
     path = write_file(tmp_path, fixture_bytes("hevy_kg.csv"))
     call_command("import_workouts", str(path), user="alice", format="hevy", dry_run=True)
     assert not Set.objects.exists()
+
+
+def test_a_workout_whose_lines_are_not_together_still_imports_each_set_once(alice, tmp_path):
+    header = fixture_bytes("strong.csv").decode().splitlines(keepends=True)[0]
+    push = "2025-03-04 18:12:09,Push Day,1h,Bench Press (Barbell),1,80,5,0,0,,,\n"
+    legs = "2025-03-06 18:00:00,Leg Day,1h,Squat (Barbell),1,100,5,0,0,,,\n"
+    path = write_file(tmp_path, header + push + legs + push + push)
+    run_import(path)
+    run_import(path)
+    assert Set.objects.filter(exercise="Bench Press (Barbell)").count() == 3
+    assert Session.objects.count() == 2

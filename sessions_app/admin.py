@@ -3,7 +3,15 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from .models import ApiToken, Session, Set, TemplateExercise, WorkoutTemplate, mark_unsynced
+from .models import (
+    ApiToken,
+    ImportBatch,
+    Session,
+    Set,
+    TemplateExercise,
+    WorkoutTemplate,
+    mark_unsynced,
+)
 
 
 class SetInline(admin.TabularInline):
@@ -81,3 +89,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return (
             False  # tokens are made with `manage.py create_api_token`, which shows the secret once
         )
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Uploads from the Import page: waiting for the lifter's confirmation, or done."""
+
+    list_display = ["file_name", "owner", "created_at", "imported_at", "summary"]
+    list_filter = ["owner"]
+    list_select_related = ["owner"]
+    readonly_fields = ["owner", "file_name", "created_at", "imported_at", "preview", "result"]
+    exclude = ["rows"]
+
+    @admin.display(description="summary")
+    def summary(self, batch):
+        return (batch.result or batch.preview).get("summary", "")

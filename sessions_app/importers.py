@@ -17,8 +17,10 @@ import csv
 import datetime
 import functools
 import itertools
+import json
 import re
 import uuid
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -26,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 
 from .export import COLUMNS_V1, COLUMNS_V2, read_row
-from .forms import EXERCISE_MAX_LENGTH, NUMBER_TEXT_MAX_LENGTH
+from .forms import EXERCISE_MAX_LENGTH, IMPORT_FORMAT_CHOICES, NUMBER_TEXT_MAX_LENGTH
 from .models import SetType, WeightUnit
 
 # Keys of imported sets are uuid5(IMPORT_KEYS, lifter + content + counter).
@@ -38,12 +40,7 @@ FORMAT_NAMES = {
     "workoutlog": "Workout Log (this app's export)",
 }
 # What --format and the page offer: "strong" reads both of Strong's exports.
-FORMAT_CHOICES = [
-    ("auto", "Tell from the file"),
-    ("strong", "Strong"),
-    ("hevy", "Hevy"),
-    ("workoutlog", "Workout Log"),
-]
+FORMAT_CHOICES = IMPORT_FORMAT_CHOICES
 STRONG_COLUMNS = {"Date", "Workout Name", "Exercise Name", "Set Order", "Weight", "Reps"}
 HEVY_COLUMNS = {"title", "start_time", "exercise_title", "set_index", "set_type", "reps"}
 STRONG_SET_ORDER_TYPES = {"W": SetType.WARMUP, "D": SetType.DROP, "F": SetType.FAILURE}
@@ -534,3 +531,106 @@ def read_rpe(text, decimal_comma=False):
 
 def join_notes(*parts):
     return "; ".join(part.strip() for part in parts if part and part.strip())
+
+
+class RecordedExport:
+    """An opened export that writes down what it reads, compressed, as it goes: the
+    Import page previews a file, and imports later from this record without the file."""
+
+    def __init__(self, export):
+        self.export = export
+        self.compressor = zlib.compressobj()
+        self.chunks = []
+
+    def __getattr__(self, name):
+        return getattr(self.export, name)  # format_name, chosen_unit, unit_from_file…
+
+    def __iter__(self):
+        for record in self.export:
+            line = json.dumps(as_list(record), ensure_ascii=False, separators=(",", ":"))
+            self.chunks.append(self.compressor.compress(line.encode() + b"\n"))
+            yield record
+
+    def recorded(self):
+        """Everything read so far; call it once the records have been read."""
+        if self.compressor is not None:
+            self.chunks = [b"".join(self.chunks) + self.compressor.flush()]
+            self.compressor = None
+        return self.chunks[0]
+
+
+class ReplayedExport:
+    """What a RecordedExport wrote, read back as the same records."""
+
+    CHUNK_BYTES = 64 * 1024
+
+    def __init__(self, recorded, format_name, chosen_unit, unit_from_file):
+        self.recorded = bytes(recorded)
+        self.format_name = format_name
+        self.chosen_unit = chosen_unit
+        self.unit_from_file = unit_from_file
+        self.lines_read = 0
+
+    def __iter__(self):
+        decompressor, pending = zlib.decompressobj(), b""
+        for start in range(0, len(self.recorded), self.CHUNK_BYTES):
+            pending += decompressor.decompress(self.recorded[start : start + self.CHUNK_BYTES])
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                record = from_list(json.loads(line))
+                self.lines_read = record.line
+                yield record
+
+
+def as_list(record):
+    if isinstance(record, Skipped):
+        return ["skipped", record.line, record.reason]
+    if isinstance(record, BadLine):
+        return ["bad", record.line, record.reason]
+    return [
+        "set",
+        *(record.line, record.workout, record.session_id, record.date.isoformat()),
+        *(record.started_at.isoformat(), optional_iso(record.finished_at)),
+        *(record.workout_name, record.workout_note, record.exercise, record.set_number),
+        *(record.set_type, record.weight, record.reps, record.unit),
+        *(None if record.rpe is None else str(record.rpe), record.notes, str(record.key)),
+        optional_iso(record.logged_at),
+    ]
+
+
+def from_list(values):
+    kind, line, *rest = values
+    if kind == "skipped":
+        return Skipped(line, rest[0])
+    if kind == "bad":
+        return BadLine(line, rest[0])
+    (workout, session_id, date, started_at, finished_at, workout_name, workout_note) = rest[:7]
+    (exercise, set_number, set_type, weight, reps, unit, rpe, notes, key, logged_at) = rest[7:]
+    return ImportedSet(
+        line=line,
+        workout=workout,
+        session_id=session_id,
+        date=datetime.date.fromisoformat(date),
+        started_at=datetime.datetime.fromisoformat(started_at),
+        finished_at=optional_moment(finished_at),
+        workout_name=workout_name,
+        workout_note=workout_note,
+        exercise=exercise,
+        set_number=set_number,
+        set_type=set_type,
+        weight=weight,
+        reps=reps,
+        unit=unit,
+        rpe=None if rpe is None else Decimal(rpe),
+        notes=notes,
+        key=uuid.UUID(key),
+        logged_at=optional_moment(logged_at),
+    )
+
+
+def optional_iso(moment):
+    return None if moment is None else moment.isoformat()
+
+
+def optional_moment(text):
+    return None if text is None else datetime.datetime.fromisoformat(text)

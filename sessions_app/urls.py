@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,10 @@ urlpatterns = [
     path("sets/<int:set_id>/delete/", views.delete_set, name="delete_set"),
     path("history/", views.history, name="history"),
     path("history/export.csv", views.export_csv, name="export_csv"),
+    path("history/import/", import_views.upload, name="import_workouts"),
+    path("history/import/<int:batch_id>/", import_views.preview, name="import_preview"),
+    path("history/import/<int:batch_id>/confirm/", import_views.confirm, name="import_confirm"),
+    path("history/import/<int:batch_id>/cancel/", import_views.cancel, name="import_cancel"),
     path("progress/", views.progress, name="progress"),
     path("progress/exercise/", views.exercise_progress_page, name="exercise_progress"),
 ]

@@ -2,11 +2,20 @@
 line a set (or a line skipped with its reason), the file's quirks handled."""
 
 import datetime
+import io
 
 import pytest
 from django.utils import timezone
 
-from sessions_app.importers import BadLine, ImportedSet, ImportRefused, Skipped
+from sessions_app.importers import (
+    BadLine,
+    ImportedSet,
+    ImportRefused,
+    RecordedExport,
+    ReplayedExport,
+    Skipped,
+    open_export,
+)
 from sessions_app.models import SetType
 from tests.import_helpers import fixture_bytes, read_export
 
@@ -189,3 +198,12 @@ def test_a_date_that_does_not_parse_is_a_bad_line_named_by_its_number():
         BadLine(3, "“yesterday evening” is not a date and time like 2025-03-04 18:12:09."),
         BadLine(4, "6 cells where the header has 12."),
     ]
+
+
+@pytest.mark.parametrize("name", ["strong.csv", "hevy_lbs.csv", "strong_older.csv"])
+def test_what_a_preview_recorded_replays_as_the_same_records(name):
+    recorded = RecordedExport(open_export(io.BytesIO(fixture_bytes(name)), 1, "auto", "kg"))
+    records = list(recorded)
+    replayed = ReplayedExport(recorded.recorded(), recorded.format_name, "kg", True)
+    assert list(replayed) == records
+    assert fixture_bytes(name)[:200] not in recorded.recorded()  # compressed, not the file

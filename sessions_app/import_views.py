@@ -1,0 +1,123 @@
+"""The Import page: upload an export, see what it holds, import it (or not).
+
+Upload → preview → confirm, all plain forms (no JavaScript needed). The preview is a
+dry run of the very import: its counts are what confirming stores. The uploaded file
+is gone once the upload request ends; the batch keeps only what was read from it,
+until the lifter confirms or cancels.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .forms import ImportForm
+from .importers import ImportRefused, RecordedExport, ReplayedExport, open_export
+from .models import ImportBatch, LifterProfile
+from .services import import_history
+
+
+def get_batch(request, batch_id):
+    return get_object_or_404(ImportBatch, pk=batch_id, owner=request.user)
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    if request.method == "GET":
+        form = ImportForm(initial={"unit": LifterProfile.unit_of(request.user.pk)})
+        return render(request, "sessions_app/import.html", {"form": form})
+    form = ImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            batch = preview_upload(request.user, form.cleaned_data)
+        except ImportRefused as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("import_preview", batch.pk)
+    return render(request, "sessions_app/import.html", {"form": form})
+
+
+def preview_upload(owner, data):
+    """Read the file once: a dry run for the preview, its records kept for the import."""
+    upload = data["file"]
+    ImportBatch.expired().delete()
+    with upload.open("rb") as stream:
+        export = RecordedExport(open_export(stream, owner.pk, data["format"], data["unit"]))
+        summary = import_history(owner, export, skip_bad_lines=data["skip_bad_lines"], dry_run=True)
+    return ImportBatch.objects.create(
+        owner=owner,
+        file_name=upload.name[:255],
+        skip_bad_lines=data["skip_bad_lines"],
+        rows=export.recorded(),
+        preview=described(summary),
+    )
+
+
+def described(summary):
+    """What the preview and result pages show of a summary, as JSON."""
+    return {
+        "format_name": summary.format_name,
+        "unit": summary.unit,
+        "unit_from_file": summary.unit_from_file,
+        "workouts": summary.sessions_created + summary.sessions_extended,
+        "sets": summary.sets_created,
+        "already_present": summary.already_present,
+        "first_date": summary.first_date and summary.first_date.isoformat(),
+        "last_date": summary.last_date and summary.last_date.isoformat(),
+        "skipped": list(summary.skipped_lines()),
+        "skipped_count": summary.skipped_count,
+        "first_sets": [
+            {
+                "date": row.date.isoformat(),
+                "workout": row.workout_name,
+                "exercise": row.exercise,
+                "set_type": row.set_type,
+                "weight": row.weight,
+                "reps": row.reps,
+                "unit": row.unit,
+                "notes": row.notes,
+            }
+            for row in summary.first_sets
+        ],
+        "summary": summary.summary(),
+    }
+
+
+@require_GET
+def preview(request, batch_id):
+    batch = get_batch(request, batch_id)
+    return render(request, "sessions_app/import_preview.html", {"batch": batch})
+
+
+@require_POST
+def confirm(request, batch_id):
+    batch = get_batch(request, batch_id)
+    with transaction.atomic():
+        # A second tap waits for the first and then finds the batch imported.
+        claimed = ImportBatch.objects.filter(pk=batch.pk, imported_at__isnull=True).update(
+            imported_at=timezone.now()
+        )
+        if claimed:
+            stored = batch.preview
+            replay = ReplayedExport(
+                batch.rows, stored["format_name"], stored["unit"], stored["unit_from_file"]
+            )
+            try:
+                summary = import_history(request.user, replay, batch.skip_bad_lines)
+            except ImportRefused as error:  # the preview refused such a file already
+                transaction.set_rollback(True)
+                messages.error(request, str(error))
+                return redirect("import_workouts")
+            ImportBatch.objects.filter(pk=batch.pk).update(rows=None, result=described(summary))
+    return redirect("import_preview", batch.pk)
+
+
+@require_POST
+def cancel(request, batch_id):
+    batch = get_batch(request, batch_id)
+    if batch.imported_at is None:
+        batch.delete()
+        messages.info(request, "Nothing was imported.")
+    return redirect(reverse("history"))

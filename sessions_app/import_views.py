@@ -6,6 +6,8 @@ is gone once the upload request ends; the batch keeps only what was read from it
 until the lifter confirms or cancels.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .forms import ImportForm
 from .importers import ImportRefused, RecordedExport, ReplayedExport, open_export
-from .models import ImportBatch, LifterProfile
+from .models import ImportBatch, LifterProfile, SetType
 from .services import import_history
 
 
@@ -88,7 +90,41 @@ def described(summary):
 @require_GET
 def preview(request, batch_id):
     batch = get_batch(request, batch_id)
-    return render(request, "sessions_app/import_preview.html", {"batch": batch})
+    shown = batch.result or batch.preview
+    context = {
+        "batch": batch,
+        "shown": shown,
+        "first_date": optional_date(shown["first_date"]),
+        "last_date": optional_date(shown["last_date"]),
+        "workouts": grouped_by_workout(shown["first_sets"]),
+    }
+    return render(request, "sessions_app/import_preview.html", context)
+
+
+def grouped_by_workout(rows):
+    """The preview's first sets under their workout, as the History page shows them."""
+    groups = []
+    for row in rows:
+        if not groups or (groups[-1]["date_text"], groups[-1]["name"]) != (
+            row["date"],
+            row["workout"],
+        ):
+            groups.append(
+                {
+                    "date_text": row["date"],
+                    "date": datetime.date.fromisoformat(row["date"]),
+                    "name": row["workout"],
+                    "sets": [],
+                }
+            )
+        kind = SetType(row["set_type"]) if row["set_type"] in SetType.values else None
+        type_label = kind.label if kind and kind != SetType.WORKING else ""
+        groups[-1]["sets"].append({**row, "type_label": type_label})
+    return groups
+
+
+def optional_date(text):
+    return datetime.date.fromisoformat(text) if text else None
 
 
 @require_POST

@@ -53,12 +53,16 @@ class ImportSummary:
         return sorted(lines.items(), key=lambda item: (-len(item[1]), item[1][0]))
 
     def skipped_lines(self):
-        """One readable line per reason: "3 lines (4, 9, 17): a Rest Timer row, not a set"."""
+        """One readable line per reason: "lines 4, 9 and 17: a Rest Timer row, not a set"."""
         for reason, numbers in self.skipped_by_reason():
-            shown = ", ".join(str(n) for n in numbers[:BAD_LINES_SHOWN])
-            more = f" and {len(numbers) - BAD_LINES_SHOWN} more" if len(numbers) > 10 else ""
-            count = f"{len(numbers)} line{'s' if len(numbers) > 1 else ''}"
-            yield f"{count} ({shown}{more}): {reason.rstrip('.')}"
+            shown = [str(number) for number in numbers[:BAD_LINES_SHOWN]]
+            if len(numbers) > BAD_LINES_SHOWN:
+                where = f"{len(numbers):,} lines ({', '.join(shown)} and more)"
+            elif len(numbers) > 1:
+                where = f"lines {', '.join(shown[:-1])} and {shown[-1]}"
+            else:
+                where = f"line {shown[0]}"
+            yield f"{where}: {reason.rstrip('.')}"
 
     @property
     def skipped_count(self):

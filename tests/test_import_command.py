@@ -48,7 +48,7 @@ def test_a_strong_export_becomes_completed_workouts(alice, tmp_path):
     ]
     assert sessions[0].duration_minutes == 65
     assert "Strong, weights in kg" in output
-    assert "Skipped 1 line (5): a Rest Timer row, not a set" in output
+    assert "Skipped line 5: a Rest Timer row, not a set" in output
     assert (
         "Imported 10 set(s) in 2 workout(s) from 2025-03-04 to 2025-03-06; 0 already here, "
         "1 line(s) skipped." in output
@@ -178,10 +178,9 @@ def test_with_skip_bad_lines_the_good_rows_import_and_each_bad_line_is_listed(al
     output = run_import(write_file(tmp_path, content), "alice", "--skip-bad-lines")
     assert Set.objects.count() == 10
     assert (
-        "Skipped 1 line (14): “last Tuesday” is not a date and time like 2025-03-04 18:12:09"
-        in output
+        "Skipped line 14: “last Tuesday” is not a date and time like 2025-03-04 18:12:09" in output
     )
-    assert "Skipped 1 line (15): 6 cells where the header has 12" in output
+    assert "Skipped line 15: 6 cells where the header has 12" in output
 
 
 @pytest.mark.parametrize(
@@ -271,7 +270,7 @@ def test_another_lifters_export_of_this_app_is_not_taken_over(
     completed_workout(alice, lower1, SQUAT_DAY)
     exported = b"".join(alice_client.get(reverse("export_csv")).streaming_content)
     output = run_import(write_file(tmp_path, exported), "bob")
-    assert "Skipped 3 lines (2, 3, 4): the same set (by its key) is another lifter's" in output
+    assert "Skipped lines 2, 3 and 4: the same set (by its key) is another lifter's" in output
     assert not Session.objects.filter(owner=bob).exists()
 
 
@@ -290,3 +289,13 @@ def test_a_workout_whose_lines_are_not_together_still_imports_each_set_once(alic
     run_import(path)
     assert Set.objects.filter(exercise="Bench Press (Barbell)").count() == 3
     assert Session.objects.count() == 2
+
+
+def test_many_skipped_lines_are_summed_up_by_reason(alice, tmp_path):
+    header = fixture_bytes("strong.csv").decode().splitlines(keepends=True)[0]
+    rest = "2025-03-04 18:12:09,Push Day,1h,Rest Timer,1,0,0,0,90,,,\n"
+    output = run_import(write_file(tmp_path, header + rest * 12))
+    assert (
+        "Skipped 12 lines (2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and more): a Rest Timer row, not a set"
+        in output
+    )

@@ -1,6 +1,7 @@
 """The Import page: upload an export, preview it, confirm; plain forms throughout."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -23,7 +24,7 @@ def upload(client, content, name="strong.csv", unit="kg", **fields):
 
 
 def text_of(response):
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 def test_it_requires_login(client):
@@ -52,9 +53,13 @@ def test_an_upload_shows_a_preview_and_stores_nothing_yet(alice, alice_client):
 
     page = text_of(alice_client.get(response["Location"]))
     assert "Workouts 2 Sets 10 Skipped 1" in page
-    assert "From Strong Weights in kg (as you chose) Dates 2025-03-04 to 2025-03-06" in page
-    assert "Bench Press (Barbell) 2025-03-04 · Push Day 40 kg × 10 · warmup" in page
-    assert "1 line (5): a Rest Timer row, not a set" in page
+    assert "From Strong Weights in kg · wrong? upload again Dates 4 Mar 2025 – 6 Mar 2025" in page
+    assert (
+        "Tue 4 Mar 2025 · Push Day Bench Press (Barbell) 40 kg × 10 warm-up "
+        'Bench Press (Barbell) 80 kg × 5 Paused, "competition" style' in page
+    )
+    assert "Plank time 1:00 Thu 6 Mar 2025 · Leg Day" not in page  # only the first 5 sets
+    assert "Line 5: a Rest Timer row, not a set" in page
     assert "Import 10 sets" in page
 
 
@@ -113,7 +118,7 @@ def test_with_skip_chosen_the_preview_lists_each_bad_line(alice, alice_client):
     content = fixture_bytes("strong.csv") + b"soon,Push Day,1h,Bench,1,80,5,0,0,,,\n"
     preview = upload(alice_client, content, skip_bad_lines="on")
     page = text_of(alice_client.get(preview["Location"]))
-    assert "1 line (14): “soon” is not a date and time like 2025-03-04 18:12:09" in page
+    assert "Line 14: “soon” is not a date and time like 2025-03-04 18:12:09" in page
     alice_client.post(reverse("import_confirm", args=[ImportBatch.objects.get().pk]))
     assert Set.objects.count() == 10
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,3 +172,15 @@ def test_confirm_and_cancel_take_only_post(alice_client):
     batch = ImportBatch.objects.get()
     assert alice_client.get(reverse("import_confirm", args=[batch.pk])).status_code == 405
     assert alice_client.get(reverse("import_cancel", args=[batch.pk])).status_code == 405
+
+
+def test_uploading_and_confirming_need_the_csrf_token(alice, alice_client):
+    upload(alice_client, fixture_bytes("strong.csv"))
+    batch = ImportBatch.objects.get()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    assert client.post(reverse("import_confirm", args=[batch.pk])).status_code == 403
+    file = SimpleUploadedFile("strong.csv", fixture_bytes("strong.csv"), "text/csv")
+    assert client.post(UPLOAD, {"file": file, "unit": "kg"}).status_code == 403
+    assert not Set.objects.exists()
+    assert ImportBatch.objects.count() == 1

@@ -6,6 +6,7 @@ nothing, unless the lifter chose to skip such lines. Imported workouts are store
 completed and not yet in the sheet, so the sync picks them all up in one backlog.
 """
 
+import contextlib
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -85,12 +86,13 @@ def import_history(owner, export, skip_bad_lines=False, dry_run=False, progress=
 
     Returns an ImportSummary. Raises ImportRefused, storing nothing, when a line
     cannot be read and skip_bad_lines is off. A dry run stores nothing either, and
-    reports what an import would do now.
+    reports what an import would do now; it only reads, so it holds no write lock
+    while a big file is read (the Import page's preview is one).
     """
     summary = ImportSummary(export.format_name, export.chosen_unit, export.unit_from_file, dry_run)
     progress = progress or (lambda lines: None)
-    storing = HistoryStore(owner, summary)
-    with transaction.atomic():
+    storing = HistoryStore(owner, summary, write=not dry_run)
+    with contextlib.nullcontext() if dry_run else transaction.atomic():
         chunk = []
         for record in export:
             if isinstance(record, Skipped):
@@ -110,9 +112,7 @@ def import_history(owner, export, skip_bad_lines=False, dry_run=False, progress=
         storing.store(chunk)
         progress(export.lines_read)
         summary.lines_read = export.lines_read
-        if dry_run:
-            transaction.set_rollback(True)
-        elif summary.session_ids:
+        if summary.session_ids and not dry_run:
             import_finished(owner, summary.session_ids)
     return summary
 
@@ -149,8 +149,9 @@ def note_dates(summary, row):
 class HistoryStore:
     """Stores imported sets chunk by chunk, remembering only which workout went where."""
 
-    def __init__(self, owner, summary):
+    def __init__(self, owner, summary, write=True):
         self.owner = owner
+        self.write = write  # False: a dry run, which counts what it would store
         self.summary = summary
         self.session_of_workout = {}  # the file's workout -> the session holding it
         self.created = set()
@@ -182,10 +183,12 @@ class HistoryStore:
         )
         self.continue_numbering({self.session_of_workout[row.workout] for row in new_rows})
         sets = [self.new_set(row) for row in new_rows]
-        insert_sets(sets)
+        if self.write:
+            insert_sets(sets)
         self.summary.sets_created += len(sets)
         for session_id in {s["session_id"] for s in sets} - self.created - self.extended:
-            mark_unsynced(session_id)  # an earlier import's workout: its rows must follow
+            if self.write:
+                mark_unsynced(session_id)  # an earlier import's workout: its rows must follow
             self.extended.add(session_id)
         self.summary.sessions_extended = len(self.extended)
 
@@ -235,7 +238,8 @@ class HistoryStore:
                     synced_to_sheets=False,
                 )
             )
-        Session.objects.bulk_create(sessions, batch_size=500)
+        if self.write:
+            Session.objects.bulk_create(sessions, batch_size=500)
         self.summary.sessions_created += len(sessions)
         self.summary.session_ids += [session.pk for session in sessions]
 

@@ -299,3 +299,14 @@ def test_many_skipped_lines_are_summed_up_by_reason(alice, tmp_path):
         "Skipped 12 lines (2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and more): a Rest Timer row, not a set"
         in output
     )
+
+
+def test_a_dry_run_of_a_newer_export_counts_what_an_import_would_add(alice, tmp_path):
+    lines = fixture_bytes("strong.csv").decode().splitlines(keepends=True)
+    run_import(write_file(tmp_path, "".join(lines[:4]), "older.csv"))
+    output = run_import(write_file(tmp_path, "".join(lines), "newer.csv"), "alice", "--dry-run")
+    assert (
+        "Would import 7 set(s) in 2 workout(s) from 2025-03-04 to 2025-03-06; 3 already here"
+        in (output)
+    )
+    assert Set.objects.count() == 3

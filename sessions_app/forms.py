@@ -235,6 +235,14 @@ IMPORT_MAX_MEGABYTES = 20
 IMPORT_MAX_BYTES = IMPORT_MAX_MEGABYTES * 1024 * 1024
 
 
+def too_large_message(megabytes):
+    return (
+        f"This file is {megabytes:.1f} MB; the import takes files up to "
+        f"{IMPORT_MAX_MEGABYTES} MB. Export a shorter period, or ask whoever runs the app "
+        "to use manage.py import_workouts."
+    )
+
+
 class ImportForm(forms.Form):
     """An export from Strong, Hevy or this app, to preview before importing it."""
 
@@ -264,11 +272,7 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                f"This file is {upload.size / 1024 / 1024:.1f} MB; the import takes files up "
-                f"to {IMPORT_MAX_MEGABYTES} MB. Export a shorter period, or use "
-                "manage.py import_workouts on the server."
-            )
+            raise forms.ValidationError(too_large_message(upload.size / 1024 / 1024))
         return upload
 
     def clean_format(self):

@@ -9,13 +9,15 @@ until the lifter confirms or cancels.
 import datetime
 
 from django.contrib import messages
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .forms import ImportForm
+from .forms import IMPORT_MAX_BYTES, ImportForm, too_large_message
 from .importers import ImportRefused, RecordedExport, ReplayedExport, open_export
 from .models import ImportBatch, LifterProfile, SetType
 from .services import import_history
@@ -25,12 +27,36 @@ def get_batch(request, batch_id):
     return get_object_or_404(ImportBatch, pk=batch_id, owner=request.user)
 
 
+class SizeLimitedUpload(FileUploadHandler):
+    """Stops reading an upload once it passes the limit, so that a huge file is never
+    written to the server's disk only to be refused after."""
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > IMPORT_MAX_BYTES:
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)  # the rest of the body is discarded
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler (memory or a temporary file) keeps the file
+
+
+@csrf_exempt  # only so that the handler is in place before the body is read; see below
 @require_http_methods(["GET", "POST"])
 def upload(request):
+    request.upload_handlers.insert(0, SizeLimitedUpload(request))
+    return checked_upload(request)
+
+
+@csrf_protect
+def checked_upload(request):
     if request.method == "GET":
         form = ImportForm(initial={"unit": LifterProfile.unit_of(request.user.pk)})
         return render(request, "sessions_app/import.html", {"form": form})
-    form = ImportForm(request.POST, request.FILES)
+    files = request.FILES  # reads the body (if CSRF has not), the size handler first
+    if getattr(request, "upload_too_large", False):
+        return too_large(request)
+    form = ImportForm(request.POST, files)
     if form.is_valid():
         try:
             batch = preview_upload(request.user, form.cleaned_data)
@@ -39,6 +65,15 @@ def upload(request):
         else:
             return redirect("import_preview", batch.pk)
     return render(request, "sessions_app/import.html", {"form": form})
+
+
+def too_large(request):
+    size = int(request.META.get("CONTENT_LENGTH") or 0) / 1024 / 1024
+    form = ImportForm(
+        initial={"unit": request.POST.get("unit") or LifterProfile.unit_of(request.user.pk)}
+    )
+    context = {"form": form, "upload_error": too_large_message(size)}
+    return render(request, "sessions_app/import.html", context)
 
 
 def preview_upload(owner, data):

@@ -141,6 +141,14 @@ def test_a_file_over_the_limit_is_refused_with_its_size(alice_client):
     assert not ImportBatch.objects.exists()
 
 
+def test_the_size_limit_stops_reading_the_upload(alice_client):
+    """The handler refuses the file before it is written anywhere: the view never sees it."""
+    content = b"x" * (IMPORT_MAX_BYTES + 1)
+    response = upload(alice_client, content)
+    assert response.context["upload_error"].startswith("This file is 20.0 MB;")
+    assert response.context["form"].is_bound is False
+
+
 def test_cancelling_forgets_the_batch(alice_client):
     upload(alice_client, fixture_bytes("strong.csv"))
     batch = ImportBatch.objects.get()

@@ -207,3 +207,34 @@ def test_what_a_preview_recorded_replays_as_the_same_records(name):
     replayed = ReplayedExport(recorded.recorded(), recorded.format_name, "kg", True)
     assert list(replayed) == records
     assert fixture_bytes(name)[:200] not in recorded.recorded()  # compressed, not the file
+
+
+def test_a_sheet_downloaded_with_the_first_header_reads_its_marks_and_keys():
+    key = "0b9f3c1e-8a52-4a61-9d0e-2f7f5f6b8c11"
+    content = (
+        "date,session id,template,exercise,set number,weight (lb),reps,notes,logged at,key\n"
+        "2025-09-21,2025-09-21_lower1,lower1, Back Squat ,1,100,5,"
+        '"(warm-up) (RPE 8) (kg) belt, tight (workout note: Good day)",'
+        f"2025-09-21 18:04:11+02:00,{key}\n"
+        "2025-09-22,,,Deadlift,1,315,3,,,\n"
+    )
+    first, typed_by_hand = sets_of(read_export(content.encode()))
+    assert (first.exercise, first.set_type, str(first.rpe), first.unit) == (
+        "Back Squat",
+        SetType.WARMUP,
+        "8",
+        "kg",
+    )
+    assert (first.notes, first.workout_note, str(first.key)) == ("belt, tight", "Good day", key)
+    assert (first.session_id, first.workout_name, first.set_number) == (
+        "2025-09-21_lower1",
+        "lower1",
+        1,
+    )
+    assert first.logged_at == datetime.datetime.fromisoformat("2025-09-21 18:04:11+02:00")
+    assert (typed_by_hand.session_id, typed_by_hand.unit, typed_by_hand.weight) == (
+        "2025-09-22_imported",
+        "lb",
+        "315",
+    )
+    assert typed_by_hand.date == datetime.date(2025, 9, 22)

@@ -78,7 +78,7 @@ def start_gunicorn(port, **extra):
         try:
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return process
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a slow first answer under load
             time.sleep(0.1)
     stop(process)
     raise RuntimeError("gunicorn did not start: " + process.stderr.read())

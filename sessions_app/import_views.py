@@ -23,8 +23,9 @@ from .models import ImportBatch, LifterProfile, SetType
 from .services import import_history
 
 
-def get_batch(request, batch_id):
-    return get_object_or_404(ImportBatch, pk=batch_id, owner=request.user)
+def get_batch(request, batch_id, with_rows=False):
+    batches = ImportBatch.objects.all() if with_rows else ImportBatch.objects.defer("rows")
+    return get_object_or_404(batches, pk=batch_id, owner=request.user)
 
 
 class SizeLimitedUpload(FileUploadHandler):
@@ -164,7 +165,7 @@ def optional_date(text):
 
 @require_POST
 def confirm(request, batch_id):
-    batch = get_batch(request, batch_id)
+    batch = get_batch(request, batch_id, with_rows=True)
     with transaction.atomic():
         # A second tap waits for the first and then finds the batch imported.
         claimed = ImportBatch.objects.filter(pk=batch.pk, imported_at__isnull=True).update(

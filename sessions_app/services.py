@@ -132,7 +132,7 @@ def refusal(bad_lines):
     more = len(bad_lines) - BAD_LINES_SHOWN
     more_text = f"\n…and {more} more line(s)." if more > 0 else ""
     return (
-        f"Nothing was imported: {len(bad_lines)} line(s) cannot be read.\n{shown}{more_text}\n"
+        f"Nothing was imported: {len(bad_lines):,} line(s) cannot be read.\n{shown}{more_text}\n"
         "Fix the file, or choose to import the other lines and skip these."
     )
 

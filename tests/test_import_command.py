@@ -2,6 +2,7 @@
 completed workouts, once, whatever is imported again; a broken file stores nothing."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -310,3 +311,16 @@ def test_a_dry_run_of_a_newer_export_counts_what_an_import_would_add(alice, tmp_
         in (output)
     )
     assert Set.objects.count() == 3
+
+
+def test_piped_output_shows_progress_as_plain_lines(alice, tmp_path):
+    header = fixture_bytes("strong.csv").decode().splitlines(keepends=True)[0]
+    lines = [
+        f"2024-{1 + n // 1000:02d}-{1 + n // 25 % 24:02d} 18:00:00,Day,1h,Squat,{n % 25 + 1},{n},5"
+        ",0,0,,,\n"
+        for n in range(12_000)
+    ]
+    output = run_import(write_file(tmp_path, header + "".join(lines)))
+    assert re.findall(r"^Read [\d,]+ lines$", output, re.MULTILINE) == ["Read 10,001 lines"]
+    assert "\r" not in output and "\033" not in output
+    assert "Imported 12,000 set(s)" in output

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.text import slugify
 
 from .importers import BadLine, ImportRefused, Skipped
@@ -26,6 +26,7 @@ SESSION_TEMPLATE_MAX_LENGTH = Session._meta.get_field("template").max_length
 SESSION_ID_MAX_LENGTH = Session._meta.get_field("id").max_length
 SESSION_ID_BASE_MAX_LENGTH = SESSION_ID_MAX_LENGTH - 5  # room for a "-999" suffix
 SQLITE_SAFE_PARAMETERS = 900
+IDS_PER_QUERY = 200  # each id takes two parameters (= and LIKE)
 
 
 @dataclass
@@ -195,15 +196,16 @@ class HistoryStore:
     def present_keys(self, keys):
         """{key: (session id, owner id, status)} of the keys stored already."""
         found = {}
-        for start in range(0, len(keys), SQLITE_SAFE_PARAMETERS):
-            batch = keys[start : start + SQLITE_SAFE_PARAMETERS]
+        for batch in batched(keys):
             found |= dict(Set.objects.filter(key__in=batch).values_list("key", "session_id"))
-        sessions = {
-            pk: (pk, owner_id, status)
-            for pk, owner_id, status in Session.objects.filter(
-                pk__in=set(found.values())
-            ).values_list("pk", "owner_id", "status")
-        }
+        sessions = {}
+        for batch in batched(list(set(found.values()))):
+            sessions |= {
+                pk: (pk, owner_id, status)
+                for pk, owner_id, status in Session.objects.filter(pk__in=batch).values_list(
+                    "pk", "owner_id", "status"
+                )
+            }
         return {key: sessions[session_id] for key, session_id in found.items()}
 
     def create_sessions(self, rows):
@@ -213,11 +215,12 @@ class HistoryStore:
         if not workouts:
             return
         bases = {workout: base_id(group[0]) for workout, group in workouts.items()}
-        self.taken_ids |= set(
-            Session.objects.filter(
-                pk__gte=min(bases.values()), pk__lte=max(bases.values()) + "\uffff"
-            ).values_list("pk", flat=True)
-        )
+        # The ids Session.start() would also avoid: the base, and the base with a suffix.
+        for batch in batched(sorted(set(bases.values())), IDS_PER_QUERY):
+            taken = Q(pk__in=batch)
+            for base in batch:
+                taken |= Q(pk__startswith=f"{base}-")
+            self.taken_ids |= set(Session.objects.filter(taken).values_list("pk", flat=True))
         sessions = []
         for workout, group in workouts.items():
             session_id = self.free_id(bases[workout])
@@ -304,6 +307,11 @@ class HistoryStore:
                 scratch.estimated_1rm,
             )
         return self.numbers[weight, reps]
+
+
+def batched(values, size=SQLITE_SAFE_PARAMETERS):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def base_id(row):

@@ -10,6 +10,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from .login import ThrottledAdminAuthenticationForm, own_key
 from .models import (
     ApiToken,
+    ImportBatch,
     LoginThrottle,
     Session,
     Set,
@@ -176,3 +177,18 @@ class LoginThrottleAdmin(admin.ModelAdmin):
     def unlock(self, request, queryset):
         count, _ = queryset.delete()
         self.message_user(request, f"Unlocked {count} key{'s' if count != 1 else ''}.")
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Uploads from the Import page: waiting for the lifter's confirmation, or done."""
+
+    list_display = ["file_name", "owner", "created_at", "imported_at", "summary"]
+    list_filter = ["owner"]
+    list_select_related = ["owner"]
+    readonly_fields = ["owner", "file_name", "created_at", "imported_at", "preview", "result"]
+    exclude = ["rows"]
+
+    @admin.display(description="summary")
+    def summary(self, batch):
+        return (batch.result or batch.preview).get("summary", "")

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import EXERCISE_MAX_LENGTH
 from .models import LifterProfile, Session, Set, SetType, WeightUnit, mark_unsynced
+from .progress import refresh_records
 
 KG_PER_LB = Decimal("0.45359237")
 # What numbers.parse_weight reads as bodyweight plus a load.
@@ -124,8 +125,8 @@ def rename_exercise(owner, exercise, new_name):
         sets = logged_sets(owner).named(exercise.name).exclude(exercise=new_name)
         session_ids = set(sets.values_list("session_id", flat=True))
         changed = sets.update(exercise=new_name)
-        for session_id in session_ids:
-            mark_unsynced(session_id)
+        mark_unsynced(*session_ids)
+        refresh_records(owner.pk, [exercise.name])  # the old name has no sets left
     return Changed(changed, len(session_ids))
 
 
@@ -138,8 +139,8 @@ def merge_exercise(owner, source, target):
         session_ids = set(moving.values_list("session_id", flat=True))
         changed = moving.update(exercise=target.name)
         renumber(Set.objects.filter(session_id__in=session_ids).named(target.name))
-        for session_id in session_ids:
-            mark_unsynced(session_id)
+        mark_unsynced(*session_ids)
+        refresh_records(owner.pk, [source.name])
     return Changed(changed, len(session_ids))
 
 

@@ -18,6 +18,14 @@ WORKOUT_NOTE_MAX_LENGTH = 2000
 PLAUSIBLE_WEIGHT = {WeightUnit.KG: 600, WeightUnit.LB: 1300}
 RPE_CHOICES = [("", "–")] + [(f"{n / 2:g}", f"{n / 2:g}") for n in range(12, 21)]
 LOGGED_AT_REACH = datetime.timedelta(days=2)
+# What the import offers (sessions_app.importers.FORMAT_CHOICES; kept here, as that
+# module imports this one).
+IMPORT_FORMAT_CHOICES = [
+    ("auto", "Tell from the file"),
+    ("strong", "Strong"),
+    ("hevy", "Hevy"),
+    ("workoutlog", "Workout Log"),
+]
 
 
 class StartSessionForm(forms.Form):
@@ -221,3 +229,51 @@ class SessionRefForm(forms.Form):
 
 class ApiSetForm(SetForm, SessionRefForm):
     """`PUT /api/session/log-set`: the page's set form, and which workout it goes to."""
+
+
+IMPORT_MAX_MEGABYTES = 20
+IMPORT_MAX_BYTES = IMPORT_MAX_MEGABYTES * 1024 * 1024
+
+
+def too_large_message(megabytes):
+    return (
+        f"This file is {megabytes:.1f} MB; the import takes files up to "
+        f"{IMPORT_MAX_MEGABYTES} MB. Export a shorter period, or ask whoever runs the app "
+        "to use manage.py import_workouts."
+    )
+
+
+class ImportForm(forms.Form):
+    """An export from Strong, Hevy or this app, to preview before importing it."""
+
+    file = forms.FileField(
+        label="Exported CSV file",
+        help_text=f"As the other app exported it, up to {IMPORT_MAX_MEGABYTES} MB.",
+        error_messages={
+            "required": "Choose the CSV file you exported.",
+            "empty": "This file is empty.",
+        },
+    )
+    unit = forms.ChoiceField(
+        label="Strong's weights are in",
+        choices=WeightUnit,
+        widget=forms.RadioSelect,
+        help_text="Strong's export does not say; Hevy's and this app's files do.",
+    )
+    format = forms.ChoiceField(
+        label="Exported by", choices=IMPORT_FORMAT_CHOICES, initial="auto", required=False
+    )
+    skip_bad_lines = forms.BooleanField(
+        label="Skip lines that cannot be read",
+        required=False,
+        help_text="Import the other lines and list these. Otherwise such a file is refused.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(too_large_message(upload.size / 1024 / 1024))
+        return upload
+
+    def clean_format(self):
+        return self.cleaned_data["format"] or "auto"

@@ -27,7 +27,7 @@ FAILING_AFTER_ATTEMPTS = 3
 MAX_WEIGHT_LBS = 100_000
 MAX_REPS = 100_000
 
-# Sent with session_id when a completed workout's rows in the sheet must change.
+# Sent with session_ids when completed workouts' rows in the sheet must change.
 history_changed = Signal()
 
 
@@ -551,13 +551,12 @@ def insert_into_open_workout(workout_set, owner_id, session_id, set_number):
         return cursor.fetchone()
 
 
-def mark_unsynced(session_id):
-    """A completed workout changed: its sheet rows must follow."""
-    changed = Session.objects.filter(pk=session_id, status=Session.Status.COMPLETED).update(
-        synced_to_sheets=False, revision=F("revision") + 1
-    )
-    if changed:
-        history_changed.send(sender=Session, session_id=session_id)
+def mark_unsynced(*session_ids):
+    """Completed workouts changed: their sheet rows (and records) must follow. One UPDATE
+    and one signal for them all: a rename may touch a thousand workouts."""
+    completed = Session.objects.filter(pk__in=session_ids, status=Session.Status.COMPLETED)
+    if completed.update(synced_to_sheets=False, revision=F("revision") + 1):
+        history_changed.send(sender=Session, session_ids=list(session_ids))
 
 
 class ExerciseRecord(models.Model):
@@ -740,3 +739,37 @@ class LoginThrottle(models.Model):
     @classmethod
     def forget(cls, keys):
         cls.objects.filter(key__in=keys).delete()
+
+
+class ImportBatch(models.Model):
+    """An uploaded export between its preview and the lifter's "Import".
+
+    The file itself is never kept: only what was read from it (`rows`, compressed),
+    until the lifter confirms or cancels, and at most BATCH_HOURS. After the import
+    only the summary stays, for the page that shows it, until the same expiry.
+    """
+
+    BATCH_HOURS = 24
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    file_name = models.CharField(max_length=255, blank=True)
+    skip_bad_lines = models.BooleanField(default=False)
+    # The records the preview read (importers.RecordedExport); emptied by the import.
+    rows = models.BinaryField(null=True, editable=False)
+    preview = models.JSONField(default=dict, editable=False)
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    result = models.JSONField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "import batches"
+
+    def __str__(self):
+        return f"{self.file_name} ({self.owner})"
+
+    @classmethod
+    def expired(cls, now=None):
+        now = now or timezone.now()
+        return cls.objects.filter(created_at__lt=now - datetime.timedelta(hours=cls.BATCH_HOURS))

@@ -28,9 +28,19 @@ def set_deleted(sender, instance, **kwargs):
 
 
 @receiver(history_changed)
-def history_was_changed(sender, session_id, **kwargs):
-    """A completed workout was completed, or its sets changed: its exercises' records."""
-    refresh_session_records(session_id)
+def history_was_changed(sender, session_ids, **kwargs):
+    """Completed workouts were completed, or their sets changed: their exercises' records."""
+    if len(session_ids) == 1:
+        refresh_session_records(session_ids[0])
+        return
+    names = Set.objects.filter(session_id__in=session_ids).values_list(
+        "session__owner_id", "exercise"
+    )
+    by_owner = {}
+    for owner_id, exercise in names.distinct():
+        by_owner.setdefault(owner_id, set()).add(exercise)
+    for owner_id, exercises in by_owner.items():
+        refresh_records(owner_id, exercises)
 
 
 @receiver(post_save, sender=Session)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exercises, fix_workout, views
+from . import exercises, fix_workout, import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +19,10 @@ urlpatterns = [
     path("history/<str:session_id>/fix/", fix_workout.fix_workout, name="fix_workout"),
     path("history/sets/<int:set_id>/fix/", fix_workout.fix_set, name="fix_set"),
     path("history/sets/<int:set_id>/delete/", fix_workout.remove_set, name="remove_set"),
+    path("history/import/", import_views.upload, name="import_workouts"),
+    path("history/import/<int:batch_id>/", import_views.preview, name="import_preview"),
+    path("history/import/<int:batch_id>/confirm/", import_views.confirm, name="import_confirm"),
+    path("history/import/<int:batch_id>/cancel/", import_views.cancel, name="import_cancel"),
     path("progress/", views.progress, name="progress"),
     path("progress/exercise/", views.exercise_progress_page, name="exercise_progress"),
     path("exercises/", exercises.exercise_list, name="exercise_list"),

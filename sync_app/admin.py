@@ -72,8 +72,7 @@ class SyncedSessionAdmin(SessionAdmin):
         completed = list(
             queryset.filter(status=Session.Status.COMPLETED).values_list("pk", flat=True)
         )
-        for session_id in completed:
-            mark_unsynced(session_id)
+        mark_unsynced(*completed)
         skipped = queryset.count() - len(completed)
         self.message_user(request, f"{len(completed)} session(s) will be synced again shortly.")
         if skipped:

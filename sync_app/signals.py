@@ -30,7 +30,7 @@ def bury(sets, owner_id):
 
 
 @receiver(history_changed)
-def history_was_changed(sender, session_id, **kwargs):
+def history_was_changed(sender, session_ids, **kwargs):
     request_sync()
 
 

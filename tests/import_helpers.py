@@ -1,0 +1,57 @@
+"""Export files to import, and reading back what an import stored."""
+
+import io
+from pathlib import Path
+
+from django.core.management import call_command
+
+from sessions_app.importers import open_export
+from sessions_app.models import Set
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
+
+
+def fixture_bytes(name):
+    return (FIXTURES / name).read_bytes()
+
+
+def write_file(tmp_path, content, name="export.csv"):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+def read_export(content, owner_id=1, format="auto", unit="kg"):
+    """Every record the importer makes of the file's bytes."""
+    return list(open_export(io.BytesIO(content), owner_id, format, unit))
+
+
+def run_import(path, user="alice", *args):
+    """The command's output (stdout) for this file."""
+    out = io.StringIO()
+    call_command("import_workouts", str(path), "--user", user, *args, stdout=out)
+    return out.getvalue()
+
+
+def stored_sets(owner):
+    """(date, title, exercise, number, type, weight, reps, unit, rpe, notes) of each set."""
+    sets = (
+        Set.objects.filter(session__owner=owner)
+        .select_related("session")
+        .order_by("session__date", "session_id", "pk")
+    )
+    return [
+        (
+            s.session.date.isoformat(),
+            s.session.template,
+            s.exercise,
+            s.set_number,
+            s.set_type,
+            s.weight,
+            s.reps,
+            s.unit,
+            None if s.rpe is None else f"{s.rpe.normalize():f}",
+            s.notes,
+        )
+        for s in sets
+    ]

@@ -1,0 +1,47 @@
+"""Moving from Strong, in real Chromium at phone size: upload, preview, import, and the
+history and charts that follow."""
+
+import pytest
+from playwright.sync_api import expect
+
+from sessions_app.models import Session, Set
+from tests.browser import log_in, screenshot
+from tests.import_helpers import FIXTURES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_strong_export_imported_on_the_phone_shows_in_history_and_progress(phone, alice):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.wait_for_url("**/history/import/")
+
+    page.get_by_label("Exported CSV file").set_input_files(FIXTURES / "strong.csv")
+    page.get_by_label("kg").check()
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_url("**/history/import/*/")
+    expect(page.get_by_role("heading", name="Check before importing")).to_be_visible()
+    expect(page.locator(".import-facts")).to_contain_text("Strong")
+    expect(page.locator(".import-facts")).to_contain_text("4 Mar 2025 – 6 Mar 2025")
+    expect(page.locator(".skipped-lines")).to_contain_text("a Rest Timer row, not a set")
+    assert not Set.objects.exists()
+    screenshot(page, "import-preview")
+
+    page.get_by_role("button", name="Import 10 sets").click()
+    expect(page.get_by_role("heading", name="Imported")).to_be_visible()
+    assert Set.objects.count() == 10
+    assert Session.objects.filter(owner=alice, status="completed").count() == 2
+
+    page.get_by_role("link", name="See your history").click()
+    page.wait_for_url("**/history/")
+    workouts = page.locator(".session-list li")
+    expect(workouts).to_have_count(2)
+    expect(workouts.first).to_contain_text("Leg Day")
+    expect(workouts.nth(1)).to_contain_text("Push Day")
+
+    page.get_by_role("link", name="Progress").click()
+    page.get_by_role("link", name="Squat (Barbell)").click()
+    expect(page.locator("svg").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Squat (Barbell)")).to_be_visible()

@@ -1,0 +1,194 @@
+"""The Import page: upload an export, preview it, confirm; plain forms throughout."""
+
+import datetime
+import html
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions_app.forms import IMPORT_MAX_BYTES
+from sessions_app.models import ImportBatch, LifterProfile, Session, Set
+from tests.import_helpers import fixture_bytes
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD = reverse("import_workouts")
+
+
+def upload(client, content, name="strong.csv", unit="kg", **fields):
+    data = {"file": SimpleUploadedFile(name, content, "text/csv"), "unit": unit, **fields}
+    return client.post(UPLOAD, data)
+
+
+def text_of(response):
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_it_requires_login(client):
+    response = client.get(UPLOAD)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_history_links_to_the_import_page(alice_client):
+    assert f'href="{UPLOAD}"' in alice_client.get(reverse("history")).content.decode()
+
+
+def test_the_form_works_without_javascript_and_starts_from_the_lifters_unit(alice, alice_client):
+    LifterProfile.objects.create(user=alice, weight_unit="kg")
+    page = alice_client.get(UPLOAD).content.decode()
+    assert f'action="{UPLOAD}" enctype="multipart/form-data"' in page
+    assert re.search(r'<input type="radio" name="unit" value="kg"[^>]*checked', page)
+
+
+def test_an_upload_shows_a_preview_and_stores_nothing_yet(alice, alice_client):
+    response = upload(alice_client, fixture_bytes("strong.csv"))
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("import_preview", args=[batch.pk])
+    assert not Set.objects.exists()
+
+    page = text_of(alice_client.get(response["Location"]))
+    assert "Workouts 2 Sets 10 Skipped 1" in page
+    assert "From Strong Weights in kg · wrong? upload again Dates 4 Mar 2025 – 6 Mar 2025" in page
+    assert (
+        "Tue 4 Mar 2025 · Push Day Bench Press (Barbell) 40 kg × 10 warm-up "
+        'Bench Press (Barbell) 80 kg × 5 Paused, "competition" style' in page
+    )
+    assert "Plank time 1:00 Thu 6 Mar 2025 · Leg Day" not in page  # only the first 5 sets
+    assert "Line 5: a Rest Timer row, not a set" in page
+    assert "Import 10 sets" in page
+
+
+def test_confirming_imports_and_shows_the_summary(alice, alice_client):
+    batch_url = upload(alice_client, fixture_bytes("strong.csv"))["Location"]
+    batch = ImportBatch.objects.get()
+    response = alice_client.post(reverse("import_confirm", args=[batch.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == batch_url
+    assert Set.objects.filter(session__owner=alice).count() == 10
+    assert Session.objects.filter(owner=alice, status="completed").count() == 2
+    batch.refresh_from_db()
+    assert batch.rows is None  # nothing read from the file is kept after the import
+    page = text_of(alice_client.get(batch_url))
+    assert "Imported" in page and "Workouts 2 Sets 10" in page
+    assert "See your history" in page
+
+
+def test_confirming_twice_imports_once(alice, alice_client):
+    upload(alice_client, fixture_bytes("strong.csv"))
+    batch = ImportBatch.objects.get()
+    alice_client.post(reverse("import_confirm", args=[batch.pk]))
+    alice_client.post(reverse("import_confirm", args=[batch.pk]))
+    assert Set.objects.count() == 10
+
+
+def test_a_file_already_imported_previews_as_nothing_new(alice, alice_client):
+    upload(alice_client, fixture_bytes("hevy_kg.csv"), "hevy.csv")
+    alice_client.post(reverse("import_confirm", args=[ImportBatch.objects.get().pk]))
+    preview = upload(alice_client, fixture_bytes("hevy_kg.csv"), "hevy.csv")
+    page = text_of(alice_client.get(preview["Location"]))
+    assert "Workouts 0 Sets 0" in page
+    assert "Already here 5 sets" in page
+    assert "This file holds nothing new to import." in page
+    assert "Import 0" not in page
+
+
+def test_the_chosen_unit_is_the_one_stored(alice, alice_client):
+    upload(alice_client, fixture_bytes("strong.csv"), unit="lb")
+    alice_client.post(reverse("import_confirm", args=[ImportBatch.objects.get().pk]))
+    assert set(Set.objects.values_list("unit", flat=True)) == {"lb"}
+
+
+def test_a_broken_file_is_refused_naming_the_line(alice, alice_client):
+    content = fixture_bytes("strong.csv") + b"soon,Push Day,1h,Bench,1,80,5,0,0,,,\n"
+    response = upload(alice_client, content)
+    assert response.status_code == 200
+    assert "Nothing was imported: 1 line(s) cannot be read.<br>Line 14: “soon” is not a date" in (
+        response.content.decode()
+    )
+    assert not ImportBatch.objects.exists()
+    assert not Set.objects.exists()
+
+
+def test_with_skip_chosen_the_preview_lists_each_bad_line(alice, alice_client):
+    content = fixture_bytes("strong.csv") + b"soon,Push Day,1h,Bench,1,80,5,0,0,,,\n"
+    preview = upload(alice_client, content, skip_bad_lines="on")
+    page = text_of(alice_client.get(preview["Location"]))
+    assert "Line 14: “soon” is not a date and time like 2025-03-04 18:12:09" in page
+    alice_client.post(reverse("import_confirm", args=[ImportBatch.objects.get().pk]))
+    assert Set.objects.count() == 10
+
+
+def test_a_file_that_is_not_an_export_is_refused(alice_client):
+    response = upload(alice_client, b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "photo.png")
+    assert "Line 1: the file is not UTF-8 text" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused_with_its_size(alice_client):
+    line = b"2025-03-04 18:12:09,Push Day,1h,Bench Press (Barbell),1,80,5,0,0,,,\n"
+    content = fixture_bytes("strong.csv") + line * (IMPORT_MAX_BYTES // len(line) + 1000)
+    response = upload(alice_client, content)
+    assert response.status_code == 200
+    assert "This file is 20.1 MB; the import takes files up to 20 MB." in (
+        response.content.decode()
+    )
+    assert not ImportBatch.objects.exists()
+
+
+def test_the_size_limit_stops_reading_the_upload(alice_client):
+    """The handler refuses the file before it is written anywhere: the view never sees it."""
+    content = b"x" * (IMPORT_MAX_BYTES + 1)
+    response = upload(alice_client, content)
+    assert response.context["upload_error"].startswith("This file is 20.0 MB;")
+    assert response.context["form"].is_bound is False
+
+
+def test_cancelling_forgets_the_batch(alice_client):
+    upload(alice_client, fixture_bytes("strong.csv"))
+    batch = ImportBatch.objects.get()
+    response = alice_client.post(reverse("import_cancel", args=[batch.pk]), follow=True)
+    assert "Nothing was imported." in response.content.decode()
+    assert not ImportBatch.objects.exists()
+    assert not Set.objects.exists()
+
+
+def test_batches_left_unconfirmed_expire(alice, alice_client):
+    upload(alice_client, fixture_bytes("strong.csv"))
+    ImportBatch.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    upload(alice_client, fixture_bytes("hevy_kg.csv"), "hevy.csv")
+    assert list(ImportBatch.objects.values_list("file_name", flat=True)) == ["hevy.csv"]
+
+
+@pytest.mark.parametrize("name", ["import_preview", "import_confirm", "import_cancel"])
+def test_another_lifters_batch_is_not_found(alice_client, bob_client, name):
+    upload(bob_client, fixture_bytes("strong.csv"))
+    url = reverse(name, args=[ImportBatch.objects.get().pk])
+    response = alice_client.get(url) if name == "import_preview" else alice_client.post(url)
+    assert response.status_code == 404
+    assert not Set.objects.exists()
+    assert ImportBatch.objects.count() == 1
+
+
+def test_confirm_and_cancel_take_only_post(alice_client):
+    upload(alice_client, fixture_bytes("strong.csv"))
+    batch = ImportBatch.objects.get()
+    assert alice_client.get(reverse("import_confirm", args=[batch.pk])).status_code == 405
+    assert alice_client.get(reverse("import_cancel", args=[batch.pk])).status_code == 405
+
+
+def test_uploading_and_confirming_need_the_csrf_token(alice, alice_client):
+    upload(alice_client, fixture_bytes("strong.csv"))
+    batch = ImportBatch.objects.get()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    assert client.post(reverse("import_confirm", args=[batch.pk])).status_code == 403
+    file = SimpleUploadedFile("strong.csv", fixture_bytes("strong.csv"), "text/csv")
+    assert client.post(UPLOAD, {"file": file, "unit": "kg"}).status_code == 403
+    assert not Set.objects.exists()
+    assert ImportBatch.objects.count() == 1

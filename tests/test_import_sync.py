@@ -1,0 +1,72 @@
+"""Imported history reaches the lifter's sheet through the usual sync: once, as one
+backlog, in a bounded number of API calls."""
+
+import pytest
+
+from sessions_app.models import Session, Set
+from sync_app.reconcile import run_sync
+from sync_app.tasks import sync_pending
+from tests.conftest import queued_task_count
+from tests.import_helpers import fixture_bytes, run_import, write_file
+from tests.sync_helpers import data_rows, keys_in_sheet
+
+pytestmark = pytest.mark.django_db
+
+STRONG_HEADER = fixture_bytes("strong.csv").decode().splitlines(keepends=True)[0]
+
+
+def strong_history(workouts, sets_per_workout=20):
+    lines = [STRONG_HEADER]
+    for number in range(workouts):
+        day = f"2021-{1 + number // 28:02d}-{1 + number % 28:02d} 18:00:00"
+        for set_number in range(sets_per_workout):
+            lines.append(f"{day},Full Body,1h,Exercise {set_number % 5},1,{60 + number},5,0,0,,,\n")
+    return "".join(lines)
+
+
+def test_an_imported_history_reaches_the_sheet_exactly_once(
+    sheets, alice, tmp_path, django_capture_on_commit_callbacks
+):
+    path = write_file(tmp_path, fixture_bytes("strong.csv"))
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(path, "alice", "--unit", "kg")
+    assert queued_task_count() == 1  # one sync for the whole import, not one per workout
+
+    sync_pending()
+
+    keys = sorted(str(key) for key in Set.objects.values_list("key", flat=True))
+    assert sorted(keys_in_sheet(sheets)) == keys
+    rows = {row[9]: row for row in data_rows(sheets)}  # the key column
+    bench = Set.objects.get(exercise="Bench Press (Barbell)", set_type="drop")
+    assert rows[str(bench.key)][:8] == [
+        "2025-03-04",
+        "2025-03-04_push-day",
+        "Push Day",
+        "Bench Press (Barbell)",
+        3,
+        60,
+        12,
+        "",
+    ]
+    # A new tab has the version 2 columns: set type, RPE, unit, workout note.
+    assert rows[str(bench.key)][10:] == ["drop", "", "kg", "Felt strong, slept 8h"]
+    assert not Session.objects.filter(synced_to_sheets=False).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(path, "alice")  # the same file again: nothing new
+    sheets.reset_calls()
+    assert run_sync().outcome == "nothing to do"
+    assert sheets.call_count() == 0
+    assert sorted(keys_in_sheet(sheets)) == keys
+
+
+def test_a_long_history_is_one_backlog_synced_in_one_run_of_few_calls(sheets, alice, tmp_path):
+    run_import(write_file(tmp_path, strong_history(workouts=300)), "alice")
+    assert Set.objects.count() == 6000
+
+    result = run_sync()
+
+    assert (result.outcome, result.sessions, result.appended) == ("success", 300, 6000)
+    assert result.api_calls <= 4
+    assert not result.more_pending
+    assert len(keys_in_sheet(sheets)) == 6000

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from sessions_app.models import Session
+from sessions_app.models import Session, give_starter_routines
 
 
 @pytest.fixture
@@ -116,3 +116,12 @@ def test_template_admin_edits_exercises(admin_client, lower1):
         reverse("admin:sessions_app_workouttemplate_change", args=[lower1.pk])
     )
     assert response.status_code == 200 and "Back Squat" in response.content.decode()
+
+
+def test_routine_admin_tells_the_starters_from_the_lifters_routines(admin_client, alice, lower1):
+    give_starter_routines(alice)
+    changelist = reverse("admin:sessions_app_workouttemplate_changelist")
+    starters = admin_client.get(changelist, {"owner__isempty": "1"}).content.decode()
+    assert "starter (copied to new lifters)" in starters and ">alice<" not in starters
+    theirs = admin_client.get(changelist, {"owner__isempty": "0"}).content.decode()
+    assert ">alice<" in theirs and "starter (copied to new lifters)" not in theirs

@@ -10,7 +10,13 @@ from sessions_app.models import Set
 # Open on purpose: logging in, the files a browser fetches to install the app, and the
 # health check for an uptime monitor (it shows no data).
 PUBLIC = {"login", "manifest", "service_worker", "offline", "healthz", "favicon"}
-SAMPLE_ARGUMENTS = {"session_id": "2025-09-21_lower1", "set_id": "1", "token_id": "1", "path": "x"}
+SAMPLE_ARGUMENTS = {
+    "session_id": "2025-09-21_lower1",
+    "set_id": "1",
+    "token_id": "1",
+    "routine_id": "1",
+    "path": "x",
+}
 
 
 def every_route(patterns=None, prefix=""):

@@ -330,7 +330,7 @@ def fresh_workout(lifter):
 
     for session in Session.objects.owned_by(lifter).active():
         session.cancel()
-    return Session.start(lifter, WorkoutTemplate.objects.get(slug="lower1"))
+    return Session.start(lifter, WorkoutTemplate.objects.starters().get(slug="lower1"))
 
 
 def completed_workouts_on_own_sheets(imitation_url, count, prefix):
@@ -342,7 +342,7 @@ def completed_workouts_on_own_sheets(imitation_url, count, prefix):
     from sessions_app.models import Session, WorkoutTemplate
     from sync_app.models import SheetsProfile
 
-    template = WorkoutTemplate.objects.get(slug="lower1")
+    template = WorkoutTemplate.objects.starters().get(slug="lower1")
     for number in range(1, count + 1):
         name = f"{prefix}-{number}"
         imitation_request(

@@ -83,7 +83,7 @@ def setup():
         cursor.execute(CREATE_TABLE)
     lifter = get_user_model().objects.create_user("bench")
     token = ApiToken.issue(lifter)
-    session = Session.start(lifter, WorkoutTemplate.objects.get(slug="lower1"))
+    session = Session.start(lifter, WorkoutTemplate.objects.starters().get(slug="lower1"))
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
     body = json.dumps({"session_id": session.pk, **SET_BODY})
     return client, body, data_dir

@@ -44,11 +44,16 @@ class SessionAdmin(admin.ModelAdmin):
     search_help_text = "A workout id, template, date, or exercise."
     list_select_related = ["owner"]
     date_hierarchy = "date"
-    readonly_fields = ["id", "created_at", "completed_at", "synced_to_sheets", "set_list"]
+    readonly_fields = [
+        *("id", "routine", "name", "created_at", "completed_at", "synced_to_sheets"),
+        "set_list",
+    ]
     fields = [
         "id",
         "owner",
         "template",
+        "routine",
+        "name",
         "date",
         "status",
         "created_at",
@@ -127,8 +132,20 @@ class TemplateExerciseInline(admin.TabularInline):
 
 @admin.register(WorkoutTemplate)
 class WorkoutTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position", "rest_seconds"]
+    """Routines: the starters (no owner), which each new lifter gets a copy of on first
+    use, and the lifters' own, which they edit on their routine pages."""
+
+    list_display = ["name", "slug", "whose", "position", "rest_seconds"]
+    list_filter = [("owner", admin.EmptyFieldListFilter)]
+    list_select_related = ["owner"]
+    search_fields = ["name", "slug", "owner__username"]
+    raw_id_fields = ["owner"]
     prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="owner", ordering="owner__username")
+    def whose(self, routine):
+        return routine.owner or "starter (copied to new lifters)"
+
     inlines = [TemplateExerciseInline]
 
 

@@ -29,6 +29,7 @@ from .models import (
     Session,
     SessionClosed,
     WeightUnit,
+    give_starter_routines,
     store_set,
 )
 
@@ -220,7 +221,8 @@ def closed_error(session):
 
 @api_endpoint("POST")
 def start(request):
-    data = validated(json_body(request), StartSessionForm)
+    give_starter_routines(request.user)
+    data = validated(json_body(request), StartSessionForm, owner=request.user)
     try:
         session = Session.start(request.user, data["template"], data["date"])
     except ActiveSessionExists as exists:

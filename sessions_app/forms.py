@@ -5,7 +5,17 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from .models import Set, SetType, WeightUnit, WorkoutTemplate
+from .models import (
+    DEFAULT_TARGET_REPS,
+    DEFAULT_TARGET_SETS,
+    MAX_ROUTINE_EXERCISES,
+    MAX_TARGET_SETS,
+    Set,
+    SetType,
+    TemplateExercise,
+    WeightUnit,
+    WorkoutTemplate,
+)
 from .numbers import parse_weight
 
 EXERCISE_MAX_LENGTH = Set._meta.get_field("exercise").max_length
@@ -28,25 +38,165 @@ IMPORT_FORMAT_CHOICES = [
 ]
 
 
+class RoutineChoiceField(forms.ModelChoiceField):
+    """The lifter's routines, chosen by slug; a starter's slug works too (the JSON API
+    accepted those before lifters had routines of their own)."""
+
+    def __init__(self, *args, owner=None, **kwargs):
+        self.owner = owner
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if routine := WorkoutTemplate.objects.for_start(self.owner, str(value)):
+            return routine
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
 class StartSessionForm(forms.Form):
-    template = forms.ModelChoiceField(
-        queryset=WorkoutTemplate.objects.all(),
+    """Which routine (`template`, its slug) and day; or `empty`: a workout with no routine."""
+
+    template = RoutineChoiceField(
+        queryset=WorkoutTemplate.objects.none(),
         to_field_name="slug",
         empty_label=None,
+        required=False,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "There is no workout template with that name."},
     )
+    empty = forms.BooleanField(required=False, help_text="Start a workout with no routine.")
     date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave as today, or pick the day of a workout you are entering late.",
     )
 
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["template"]
+        field.owner = owner
+        field.queryset = WorkoutTemplate.objects.owned_by(owner)
+        # The radios ask for a choice, except for the "empty workout" button.
+        field.widget.attrs["required"] = True
+
     def clean_date(self):
         date = self.cleaned_data["date"] or timezone.localdate()
         if (date - timezone.localdate()).days > DAYS_AHEAD_ALLOWED:
             raise forms.ValidationError("A workout cannot be logged for a day in the future.")
         return date
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("empty"):
+            cleaned["template"] = None
+            self.errors.pop("template", None)
+        elif cleaned.get("template") is None and not self.has_error("template"):
+            self.add_error("template", self.fields["template"].error_messages["required"])
+        return cleaned
+
+
+ROUTINE_NAME_MAX_LENGTH = WorkoutTemplate._meta.get_field("name").max_length
+MAX_REST_SECONDS = 60 * 60
+TARGET_REPS_MAX_LENGTH = TemplateExercise._meta.get_field("target_reps").max_length
+NUMBER_INPUT = {"inputmode": "numeric"}
+
+
+class RoutineForm(forms.ModelForm):
+    """A routine's name and its default rest."""
+
+    rest_seconds = forms.IntegerField(
+        label="Rest (s)",
+        min_value=0,
+        max_value=MAX_REST_SECONDS,
+        widget=forms.NumberInput(attrs=NUMBER_INPUT),
+        help_text="Between sets, for exercises without their own.",
+    )
+
+    class Meta:
+        model = WorkoutTemplate
+        fields = ["name", "rest_seconds"]
+        widgets = {"name": forms.TextInput(attrs={"autocomplete": "off"})}
+
+
+class NewRoutineForm(forms.Form):
+    name = forms.CharField(
+        max_length=ROUTINE_NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Push day"}),
+    )
+
+
+class TargetsForm(forms.ModelForm):
+    """One exercise of a routine: its targets."""
+
+    target_sets = forms.IntegerField(
+        label="Sets",
+        min_value=1,
+        max_value=MAX_TARGET_SETS,
+        widget=forms.NumberInput(attrs=NUMBER_INPUT),
+    )
+    target_reps = forms.CharField(
+        label="Reps",
+        max_length=TARGET_REPS_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text='"5", "8-12", "60s"…',
+    )
+    rest_seconds = forms.IntegerField(
+        label="Rest (s)",
+        required=False,
+        min_value=0,
+        max_value=MAX_REST_SECONDS,
+        widget=forms.NumberInput(attrs=NUMBER_INPUT),
+    )
+
+    class Meta:
+        model = TemplateExercise
+        fields = ["target_sets", "target_reps", "rest_seconds"]
+
+
+# Bound with a routine fetched for its owner: only that routine's rows can be edited.
+TargetsFormSet = forms.inlineformset_factory(
+    WorkoutTemplate, TemplateExercise, form=TargetsForm, extra=0, can_delete=False
+)
+
+
+class NewExerciseForm(TargetsForm):
+    """An exercise to add to a routine, with its targets."""
+
+    name = forms.CharField(
+        label="Exercise",
+        max_length=EXERCISE_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "exercise-names"}),
+        error_messages={"required": "Type the exercise's name."},
+    )
+
+    class Meta(TargetsForm.Meta):
+        fields = ["name", "target_sets", "target_reps", "rest_seconds"]
+
+    def __init__(self, *args, routine, **kwargs):
+        kwargs.setdefault(
+            "initial", {"target_sets": DEFAULT_TARGET_SETS, "target_reps": DEFAULT_TARGET_REPS}
+        )
+        super().__init__(*args, prefix="new", **kwargs)
+        self.routine = routine
+        self.use_required_attribute = False  # the form is also sent to save the others
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        names = {exercise.name.casefold() for exercise in self.routine.exercises.all()}
+        if name.casefold() in names:
+            raise forms.ValidationError(f"{name} is in this routine already.")
+        if len(names) >= MAX_ROUTINE_EXERCISES:
+            raise forms.ValidationError(f"A routine holds up to {MAX_ROUTINE_EXERCISES} exercises.")
+        return name
+
+
+class SaveAsRoutineForm(forms.Form):
+    name = forms.CharField(
+        label="Routine name",
+        max_length=ROUTINE_NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
 SET_NUMBER_ERRORS = {

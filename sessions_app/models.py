@@ -9,15 +9,17 @@ import datetime
 import hashlib
 import secrets
 import uuid
+from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Lower, Trim
+from django.db.models.functions import Coalesce, Lower, NullIf, Trim
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from .numbers import estimated_one_rep_max, parse_reps, parse_weight
 
@@ -71,6 +73,8 @@ class LifterProfile(models.Model):
     )
     # Empty until the lifter chooses; pounds until then, as before units existed.
     weight_unit = models.CharField(max_length=2, choices=WeightUnit, blank=True)
+    # Set when the starter routines were copied into the lifter's (give_starter_routines).
+    starter_routines_given = models.BooleanField(default=False, editable=False)
 
     def __str__(self):
         return f"{self.user}: {self.unit}"
@@ -85,19 +89,226 @@ class LifterProfile(models.Model):
         return unit or WeightUnit.LB
 
 
+MAX_ROUTINE_EXERCISES = 30
+MAX_TARGET_SETS = 20
+DEFAULT_TARGET_SETS = 3
+DEFAULT_TARGET_REPS = "8"
+DEFAULT_REST_SECONDS = 120
+EMPTY_WORKOUT_SLUG = "workout"
+EMPTY_WORKOUT_NAME = "Workout"
+
+
+class RoutineQuerySet(models.QuerySet):
+    def owned_by(self, owner):
+        return self.filter(owner=owner)
+
+    def starters(self):
+        return self.filter(owner=None)
+
+    def for_start(self, owner, slug):
+        """The routine a slug names for this lifter: theirs, else the starter of that slug
+        (what the JSON API's `template` accepted before lifters had routines)."""
+        candidates = self.filter(Q(owner=owner) | Q(owner=None), slug=slug)
+        return candidates.order_by(F("owner").asc(nulls_last=True)).first()
+
+
 class WorkoutTemplate(models.Model):
+    """A routine: the exercises of a workout in order, with their targets.
+
+    Each lifter has their own (owner). Those without an owner are the starter set,
+    edited only in the admin: each lifter gets a copy of them the first time their
+    routines are used (give_starter_routines), and from then on the copies are
+    theirs to change or delete.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routines",
+        help_text="Empty for the starter set every new lifter gets a copy of.",
+    )
     name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=40, unique=True)
+    # Set once from the first name: renaming keeps it, so the API's slugs keep working.
+    slug = models.SlugField(max_length=40)
     position = models.PositiveIntegerField(default=0, help_text="Order on the start page.")
     rest_seconds = models.PositiveIntegerField(
-        default=120, help_text="Default rest between sets for this template's exercises."
+        default=DEFAULT_REST_SECONDS,
+        help_text="Default rest between sets for this routine's exercises.",
     )
+
+    objects = RoutineQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
+        verbose_name = "routine"
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "slug"], name="routine_slug_per_owner"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(owner=None), name="starter_routine_slug"
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("routine_editor", args=[self.pk])
+
+    @classmethod
+    def create_for(cls, owner, name, exercises=(), rest_seconds=DEFAULT_REST_SECONDS):
+        """A new routine of the lifter's, last on their list, with these TemplateExercise
+        rows (unsaved) in order. Its slug comes from the name, made unique among theirs."""
+        base = slugify(name)[:30].strip("-") or "routine"
+        for _ in range(5):
+            mine = cls.objects.owned_by(owner)
+            taken = set(mine.filter(slug__startswith=base).values_list("slug", flat=True))
+            slug = next(
+                candidate
+                for candidate in (base, *(f"{base}-{n}" for n in range(2, 10_000)))
+                if candidate not in taken
+            )
+            last = mine.aggregate(last=models.Max("position"))["last"]
+            routine = cls(
+                owner=owner,
+                name=name,
+                slug=slug,
+                position=0 if last is None else last + 1,
+                rest_seconds=rest_seconds,
+            )
+            try:
+                with transaction.atomic():
+                    routine.save(force_insert=True)
+                    for position, exercise in enumerate(exercises, start=1):
+                        exercise.pk, exercise.template, exercise.position = None, routine, position
+                    TemplateExercise.objects.bulk_create(exercises)
+                return routine
+            except IntegrityError:
+                continue  # the same slug taken meanwhile (another tab): look again
+        raise IntegrityError(f"Could not find a free routine slug for {base}")
+
+    def copy_exercises(self):
+        return [
+            TemplateExercise(
+                name=exercise.name,
+                target_sets=exercise.target_sets,
+                target_reps=exercise.target_reps,
+                rest_seconds=exercise.rest_seconds,
+            )
+            for exercise in self.exercises.all()
+        ]
+
+    def duplicate(self, name=None):
+        """A copy of this routine, exercises and targets included, last on the list."""
+        name = name or f"{self.name} (copy)"[: self._meta.get_field("name").max_length]
+        return WorkoutTemplate.create_for(
+            self.owner, name, self.copy_exercises(), rest_seconds=self.rest_seconds
+        )
+
+    def add_exercise(self, name, target_sets, target_reps, rest_seconds=None):
+        last = self.exercises.aggregate(last=models.Max("position"))["last"] or 0
+        return TemplateExercise.objects.create(
+            template=self,
+            name=name,
+            position=last + 1,
+            target_sets=target_sets,
+            target_reps=target_reps,
+            rest_seconds=rest_seconds,
+        )
+
+    def move_exercise(self, exercise_id, step):
+        """Moves an exercise one place up (step -1) or down (+1); positions become 1..n.
+
+        No unique (routine, position): SQLite cannot defer it, and renumbering would
+        trip on it halfway. Returns False when the exercise is not in this routine.
+        """
+        with transaction.atomic():
+            exercises = list(self.exercises.order_by("position", "pk"))
+            index = next((i for i, e in enumerate(exercises) if e.pk == exercise_id), None)
+            if index is None:
+                return False
+            other = index + step
+            if 0 <= other < len(exercises):
+                exercises[index], exercises[other] = exercises[other], exercises[index]
+            self._renumber(exercises)
+        return True
+
+    def remove_exercise(self, exercise_id):
+        with transaction.atomic():
+            deleted, _ = self.exercises.filter(pk=exercise_id).delete()
+            self._renumber(list(self.exercises.order_by("position", "pk")))
+        return bool(deleted)
+
+    @staticmethod
+    def _renumber(exercises):
+        changed = []
+        for position, exercise in enumerate(exercises, start=1):
+            if exercise.position != position:
+                exercise.position = position
+                changed.append(exercise)
+        TemplateExercise.objects.bulk_update(changed, ["position"])
+
+    @classmethod
+    def from_workout(cls, session, name):
+        """A new routine of the lifter's, made of a finished workout's exercises."""
+        exercises = exercises_done_in(session)
+        source = session.routine
+        rest_seconds = source.rest_seconds if source is not None else DEFAULT_REST_SECONDS
+        return cls.create_for(session.owner, name, exercises, rest_seconds=rest_seconds)
+
+
+def exercises_done_in(session):
+    """A workout's exercises as routine rows (unsaved), in the order they were first
+    done: as many sets as were done (warm-ups apart), the reps done most often, and the
+    rest times of the routine the workout came from, where it had them."""
+    by_exercise = {}
+    for workout_set in session.sets.order_by("created_at", "pk"):
+        key = workout_set.exercise.strip().casefold()
+        by_exercise.setdefault(key, []).append(workout_set)
+    rests = {}
+    if session.routine is not None:
+        rests = {e.name.strip().casefold(): e.rest_seconds for e in session.routine.exercises.all()}
+    exercises = []
+    for key, done in list(by_exercise.items())[:MAX_ROUTINE_EXERCISES]:
+        working = [s for s in done if not s.is_warmup] or done
+        reps = Counter(s.reps.strip() for s in working if s.reps.strip())
+        exercises.append(
+            TemplateExercise(
+                name=done[0].exercise.strip(),
+                target_sets=min(len(working), MAX_TARGET_SETS),
+                target_reps=reps.most_common(1)[0][0] if reps else DEFAULT_TARGET_REPS,
+                rest_seconds=rests.get(key),
+            )
+        )
+    return exercises
+
+
+def give_starter_routines(owner):
+    """Copies the starter routines into the lifter's own, the first time their routines
+    are used; never again (a routine they delete stays deleted). One query after that."""
+    if LifterProfile.objects.filter(user=owner, starter_routines_given=True).exists():
+        return
+    with transaction.atomic():
+        LifterProfile.objects.get_or_create(user=owner)
+        # Two first requests at once: the one whose update changes the row copies.
+        profiles = LifterProfile.objects.filter(user=owner, starter_routines_given=False)
+        if profiles.update(starter_routines_given=True) != 1:
+            return
+        taken = set(WorkoutTemplate.objects.owned_by(owner).values_list("slug", flat=True))
+        starters = WorkoutTemplate.objects.starters().exclude(slug__in=taken)
+        for starter in starters.prefetch_related("exercises"):
+            copy = WorkoutTemplate.objects.create(
+                owner=owner,
+                name=starter.name,
+                slug=starter.slug,
+                position=starter.position,
+                rest_seconds=starter.rest_seconds,
+            )
+            exercises = starter.copy_exercises()
+            for position, exercise in enumerate(exercises, start=1):
+                exercise.template, exercise.position = copy, position
+            TemplateExercise.objects.bulk_create(exercises)
 
 
 class TemplateExercise(models.Model):
@@ -106,16 +317,17 @@ class TemplateExercise(models.Model):
     )
     name = models.CharField(max_length=100)
     position = models.PositiveIntegerField(default=0)
-    target_sets = models.PositiveSmallIntegerField(default=3)
+    target_sets = models.PositiveSmallIntegerField(default=DEFAULT_TARGET_SETS)
     target_reps = models.CharField(
-        max_length=20, default="8", help_text='For example "5" or "8-12".'
+        max_length=20, default=DEFAULT_TARGET_REPS, help_text='For example "5" or "8-12".'
     )
     rest_seconds = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Rest after a set; empty uses the template's."
+        null=True, blank=True, help_text="Rest after a set; empty uses the routine's."
     )
 
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = "routine exercise"
 
     def __str__(self):
         return f"{self.name} {self.target_sets}×{self.target_reps}"
@@ -132,9 +344,20 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(status=Session.Status.COMPLETED)
 
     def with_template_name(self):
-        """Sessions keep the template's slug; this adds its name in the same query."""
-        names = WorkoutTemplate.objects.filter(slug=OuterRef("template")).values("name")[:1]
-        return self.annotate(template_name=Subquery(names))
+        """Adds the title in the same query: the routine's name now; once the routine is
+        deleted, its name when the workout started; for a workout never linked to one
+        (imported from the sheet), the lifter's routine or a starter of that slug."""
+        by_slug = (
+            WorkoutTemplate.objects.filter(slug=OuterRef("template"))
+            .filter(Q(owner=OuterRef("owner")) | Q(owner=None))
+            .order_by(F("owner").asc(nulls_last=True))
+            .values("name")[:1]
+        )
+        return self.annotate(
+            template_name=Coalesce(
+                F("routine__name"), NullIf(F("name"), Value("")), Subquery(by_slug)
+            )
+        )
 
 
 class Session(models.Model):
@@ -144,7 +367,22 @@ class Session(models.Model):
         CANCELLED = "cancelled"
 
     id = models.CharField(primary_key=True, max_length=80)
-    template = models.CharField(max_length=40, help_text="The template's slug.")
+    # The routine's slug when the workout started (the sheet's `template` column).
+    template = models.CharField(max_length=40, help_text="The routine's slug at the start.")
+    routine = models.ForeignKey(
+        WorkoutTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        help_text="What the workout was started from; empty for an empty workout.",
+    )
+    name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The routine's name when the workout started: its title once the "
+        "routine is deleted.",
+    )
     date = models.DateField()
     status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
@@ -191,8 +429,8 @@ class Session(models.Model):
 
     @property
     def title(self):
-        """The template's name when known (see with_template_name), else its slug."""
-        return getattr(self, "template_name", None) or self.template
+        """The routine's name (see with_template_name), else the name at the start."""
+        return getattr(self, "template_name", None) or self.name or self.template
 
     @property
     def is_active(self):
@@ -200,16 +438,28 @@ class Session(models.Model):
 
     @classmethod
     def start(cls, owner, template, date=None):
-        """Start a workout from a template; the id is "{date}_{slug}", suffixed when taken.
+        """Start a workout from a routine (the lifter's, or a starter), or an empty one
+        (template None); the id is "{date}_{slug}", suffixed when taken.
 
         Raises ActiveSessionExists when the lifter already has one in progress.
         """
+        if template is not None and template.owner_id not in (None, owner.pk):
+            raise ValueError("A workout starts from the lifter's own routine or a starter.")
         date = date or timezone.localdate()
-        base_id = f"{date.isoformat()}_{template.slug}"
+        slug = template.slug if template else EMPTY_WORKOUT_SLUG
+        name = template.name if template else EMPTY_WORKOUT_NAME
+        base_id = f"{date.isoformat()}_{slug}"
         for _ in range(5):
             if active := cls.objects.owned_by(owner).active().first():
                 raise ActiveSessionExists(active)
-            session = cls(id=cls._free_id(base_id), owner=owner, template=template.slug, date=date)
+            session = cls(
+                id=cls._free_id(base_id),
+                owner=owner,
+                template=slug,
+                routine=template,
+                name=name,
+                date=date,
+            )
             try:
                 with transaction.atomic():
                     session.save(force_insert=True)
@@ -233,7 +483,8 @@ class Session(models.Model):
         raise IntegrityError(f"Too many sessions named {base_id}")
 
     def workout_template(self):
-        return WorkoutTemplate.objects.filter(slug=self.template).first()
+        """The routine the workout follows; None for an empty one (or its routine deleted)."""
+        return self.routine
 
     def ensure_open(self):
         if not self.is_active:

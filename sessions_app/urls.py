@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exercises, fix_workout, import_views, views
+from . import exercises, fix_workout, import_views, routines, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,19 @@ urlpatterns = [
     path("workouts/<str:session_id>/note/", views.save_note, name="save_note"),
     path("workouts/<str:session_id>/complete/", views.complete_session, name="complete_session"),
     path("workouts/<str:session_id>/cancel/", views.cancel_session, name="cancel_session"),
+    path(
+        "workouts/<str:session_id>/save-as-routine/",
+        routines.save_workout_as_routine,
+        name="save_workout_as_routine",
+    ),
+    path("routines/", routines.routine_list, name="routine_list"),
+    path("routines/<int:routine_id>/", routines.routine_editor, name="routine_editor"),
+    path(
+        "routines/<int:routine_id>/duplicate/",
+        routines.duplicate_routine,
+        name="duplicate_routine",
+    ),
+    path("routines/<int:routine_id>/delete/", routines.delete_routine, name="delete_routine"),
     path("sets/<int:set_id>/", views.show_set, name="show_set"),
     path("sets/<int:set_id>/edit/", views.edit_set, name="edit_set"),
     path("sets/<int:set_id>/delete/", views.delete_set, name="delete_set"),

@@ -26,6 +26,7 @@ from .models import (
     Set,
     SetType,
     WeightUnit,
+    give_starter_routines,
 )
 from .progress import chart_for, exercise_progress, exercise_records
 from .progress import session_summary as summarize
@@ -76,7 +77,10 @@ def home(request):
     sessions = Session.objects.owned_by(request.user).with_template_name()
     active = sessions.active().first()
     recent = sessions.completed()[:5]
-    form = None if active else StartSessionForm(initial={"template": None})
+    form = None
+    if not active:
+        give_starter_routines(request.user)
+        form = StartSessionForm(owner=request.user, initial={"template": None})
     context = {
         "active": active,
         "form": form,
@@ -88,7 +92,8 @@ def home(request):
 
 @require_POST
 def start_session(request):
-    form = StartSessionForm(request.POST)
+    give_starter_routines(request.user)
+    form = StartSessionForm(request.POST, owner=request.user)
     if form.is_valid():
         try:
             session = Session.start(

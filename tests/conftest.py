@@ -42,9 +42,10 @@ def test_settings(settings):
 
 @pytest.fixture
 def lower1(db):
-    """The Lower 1 template (installed by a migration; recreated for transactional tests)."""
+    """The Lower 1 starter routine (installed by a migration; recreated for transactional
+    tests). Lifters start it as it is, or their own copy of it (see give_starter_routines)."""
     template, created = WorkoutTemplate.objects.get_or_create(
-        slug="lower1", defaults={"name": "Lower 1"}
+        owner=None, slug="lower1", defaults={"name": "Lower 1"}
     )
     if created:
         for position, name in enumerate(LOWER1_EXERCISES):
@@ -56,7 +57,9 @@ def lower1(db):
 
 @pytest.fixture
 def upper1(db):
-    template, _ = WorkoutTemplate.objects.get_or_create(slug="upper1", defaults={"name": "Upper 1"})
+    template, _ = WorkoutTemplate.objects.get_or_create(
+        owner=None, slug="upper1", defaults={"name": "Upper 1"}
+    )
     return template
 
 

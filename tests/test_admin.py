@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from sessions_app.models import Session, Set
+from sessions_app.models import Session, Set, give_starter_routines
 
 
 @pytest.fixture
@@ -182,3 +182,12 @@ def test_a_workout_of_thousands_of_sets_shows_a_link_to_its_sets_not_thousands_o
     assert saved.status_code == 302
     session.refresh_from_db()
     assert session.date.isoformat() == "2025-01-02" and session.sets.count() == 2002
+
+
+def test_routine_admin_tells_the_starters_from_the_lifters_routines(admin_client, alice, lower1):
+    give_starter_routines(alice)
+    changelist = reverse("admin:sessions_app_workouttemplate_changelist")
+    starters = admin_client.get(changelist, {"owner__isempty": "1"}).content.decode()
+    assert "starter (copied to new lifters)" in starters and ">alice<" not in starters
+    theirs = admin_client.get(changelist, {"owner__isempty": "0"}).content.decode()
+    assert ">alice<" in theirs and "starter (copied to new lifters)" not in theirs

@@ -15,6 +15,7 @@ SAMPLE_ARGUMENTS = {
     "set_id": "1",
     "token_id": "1",
     "batch_id": "1",
+    "routine_id": "1",
     "path": "x",
 }
 

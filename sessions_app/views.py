@@ -27,6 +27,7 @@ from .models import (
     SetType,
     WeightUnit,
     give_starter_routines,
+    store_set,
 )
 from .progress import chart_for, exercise_progress, exercise_records
 from .progress import session_summary as summarize
@@ -48,7 +49,7 @@ WORKOUT_TEMPLATE = "sessions_app/workout.html"
 
 
 def get_session(request, session_id):
-    sessions = Session.objects.with_template_name()
+    sessions = Session.objects.with_template_name().select_related("routine")
     return get_object_or_404(sessions, pk=session_id, owner=request.user)
 
 
@@ -184,25 +185,29 @@ def render_card(request, session, exercise, bound_form=None):
 @require_POST
 def log_set(request, session_id):
     """One tap on a row's ✓. With htmx the answer is that row, logged: nothing else on
-    the page changed, and nothing else is computed (bench/RESULTS.md)."""
-    session = get_session(request, session_id)
+    the page changed, and nothing else is computed (bench/RESULTS.md). The statement
+    that stores the set checks that the workout is this lifter's and open: the workout
+    itself is read only when the row must be shown again with what is wrong."""
     unit = request.POST.get("unit")
     if unit not in WeightUnit.values:  # sent by every row of the page
         unit = LifterProfile.unit_of(request.user.pk)
     form = SetForm(request.POST, unit=unit)
     if form.is_valid():
         try:
-            workout_set, _ = session.log_set(**form.cleaned_data)
-        except SessionClosed:
+            workout_set, _ = store_set(request.user.pk, session_id, **form.cleaned_data)
+        except Session.DoesNotExist:
+            raise Http404("No such workout of yours.") from None
+        except SessionClosed as closed:
             messages.error(request, "This workout is already finished; the set was not added.")
-            return redirect_to(request, session.get_absolute_url())
+            return redirect_to(request, closed.session.get_absolute_url())
         except KeyTaken:
             form.add_error(None, "This row was already used for another workout. Try again.")
         else:
+            session = Session(pk=workout_set.session_id, owner=request.user)  # open: active
             if not request.htmx:
                 return redirect(exercise_url(session, workout_set.exercise))
             return logged_row(request, session, workout_set, form.cleaned_data["set_number"])
-    return invalid_row(request, session, form)
+    return invalid_row(request, get_session(request, session_id), form)
 
 
 def logged_row(request, session, workout_set, row_number):

@@ -51,3 +51,24 @@ def bulk_completed_sessions(owner, count, first_day=None):
     Set.objects.bulk_create(sets)
     refresh_records(owner.pk, ["Back Squat"])  # and its signals
     return sessions
+
+
+def past_workout(owner, template, day, sets):
+    """A completed workout on a past day (18:00 to 19:00) with (exercise, weight, reps)
+    sets; a fourth item, when there is one, makes the set a warm-up."""
+    import datetime
+
+    from django.utils import timezone
+
+    from sessions_app.models import Session
+
+    def at(hour):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+    session = Session.start(owner, template, day)
+    for exercise, weight, reps, *warmup in sets:
+        session.log_set(exercise, weight, reps, set_type="warmup" if warmup else "working")
+    session.complete(now=at(19))
+    Session.objects.filter(pk=session.pk).update(created_at=at(18))
+    session.refresh_from_db()
+    return session

@@ -4,25 +4,14 @@ timer, last time's numbers, and the pages after the workout."""
 import datetime
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from sessions_app.models import Session, Set
 from tests.browser import log_in, screenshot, wait_for_service_worker
+from tests.helpers import past_workout
 from tests.workout_screen import card, planned_row, start_workout, tick, wait_until_logged
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def past_workout(owner, template, day, sets):
-    session = Session.start(owner, template, day)
-    for exercise, weight, reps in sets:
-        session.log_set(exercise, weight, reps)
-    session.complete(now=timezone.make_aware(datetime.datetime.combine(day, datetime.time(19))))
-    Session.objects.filter(pk=session.pk).update(
-        created_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(18)))
-    )
-    return session
 
 
 def log_set(exercise_card, number, weight, reps):

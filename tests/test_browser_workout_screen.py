@@ -5,11 +5,11 @@ import datetime
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from sessions_app.models import Session, Set
 from tests.browser import PHONE, log_in, screenshot
+from tests.helpers import past_workout
 from tests.workout_screen import (
     card,
     logged,
@@ -21,14 +21,6 @@ from tests.workout_screen import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def past_workout(owner, template, day, sets):
-    session = Session.start(owner, template, day)
-    for exercise, weight, reps in sets:
-        session.log_set(exercise, weight, reps)
-    session.complete(now=timezone.make_aware(datetime.datetime.combine(day, datetime.time(19))))
-    return session
 
 
 def watch_layout_shifts(page):

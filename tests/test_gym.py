@@ -9,25 +9,11 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from sessions_app.models import Session, Set
 from sessions_app.numbers import estimated_one_rep_max
 from sessions_app.progress import exercise_progress, last_time, session_summary
-from tests.helpers import bulk_completed_sessions
-
-
-def past_workout(owner, template, day, sets):
-    """A completed workout on a past day with (exercise, weight, reps[, warm-up]) sets."""
-    session = Session.start(owner, template, day)
-    for exercise, weight, reps, *warmup in sets:
-        session.log_set(exercise, weight, reps, set_type="warmup" if warmup else "working")
-    session.complete(now=timezone.make_aware(datetime.datetime.combine(day, datetime.time(19))))
-    Session.objects.filter(pk=session.pk).update(
-        created_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(18)))
-    )
-    session.refresh_from_db()
-    return session
+from tests.helpers import bulk_completed_sessions, past_workout
 
 
 @pytest.mark.parametrize(

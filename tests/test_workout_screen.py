@@ -9,11 +9,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from sessions_app.models import LifterProfile, Session, WorkoutTemplate
 from sessions_app.workout_page import last_time
-from tests.helpers import HTMX, set_data
+from tests.helpers import HTMX, past_workout, set_data
 
 
 def log_url(session):
@@ -22,15 +21,6 @@ def log_url(session):
 
 def complete_url(session):
     return reverse("complete_session", args=[session.pk])
-
-
-def past_workout(owner, template, day, sets):
-    session = Session.start(owner, template, day)
-    for exercise, weight, reps in sets:
-        session.log_set(exercise, weight, reps)
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(19)))
-    session.complete(now=moment)
-    return session
 
 
 def planned_rows(page, exercise):

@@ -85,15 +85,19 @@ class Summary:
     records: list = field(default_factory=list)
 
 
-def pounds(value, unit):
-    """A weight typed in `unit`, in pounds."""
-    if value is None:
-        return None
-    return value * LB_PER_KG if unit == WeightUnit.KG else value
+def in_unit(value, from_unit, to_unit):
+    """A weight in from_unit ("kg" or "lb"), in to_unit; None stays None.
+
+    The one conversion of the app (2.20462 lb per kg): records are kept in pounds and
+    shown in the lifter's unit, and a set keeps the unit it was typed in.
+    """
+    if value is None or from_unit == to_unit:
+        return value
+    return value / LB_PER_KG if to_unit == WeightUnit.KG else value * LB_PER_KG
 
 
 def in_pounds(column):
-    """The SQL of pounds(): a set's number column, in pounds."""
+    """The SQL of in_unit(..., "lb"): a set's number column, in pounds."""
     return Case(
         When(unit=WeightUnit.KG, then=F(column) * Value(LB_PER_KG)),
         default=F(column),
@@ -119,7 +123,7 @@ def session_summary(session, sets):
     working = [s for s in sets if not s.is_warmup]
     best_today = {}
     for workout_set in working:
-        estimate = pounds(workout_set.estimated_1rm, workout_set.unit)
+        estimate = in_unit(workout_set.estimated_1rm, workout_set.unit, WeightUnit.LB)
         best = best_today.get(name_key(workout_set.exercise))
         if estimate and (not best or estimate > best[0]):
             best_today[name_key(workout_set.exercise)] = (estimate, workout_set)
@@ -129,7 +133,7 @@ def session_summary(session, sets):
         for estimate, best in best_today.values()
         if previous.get(best.exercise) is not None and estimate > previous[best.exercise]
     ]
-    volumes = (pounds(s.volume, s.unit) for s in working if s.volume is not None)
+    volumes = (in_unit(s.volume, s.unit, WeightUnit.LB) for s in working if s.volume is not None)
     return Summary(
         volume=sum(volumes, Decimal(0)),
         set_count=len(working),

@@ -6,7 +6,8 @@ records live in ExerciseRecord and ExerciseWorkout, which refresh_records() keep
 
 Exercise names match trimmed and whatever their case, as Set.objects.named() does:
 "Bench press" and "bench Press " are one exercise, shown in the lifter's latest spelling.
-Weights in records, charts and summaries are pounds, whatever unit a set was typed in.
+Records are kept in pounds, whatever unit a set was typed in; the pages show them, the
+charts and the summaries in the lifter's unit (in_unit, the one conversion of the app).
 """
 
 import datetime
@@ -35,6 +36,9 @@ CHART_PADDING = 28
 CHART_MAX_POINTS = 60
 CHART_PERIOD_DAYS = (7, 14, 28, 91, 182, 364)
 LB_PER_KG = Decimal("2.20462")
+# What the pages show: an estimated 1RM to a tenth (Epley's are), a weight to a hundredth.
+ONE_DECIMAL = Decimal("0.1")
+TWO_DECIMALS = Decimal("0.01")
 
 
 def completed_sets(owner):
@@ -94,6 +98,13 @@ def in_unit(value, from_unit, to_unit):
     if value is None or from_unit == to_unit:
         return value
     return value / LB_PER_KG if to_unit == WeightUnit.KG else value * LB_PER_KG
+
+
+def from_pounds(value, unit, step):
+    """A weight kept in pounds (a record), in the lifter's unit, to the step shown: a
+    kilogram set's 100 kg is kept as 220.46 lb and shown as 100, not 99.999."""
+    value = in_unit(value, WeightUnit.LB, unit)
+    return None if value is None else value.quantize(step, ROUND_HALF_UP)
 
 
 def in_pounds(column):
@@ -167,9 +178,14 @@ def best_before(session, names):
     return {name: found[f"best_{index}"] for index, name in enumerate(names)}
 
 
-def exercise_records(owner):
-    """Every exercise the lifter has done, with their best estimated 1RM and heaviest set."""
-    return list(ExerciseRecord.objects.filter(owner=owner).order_by("name_key"))
+def exercise_records(owner, unit=WeightUnit.LB):
+    """Every exercise the lifter has done, with their best estimated 1RM and heaviest set
+    in `unit` (best_1rm, heaviest; the stored ones stay in pounds)."""
+    records = list(ExerciseRecord.objects.filter(owner=owner).order_by("name_key"))
+    for record in records:
+        record.best_1rm = from_pounds(record.best_1rm_lb, unit, ONE_DECIMAL)
+        record.heaviest = from_pounds(record.heaviest_lb, unit, TWO_DECIMALS)
+    return records
 
 
 # --- Keeping the records up to date -----------------------------------------------------
@@ -395,23 +411,23 @@ class Point:
 
     @property
     def estimated_1rm_text(self):
-        return pounds_text(self.estimated_1rm, "0.1")
+        return weight_text(self.estimated_1rm, ONE_DECIMAL)
 
     @property
     def heaviest_text(self):
-        return pounds_text(self.heaviest, "0.01")
+        return weight_text(self.heaviest, TWO_DECIMALS)
 
 
-def pounds_text(value, step):
+def weight_text(value, step):
     """ "262.5" for 262.50 and "225" for 225.00 (as floatformat:"-1" would), "–" for None."""
     if value is None:
         return "–"
-    text = f"{value.quantize(Decimal(step), ROUND_HALF_UP):f}"
+    text = f"{value.quantize(step, ROUND_HALF_UP):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def exercise_progress(owner, exercise):
-    """One point per workout, by date: best estimated 1RM and heaviest set in pounds;
+def exercise_progress(owner, exercise, unit=WeightUnit.LB):
+    """One point per workout, by date: best estimated 1RM and heaviest set in `unit`;
     records marked. One indexed query over the exercise's workouts, not its sets."""
     rows = (
         ExerciseWorkout.objects.filter(
@@ -422,7 +438,17 @@ def exercise_progress(owner, exercise):
             "date", "session_id", "best_1rm_lb", "heaviest_lb", "record__exercise", "is_record"
         )
     )
-    return [Point(*row) for row in rows]
+    return [
+        Point(
+            date,
+            session_id,
+            from_pounds(best_1rm_lb, unit, ONE_DECIMAL),
+            from_pounds(heaviest_lb, unit, TWO_DECIMALS),
+            name,
+            is_record,
+        )
+        for date, session_id, best_1rm_lb, heaviest_lb, name, is_record in rows
+    ]
 
 
 @dataclass

@@ -380,19 +380,25 @@ def history(request):
 
 @require_GET
 def progress(request):
-    return render(
-        request, "sessions_app/progress.html", {"records": exercise_records(request.user)}
-    )
+    unit = LifterProfile.unit_of(request.user.pk)
+    context = {"records": exercise_records(request.user, unit), "unit": unit}
+    return render(request, "sessions_app/progress.html", context)
 
 
 @require_GET
 def exercise_progress_page(request):
     exercise = request.GET.get("exercise", "").strip()[:100]
-    points = exercise_progress(request.user, exercise) if exercise else []
+    unit = LifterProfile.unit_of(request.user.pk)
+    points = exercise_progress(request.user, exercise, unit) if exercise else []
     if not points:
         raise Http404("No completed workout has this exercise.")
     chart = chart_for(points)
-    context = {"exercise": points[-1].exercise, "chart": chart, "points": chart.points}
+    context = {
+        "exercise": points[-1].exercise,
+        "chart": chart,
+        "points": chart.points,
+        "unit": unit,
+    }
     return render(request, "sessions_app/exercise_progress.html", context)
 
 

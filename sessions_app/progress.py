@@ -74,6 +74,9 @@ def last_time(owner, exercise_names, on_or_before=None):
 
 @dataclass
 class Record:
+    """A record beaten in a workout: its set, the estimate and the best before, both in
+    the unit of the summary."""
+
     exercise: str
     estimated_1rm: Decimal
     set: Set
@@ -87,6 +90,7 @@ class Summary:
     warmup_count: int
     duration_minutes: int | None
     records: list = field(default_factory=list)
+    unit: str = WeightUnit.LB  # of the volume and the records
 
 
 def in_unit(value, from_unit, to_unit):
@@ -129,28 +133,36 @@ def name_key(name):
     return name.strip().lower()
 
 
-def session_summary(session, sets):
-    """Volume (Σ weight × reps of working sets, in pounds), sets, duration, records beaten."""
+def session_summary(session, sets, unit=WeightUnit.LB):
+    """Volume (Σ weight × reps of working sets), sets, duration, records beaten; weights
+    in `unit`, each set's converted from the unit it was typed in."""
     working = [s for s in sets if not s.is_warmup]
     best_today = {}
     for workout_set in working:
+        # Compared in pounds, as the records are kept.
         estimate = in_unit(workout_set.estimated_1rm, workout_set.unit, WeightUnit.LB)
         best = best_today.get(name_key(workout_set.exercise))
         if estimate and (not best or estimate > best[0]):
             best_today[name_key(workout_set.exercise)] = (estimate, workout_set)
     previous = best_before(session, [best.exercise for _, best in best_today.values()])
     records = [
-        Record(best.exercise, estimate, best, previous[best.exercise])
+        Record(
+            best.exercise,
+            in_unit(best.estimated_1rm, best.unit, unit).quantize(ONE_DECIMAL, ROUND_HALF_UP),
+            best,
+            from_pounds(previous[best.exercise], unit, ONE_DECIMAL),
+        )
         for estimate, best in best_today.values()
         if previous.get(best.exercise) is not None and estimate > previous[best.exercise]
     ]
-    volumes = (in_unit(s.volume, s.unit, WeightUnit.LB) for s in working if s.volume is not None)
+    volumes = (in_unit(s.volume, s.unit, unit) for s in working if s.volume is not None)
     return Summary(
         volume=sum(volumes, Decimal(0)),
         set_count=len(working),
         warmup_count=len(sets) - len(working),
         duration_minutes=session.duration_minutes,
         records=records,
+        unit=unit,
     )
 
 

@@ -159,11 +159,13 @@ def workout(request, session_id):
 
 def session_summary(request, session):
     sets = list(session.sets.order_by("created_at", "pk"))
+    unit = LifterProfile.unit_of(request.user.pk)
+    completed = session.status == Session.Status.COMPLETED
     context = {
         "session": session,
-        "cards": cards_for(session, [], sets, DEFAULT_REST_SECONDS, WeightUnit.LB),
+        "cards": cards_for(session, [], sets, DEFAULT_REST_SECONDS, unit),
         "set_count": len(sets),
-        "summary": summarize(session, sets) if session.status == Session.Status.COMPLETED else None,
+        "summary": summarize(session, sets, unit) if completed else None,
     }
     return render(request, "sessions_app/session_detail.html", context)
 

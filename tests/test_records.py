@@ -251,6 +251,41 @@ def test_changing_the_unit_changes_what_is_shown_never_the_stored_sets(mixed_uni
     assert stored(mixed_units) == records_before
 
 
+def test_a_summary_adds_kg_and_lb_sets_in_the_lifters_unit(mixed_units, lower1, alice_client):
+    today = past_workout(
+        mixed_units,
+        lower1,
+        day(14),
+        [
+            ("Deadlift", "60", "5", "kg", "warmup"),
+            ("Deadlift", "105", "1", "kg"),
+            ("Bench Press", "235", "5", "lb"),
+        ],
+    )
+    summary = session_summary(today, list(today.sets.order_by("pk")), "kg")
+    assert summary.volume == Decimal(105) + Decimal(235 * 5) / Decimal("2.20462")  # 637.97
+    assert [(r.exercise, r.estimated_1rm, r.previous_best) for r in summary.records] == [
+        ("Deadlift", Decimal("105.0"), Decimal("100.0")),  # was 100 kg, kept as 220.46 lb
+        ("Bench Press", Decimal("124.4"), Decimal("119.1")),  # 274.2 lb, was 262.5 lb
+    ]
+    page = " ".join(alice_client.get(today.get_absolute_url()).content.decode().split())
+    assert "<dd>638 kg</dd>" in page
+    assert "Deadlift</strong>: 105 kg × 1 (estimated 1RM 105 kg, was 100 kg)" in page
+    assert "Bench Press</strong>: 235 lb × 5 (estimated 1RM 124.4 kg, was 119.1 kg)" in page
+    assert "sets logged in lb converted" in page
+
+    alice_client.post(reverse("choose_unit"), {"weight_unit": "lb"})
+    page = " ".join(alice_client.get(today.get_absolute_url()).content.decode().split())
+    assert "<dd>1,406 lb</dd>" in page  # 105 kg is 231.49 lb, and 1175 lb
+    assert "(estimated 1RM 231.5 lb, was 220.5 lb)" in page
+    assert "(estimated 1RM 274.2 lb, was 262.5 lb)" in page
+    assert [(s.weight, s.unit) for s in today.sets.order_by("pk")] == [
+        ("60", "kg"),
+        ("105", "kg"),
+        ("235", "lb"),
+    ]
+
+
 def test_warm_ups_are_left_out_of_records(alice, lower1):
     past_workout(alice, lower1, day(0), [("Back Squat", "315", "5", "lb", "warmup")])
     assert not ExerciseRecord.objects.filter(owner=alice).exists()
@@ -271,8 +306,9 @@ def test_a_workouts_page_runs_a_fixed_number_of_queries(
 ):
     bulk_completed_sessions(alice, 300)
     latest = past_workout(alice, lower1, day(3000), [("Back Squat", "300", "5")])
-    # django session, user, workout, its sheet conflicts, its sets, the best before it
-    with django_assert_num_queries(6):
+    # django session, user, workout, its sheet conflicts, its sets, the lifter's unit,
+    # the best before it
+    with django_assert_num_queries(7):
         page = alice_client.get(latest.get_absolute_url()).content.decode()
     assert "New records" in page and "was 233.3" in page
 

@@ -272,7 +272,7 @@ def test_a_summary_adds_kg_and_lb_sets_in_the_lifters_unit(mixed_units, lower1, 
     assert "<dd>638 kg</dd>" in page
     assert "Deadlift</strong>: 105 kg × 1 (estimated 1RM 105 kg, was 100 kg)" in page
     assert "Bench Press</strong>: 235 lb × 5 (estimated 1RM 124.4 kg, was 119.1 kg)" in page
-    assert "sets logged in lb converted" in page
+    assert "working sets, in kg (sets logged in lb converted)" in page
 
     alice_client.post(reverse("choose_unit"), {"weight_unit": "lb"})
     page = " ".join(alice_client.get(today.get_absolute_url()).content.decode().split())

@@ -23,18 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import EXERCISE_MAX_LENGTH
 from .models import LifterProfile, Session, Set, SetType, WeightUnit, mark_unsynced
-from .progress import refresh_records
+from .progress import in_unit, refresh_records
 
-KG_PER_LB = Decimal("0.45359237")
 # What numbers.parse_weight reads as bodyweight plus a load.
 BODYWEIGHT = Q(weight__istartswith="bw") | Q(weight__istartswith="body")
 ONE_DECIMAL = Decimal("0.1")
-
-
-def in_unit(value, from_unit, to_unit):
-    if from_unit == to_unit:
-        return value
-    return value * KG_PER_LB if to_unit == WeightUnit.KG else value / KG_PER_LB
 
 
 @dataclass

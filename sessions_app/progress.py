@@ -6,7 +6,8 @@ records live in ExerciseRecord and ExerciseWorkout, which refresh_records() keep
 
 Exercise names match trimmed and whatever their case, as Set.objects.named() does:
 "Bench press" and "bench Press " are one exercise, shown in the lifter's latest spelling.
-Weights in records, charts and summaries are pounds, whatever unit a set was typed in.
+Records are kept in pounds, whatever unit a set was typed in; the pages show them, the
+charts and the summaries in the lifter's unit (in_unit, the one conversion of the app).
 """
 
 import datetime
@@ -35,6 +36,9 @@ CHART_PADDING = 28
 CHART_MAX_POINTS = 60
 CHART_PERIOD_DAYS = (7, 14, 28, 91, 182, 364)
 LB_PER_KG = Decimal("2.20462")
+# What the pages show: an estimated 1RM to a tenth (Epley's are), a weight to a hundredth.
+ONE_DECIMAL = Decimal("0.1")
+TWO_DECIMALS = Decimal("0.01")
 
 
 def completed_sets(owner):
@@ -70,6 +74,9 @@ def last_time(owner, exercise_names, on_or_before=None):
 
 @dataclass
 class Record:
+    """A record beaten in a workout: its set, the estimate and the best before, both in
+    the unit of the summary."""
+
     exercise: str
     estimated_1rm: Decimal
     set: Set
@@ -83,17 +90,29 @@ class Summary:
     warmup_count: int
     duration_minutes: int | None
     records: list = field(default_factory=list)
+    unit: str = WeightUnit.LB  # of the volume and the records
 
 
-def pounds(value, unit):
-    """A weight typed in `unit`, in pounds."""
-    if value is None:
-        return None
-    return value * LB_PER_KG if unit == WeightUnit.KG else value
+def in_unit(value, from_unit, to_unit):
+    """A weight in from_unit ("kg" or "lb"), in to_unit; None stays None.
+
+    The one conversion of the app (2.20462 lb per kg): records are kept in pounds and
+    shown in the lifter's unit, and a set keeps the unit it was typed in.
+    """
+    if value is None or from_unit == to_unit:
+        return value
+    return value / LB_PER_KG if to_unit == WeightUnit.KG else value * LB_PER_KG
+
+
+def from_pounds(value, unit, step):
+    """A weight kept in pounds (a record), in the lifter's unit, to the step shown: a
+    kilogram set's 100 kg is kept as 220.46 lb and shown as 100, not 99.999."""
+    value = in_unit(value, WeightUnit.LB, unit)
+    return None if value is None else value.quantize(step, ROUND_HALF_UP)
 
 
 def in_pounds(column):
-    """The SQL of pounds(): a set's number column, in pounds."""
+    """The SQL of in_unit(..., "lb"): a set's number column, in pounds."""
     return Case(
         When(unit=WeightUnit.KG, then=F(column) * Value(LB_PER_KG)),
         default=F(column),
@@ -114,28 +133,36 @@ def name_key(name):
     return name.strip().lower()
 
 
-def session_summary(session, sets):
-    """Volume (Σ weight × reps of working sets, in pounds), sets, duration, records beaten."""
+def session_summary(session, sets, unit=WeightUnit.LB):
+    """Volume (Σ weight × reps of working sets), sets, duration, records beaten; weights
+    in `unit`, each set's converted from the unit it was typed in."""
     working = [s for s in sets if not s.is_warmup]
     best_today = {}
     for workout_set in working:
-        estimate = pounds(workout_set.estimated_1rm, workout_set.unit)
+        # Compared in pounds, as the records are kept.
+        estimate = in_unit(workout_set.estimated_1rm, workout_set.unit, WeightUnit.LB)
         best = best_today.get(name_key(workout_set.exercise))
         if estimate and (not best or estimate > best[0]):
             best_today[name_key(workout_set.exercise)] = (estimate, workout_set)
     previous = best_before(session, [best.exercise for _, best in best_today.values()])
     records = [
-        Record(best.exercise, estimate, best, previous[best.exercise])
+        Record(
+            best.exercise,
+            in_unit(best.estimated_1rm, best.unit, unit).quantize(ONE_DECIMAL, ROUND_HALF_UP),
+            best,
+            from_pounds(previous[best.exercise], unit, ONE_DECIMAL),
+        )
         for estimate, best in best_today.values()
         if previous.get(best.exercise) is not None and estimate > previous[best.exercise]
     ]
-    volumes = (pounds(s.volume, s.unit) for s in working if s.volume is not None)
+    volumes = (in_unit(s.volume, s.unit, unit) for s in working if s.volume is not None)
     return Summary(
         volume=sum(volumes, Decimal(0)),
         set_count=len(working),
         warmup_count=len(sets) - len(working),
         duration_minutes=session.duration_minutes,
         records=records,
+        unit=unit,
     )
 
 
@@ -163,9 +190,14 @@ def best_before(session, names):
     return {name: found[f"best_{index}"] for index, name in enumerate(names)}
 
 
-def exercise_records(owner):
-    """Every exercise the lifter has done, with their best estimated 1RM and heaviest set."""
-    return list(ExerciseRecord.objects.filter(owner=owner).order_by("name_key"))
+def exercise_records(owner, unit=WeightUnit.LB):
+    """Every exercise the lifter has done, with their best estimated 1RM and heaviest set
+    in `unit` (best_1rm, heaviest; the stored ones stay in pounds)."""
+    records = list(ExerciseRecord.objects.filter(owner=owner).order_by("name_key"))
+    for record in records:
+        record.best_1rm = from_pounds(record.best_1rm_lb, unit, ONE_DECIMAL)
+        record.heaviest = from_pounds(record.heaviest_lb, unit, TWO_DECIMALS)
+    return records
 
 
 # --- Keeping the records up to date -----------------------------------------------------
@@ -391,23 +423,23 @@ class Point:
 
     @property
     def estimated_1rm_text(self):
-        return pounds_text(self.estimated_1rm, "0.1")
+        return weight_text(self.estimated_1rm, ONE_DECIMAL)
 
     @property
     def heaviest_text(self):
-        return pounds_text(self.heaviest, "0.01")
+        return weight_text(self.heaviest, TWO_DECIMALS)
 
 
-def pounds_text(value, step):
+def weight_text(value, step):
     """ "262.5" for 262.50 and "225" for 225.00 (as floatformat:"-1" would), "–" for None."""
     if value is None:
         return "–"
-    text = f"{value.quantize(Decimal(step), ROUND_HALF_UP):f}"
+    text = f"{value.quantize(step, ROUND_HALF_UP):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def exercise_progress(owner, exercise):
-    """One point per workout, by date: best estimated 1RM and heaviest set in pounds;
+def exercise_progress(owner, exercise, unit=WeightUnit.LB):
+    """One point per workout, by date: best estimated 1RM and heaviest set in `unit`;
     records marked. One indexed query over the exercise's workouts, not its sets."""
     rows = (
         ExerciseWorkout.objects.filter(
@@ -418,7 +450,17 @@ def exercise_progress(owner, exercise):
             "date", "session_id", "best_1rm_lb", "heaviest_lb", "record__exercise", "is_record"
         )
     )
-    return [Point(*row) for row in rows]
+    return [
+        Point(
+            date,
+            session_id,
+            from_pounds(best_1rm_lb, unit, ONE_DECIMAL),
+            from_pounds(heaviest_lb, unit, TWO_DECIMALS),
+            name,
+            is_record,
+        )
+        for date, session_id, best_1rm_lb, heaviest_lb, name, is_record in rows
+    ]
 
 
 @dataclass

@@ -160,11 +160,13 @@ def workout(request, session_id):
 
 def session_summary(request, session):
     sets = list(session.sets.order_by("created_at", "pk"))
+    unit = LifterProfile.unit_of(request.user.pk)
+    completed = session.status == Session.Status.COMPLETED
     context = {
         "session": session,
-        "cards": cards_for(session, [], sets, DEFAULT_REST_SECONDS, WeightUnit.LB),
+        "cards": cards_for(session, [], sets, DEFAULT_REST_SECONDS, unit),
         "set_count": len(sets),
-        "summary": summarize(session, sets) if session.status == Session.Status.COMPLETED else None,
+        "summary": summarize(session, sets, unit) if completed else None,
     }
     return render(request, "sessions_app/session_detail.html", context)
 
@@ -385,19 +387,25 @@ def history(request):
 
 @require_GET
 def progress(request):
-    return render(
-        request, "sessions_app/progress.html", {"records": exercise_records(request.user)}
-    )
+    unit = LifterProfile.unit_of(request.user.pk)
+    context = {"records": exercise_records(request.user, unit), "unit": unit}
+    return render(request, "sessions_app/progress.html", context)
 
 
 @require_GET
 def exercise_progress_page(request):
     exercise = request.GET.get("exercise", "").strip()[:100]
-    points = exercise_progress(request.user, exercise) if exercise else []
+    unit = LifterProfile.unit_of(request.user.pk)
+    points = exercise_progress(request.user, exercise, unit) if exercise else []
     if not points:
         raise Http404("No completed workout has this exercise.")
     chart = chart_for(points)
-    context = {"exercise": points[-1].exercise, "chart": chart, "points": chart.points}
+    context = {
+        "exercise": points[-1].exercise,
+        "chart": chart,
+        "points": chart.points,
+        "unit": unit,
+    }
     return render(request, "sessions_app/exercise_progress.html", context)
 
 

@@ -229,7 +229,7 @@ def test_after_the_workout_summary_and_progress_chart(phone, alice, lower1):
     page.get_by_text("New records").wait_for()
     summary = page.locator(".summary").inner_text()
     assert "2,350 lb" in summary or "2350 lb" in summary
-    assert "Back Squat: 235 × 5" in summary
+    assert "Back Squat: 235 lb × 5 (estimated 1RM 274.2 lb, was 262.5 lb)" in summary
     screenshot(page, "session-summary")
 
     page.get_by_role("link", name="Progress").click()

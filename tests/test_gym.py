@@ -222,10 +222,10 @@ def test_csv_export_has_the_sheet_columns_and_only_the_lifters_sets(
     [
         # django session, user, count, page of sessions
         (reverse("history"), 4),
-        # django session, user, records per exercise
-        (reverse("progress"), 3),
-        # django session, user, points per workout
-        (reverse("exercise_progress") + "?exercise=Back%20Squat", 3),
+        # django session, user, the lifter's unit, records per exercise
+        (reverse("progress"), 4),
+        # django session, user, the lifter's unit, points per workout
+        (reverse("exercise_progress") + "?exercise=Back%20Squat", 4),
     ],
 )
 def test_history_and_progress_pages_run_a_fixed_number_of_queries(

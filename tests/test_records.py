@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app.models import ExerciseRecord, ExerciseWorkout, Session, Set
+from sessions_app.models import ExerciseRecord, ExerciseWorkout, LifterProfile, Session, Set
 from sessions_app.progress import (
     CHART_MAX_POINTS,
     chart_for,
@@ -177,6 +177,115 @@ def test_records_are_in_pounds_whatever_the_unit_and_assisted_sets_are_never_rec
     assert not ExerciseWorkout.objects.filter(record=records["dip"], is_record=True).exists()
 
 
+@pytest.fixture
+def mixed_units(alice, lower1):
+    """A kg lifter's deadlift and bench press, some sets logged in kg and some in lb."""
+    LifterProfile.objects.create(user=alice, weight_unit="kg")
+    past_workout(
+        alice, lower1, day(0), [("Deadlift", "100", "1", "kg"), ("Bench Press", "225", "5", "lb")]
+    )
+    past_workout(
+        alice, lower1, day(7), [("Deadlift", "215", "1", "lb"), ("Bench Press", "100", "5", "kg")]
+    )
+    return alice
+
+
+def stored_sets(owner):
+    return list(
+        Set.objects.filter(session__owner=owner)
+        .order_by("session__date", "pk")
+        .values_list("exercise", "weight", "reps", "unit", "weight_value", "estimated_1rm")
+    )
+
+
+def test_progress_shows_records_in_the_lifters_unit_converting_the_other_units_sets(
+    mixed_units, alice_client
+):
+    page = alice_client.get(reverse("progress")).content.decode()
+    # Bench: 225 lb × 5 is 262.5 lb (119.1 kg), better than 100 kg × 5 (116.7 kg).
+    assert "119.1 kg <small>est. 1RM" in page
+    assert "100 kg <small>est. 1RM" in page  # Deadlift: 100 kg, kept as 220.46 lb
+    assert " lb <small>" not in page and "sets logged in lb are converted" in page
+    records = {r.exercise: r for r in alice_client.get(reverse("progress")).context["records"]}
+    assert (records["Deadlift"].best_1rm, records["Deadlift"].heaviest) == (
+        Decimal("100.0"),
+        Decimal("100.00"),
+    )
+    assert (records["Bench Press"].best_1rm, records["Bench Press"].heaviest) == (
+        Decimal("119.1"),
+        Decimal("102.06"),  # 225 lb
+    )
+
+
+def test_a_chart_shows_each_workout_in_the_lifters_unit(mixed_units, alice_client):
+    response = alice_client.get(reverse("exercise_progress"), {"exercise": "Deadlift"})
+    points = response.context["points"]
+    assert [(p.estimated_1rm, p.heaviest, p.is_record) for p in points] == [
+        (Decimal("100.0"), Decimal("100.00"), True),
+        (Decimal("97.5"), Decimal("97.52"), False),  # 215 lb
+    ]
+    page = response.content.decode()
+    assert "From 97.5 to 100 kg over 2 workouts" in page
+    assert '<th scope="col">Est. 1RM (kg)</th><th scope="col">Heaviest (kg)</th>' in page
+    rows = " ".join(page.split())
+    assert "<td>97.5</td> <td>97.52</td>" in rows
+    assert "<td>100 <strong>record</strong></td> <td>100</td>" in rows
+    assert 'class="tick" text-anchor="end">kg</text>' in page
+
+
+def test_changing_the_unit_changes_what_is_shown_never_the_stored_sets(mixed_units, alice_client):
+    sets_before = stored_sets(mixed_units)
+    records_before = stored(mixed_units)
+    alice_client.post(reverse("choose_unit"), {"weight_unit": "lb"})
+    page = alice_client.get(reverse("progress")).content.decode()
+    assert "262.5 lb <small>est. 1RM" in page and "220.5 lb <small>est. 1RM" in page
+    points = exercise_progress(mixed_units, "Deadlift", "lb")
+    assert [(p.estimated_1rm, p.heaviest) for p in points] == [
+        (Decimal("220.5"), Decimal("220.46")),  # 100 kg
+        (Decimal("215.0"), Decimal("215.00")),
+    ]
+    chart = alice_client.get(reverse("exercise_progress"), {"exercise": "Deadlift"})
+    assert "From 215 to 220.5 lb" in chart.content.decode()
+    assert stored_sets(mixed_units) == sets_before
+    assert sets_before[0][:4] == ("Deadlift", "100", "1", "kg")
+    assert stored(mixed_units) == records_before
+
+
+def test_a_summary_adds_kg_and_lb_sets_in_the_lifters_unit(mixed_units, lower1, alice_client):
+    today = past_workout(
+        mixed_units,
+        lower1,
+        day(14),
+        [
+            ("Deadlift", "60", "5", "kg", "warmup"),
+            ("Deadlift", "105", "1", "kg"),
+            ("Bench Press", "235", "5", "lb"),
+        ],
+    )
+    summary = session_summary(today, list(today.sets.order_by("pk")), "kg")
+    assert summary.volume == Decimal(105) + Decimal(235 * 5) / Decimal("2.20462")  # 637.97
+    assert [(r.exercise, r.estimated_1rm, r.previous_best) for r in summary.records] == [
+        ("Deadlift", Decimal("105.0"), Decimal("100.0")),  # was 100 kg, kept as 220.46 lb
+        ("Bench Press", Decimal("124.4"), Decimal("119.1")),  # 274.2 lb, was 262.5 lb
+    ]
+    page = " ".join(alice_client.get(today.get_absolute_url()).content.decode().split())
+    assert "<dd>638 kg</dd>" in page
+    assert "Deadlift</strong>: 105 kg × 1 (estimated 1RM 105 kg, was 100 kg)" in page
+    assert "Bench Press</strong>: 235 lb × 5 (estimated 1RM 124.4 kg, was 119.1 kg)" in page
+    assert "working sets, in kg (sets logged in lb converted)" in page
+
+    alice_client.post(reverse("choose_unit"), {"weight_unit": "lb"})
+    page = " ".join(alice_client.get(today.get_absolute_url()).content.decode().split())
+    assert "<dd>1,406 lb</dd>" in page  # 105 kg is 231.49 lb, and 1175 lb
+    assert "(estimated 1RM 231.5 lb, was 220.5 lb)" in page
+    assert "(estimated 1RM 274.2 lb, was 262.5 lb)" in page
+    assert [(s.weight, s.unit) for s in today.sets.order_by("pk")] == [
+        ("60", "kg"),
+        ("105", "kg"),
+        ("235", "lb"),
+    ]
+
+
 def test_warm_ups_are_left_out_of_records(alice, lower1):
     past_workout(alice, lower1, day(0), [("Back Squat", "315", "5", "lb", "warmup")])
     assert not ExerciseRecord.objects.filter(owner=alice).exists()
@@ -197,8 +306,9 @@ def test_a_workouts_page_runs_a_fixed_number_of_queries(
 ):
     bulk_completed_sessions(alice, 300)
     latest = past_workout(alice, lower1, day(3000), [("Back Squat", "300", "5")])
-    # django session, user, workout, its sheet conflicts, its sets, the best before it
-    with django_assert_num_queries(6):
+    # django session, user, workout, its sheet conflicts, its sets, the lifter's unit,
+    # the best before it
+    with django_assert_num_queries(7):
         page = alice_client.get(latest.get_absolute_url()).content.decode()
     assert "New records" in page and "was 233.3" in page
 

@@ -62,6 +62,12 @@ class LastTime:
     def set_number(self, number):
         return next((s for s in self.sets if s.set_number == number and not s.is_warmup), None)
 
+    @property
+    def unit(self):
+        """The one unit of all its sets, said once; None when they mixed kg and lb."""
+        units = {s.unit for s in self.sets}
+        return units.pop() if len(units) == 1 else None
+
 
 @dataclass
 class PlannedRow:

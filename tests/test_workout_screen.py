@@ -123,6 +123,17 @@ def test_last_time_matches_names_whatever_their_case_and_however_long_ago(
     assert "Last time, Mon 1 Jan:" in page
 
 
+def test_last_time_says_each_sets_unit_when_they_were_mixed(alice_client, alice, lower1):
+    earlier = Session.start(alice, lower1, datetime.date(2025, 9, 1))
+    earlier.log_set("Back Squat", "100", "5", unit="kg")
+    earlier.log_set("Back Squat", "225", "5", unit="lb")
+    earlier.complete()
+    page = alice_client.get(Session.start(alice, lower1).get_absolute_url()).content.decode()
+    last = page[page.index('class="last-time"') :]
+    last = " ".join(last[: last.index("</p>")].split())
+    assert "100 kg×5" in last and "225 lb×5" in last
+
+
 def test_without_javascript_more_adds_a_row_to_an_exercise(alice_client, alice_workout):
     url = alice_workout.get_absolute_url()
     before = planned_rows(alice_client.get(url).content.decode(), "Leg Press")

@@ -68,6 +68,18 @@ class LastTime:
         units = {s.unit for s in self.sets}
         return units.pop() if len(units) == 1 else None
 
+    @property
+    def text(self):
+        """ "225×5, 235×5 lb", or each set's unit when they mixed ("100 kg×5, 225 lb×5").
+        Built here: through the template, the line cost more than a planned row."""
+        unit = self.unit
+        sets = ", ".join(
+            f"{'W ' if s.is_warmup else ''}{s.weight or '–'}{'' if unit else ' ' + s.unit}"
+            f"×{s.reps or '–'}"
+            for s in self.sets
+        )
+        return f"{sets} {unit}" if unit else sets
+
 
 @dataclass
 class PlannedRow:
@@ -246,8 +258,8 @@ class PreviousSet:
 
 def last_time(owner_id, names, on_or_before):
     """{name key: LastTime} from the latest completed workout before or on a day that had
-    each exercise. One query reads the sets of the recent workouts, so its cost does not
-    grow with the history; exercises not among them are looked for further back."""
+    each exercise. The exercises of the recent workouts are read first, so the cost does
+    not grow with the history; exercises not among them are looked for further back."""
     wanted = {name_key(name) for name in names}
     completed = Session.objects.filter(
         owner_id=owner_id, status=Session.Status.COMPLETED, date__lte=on_or_before
@@ -255,24 +267,25 @@ def last_time(owner_id, names, on_or_before):
     recent = completed.order_by("-date", "-completed_at").values("pk")[
         :RECENT_WORKOUTS_FOR_LAST_TIME
     ]
-    rows = (
+    exercises = (
         Set.objects.filter(session_id__in=recent)
-        .order_by("-session__date", "-session__completed_at", "session_id", "set_number", "pk")
-        .values_list(*LAST_TIME_FIELDS)
+        .order_by("-session__date", "-session__completed_at")
+        .values_list("session_id", "exercise")
     )
-    history, workouts_seen, chosen = {}, set(), {}
-    for row in rows:
-        session_id, key = row[0], name_key(row[2])
+    latest, workouts_seen = {}, set()
+    for session_id, exercise in exercises:
         workouts_seen.add(session_id)
-        if key in wanted and chosen.setdefault(key, session_id) == session_id:
-            history.setdefault(key, LastTime(row[1], [])).sets.append(PreviousSet(*row[3:]))
-    missing = wanted - history.keys()
+        if (key := name_key(exercise)) in wanted:
+            latest.setdefault(key, session_id)
+    missing = wanted - latest.keys()
     if missing and len(workouts_seen) == RECENT_WORKOUTS_FOR_LAST_TIME:
-        further = latest_workouts_with(missing, completed)
-        rows = Set.objects.filter(session_id__in=set(further.values())).order_by("set_number", "pk")
+        latest |= latest_workouts_with(missing, completed)
+    history = {}
+    if latest:
+        rows = Set.objects.filter(session_id__in=set(latest.values())).order_by("set_number", "pk")
         for row in rows.values_list(*LAST_TIME_FIELDS):
             key = name_key(row[2])
-            if further.get(key) == row[0]:
+            if latest.get(key) == row[0]:
                 history.setdefault(key, LastTime(row[1], [])).sets.append(PreviousSet(*row[3:]))
     return history
 

@@ -303,8 +303,9 @@ def test_active_workout_page_runs_a_fixed_number_of_queries(
 
     log_sets(workout, 3)
     # django session, user, workout with its routine, the routine's exercises, the
-    # lifter's unit, sets, and "last time" (the sets of the recent workouts)
-    with django_assert_num_queries(7):
+    # lifter's unit, sets, and "last time" (the exercises of the recent workouts, then
+    # the sets shown)
+    with django_assert_num_queries(8):
         alice_client.get(workout.get_absolute_url())
     log_sets(workout, 60)
     workout.cancel()
@@ -316,7 +317,7 @@ def test_active_workout_page_runs_a_fixed_number_of_queries(
     log_sets(workout, 60)
     # The same, and one more: the template's exercises not done in the last 12 workouts
     # are looked for further back together (in one query; three when some are found).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         alice_client.get(workout.get_absolute_url())
 
 

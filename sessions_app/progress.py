@@ -1,4 +1,4 @@
-"""What a lifter did before: last time's numbers, a workout's summary, records and progress.
+"""What a lifter did before: a workout's summary, records and progress.
 
 Every function here runs a fixed number of queries, whatever the length of the history,
 and the pages' ones read about the same number of rows in year five as in month three:
@@ -43,33 +43,6 @@ TWO_DECIMALS = Decimal("0.01")
 
 def completed_sets(owner):
     return Set.objects.filter(session__owner=owner, session__status=Session.Status.COMPLETED)
-
-
-@dataclass
-class LastTime:
-    date: object
-    sets: list
-
-    def set_number(self, number):
-        return next((s for s in self.sets if s.set_number == number), None)
-
-
-def last_time(owner, exercise_names, on_or_before=None):
-    """{exercise: LastTime} from the latest completed workout that had each exercise
-    (up to a date: a workout entered late looks back from its own day)."""
-    history = completed_sets(owner).filter(exercise__in=list(exercise_names))
-    if on_or_before:
-        history = history.filter(session__date__lte=on_or_before)
-    latest = history.values("exercise").annotate(latest=Max("session__completed_at"))
-    matches = Q(pk__in=[])
-    for row in latest:
-        matches |= Q(exercise=row["exercise"], session__completed_at=row["latest"])
-    found = {}
-    for workout_set in history.filter(matches).select_related("session").order_by("set_number"):
-        found.setdefault(workout_set.exercise, LastTime(workout_set.session.date, [])).sets.append(
-            workout_set
-        )
-    return found
 
 
 @dataclass

@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from sessions_app.models import LifterProfile, Session, Set, SetType
-from sessions_app.progress import exercise_progress, exercise_records, last_time
+from sessions_app.progress import exercise_progress, exercise_records
+from sessions_app.workout_page import last_time
 from tests.import_helpers import fixture_bytes, run_import, stored_sets, write_file
 from tests.sync_helpers import SQUAT_DAY, completed_workout
 
@@ -224,7 +225,7 @@ def test_imported_workouts_count_in_history_last_time_and_records(alice, alice_c
     history = alice_client.get(reverse("history")).content.decode()
     assert "Push Day" in history and "Leg Day" in history
     previous = last_time(alice.pk, ["Squat (Barbell)"], datetime.date(2025, 3, 10))
-    assert [(s.weight, s.reps) for s in previous["Squat (Barbell)"].sets] == [
+    assert [(s.weight, s.reps) for s in previous["squat (barbell)"].sets] == [
         ("100", "5"),
         ("100", "5"),
         ("100", "5"),

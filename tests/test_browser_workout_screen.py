@@ -156,6 +156,7 @@ def test_a_row_with_a_problem_says_so_in_place_and_logs_once_fixed(phone, alice,
     row.locator("[name=reps]").fill("")
     tick(squat, 1)
     expect(row.locator(".row-errors")).to_contain_text("Enter the reps")
+    expect(page.locator("#rest-timer")).to_be_hidden()  # no rest after a set not logged
     assert not Set.objects.exists()
     row.locator("[name=reps]").fill("5")
     tick(squat, 1)

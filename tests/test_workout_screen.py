@@ -134,6 +134,14 @@ def test_last_time_says_each_sets_unit_when_they_were_mixed(alice_client, alice,
     assert "100 kg×5" in last and "225 lb×5" in last
 
 
+def test_a_first_workout_hints_the_plans_reps_without_filling_them(alice_client, alice_workout):
+    page = alice_client.get(alice_workout.get_absolute_url()).content.decode()
+    target = alice_workout.workout_template().exercises.get(name="Back Squat").target_reps
+    reps = page[page.rindex("<input", 0, page.index('aria-label="Set 1 reps"')) :]
+    reps = reps[: reps.index(">")]
+    assert 'value=""' in reps and f'placeholder="{target}"' in reps
+
+
 def test_without_javascript_more_adds_a_row_to_an_exercise(alice_client, alice_workout):
     url = alice_workout.get_absolute_url()
     before = planned_rows(alice_client.get(url).content.decode(), "Leg Press")

@@ -23,7 +23,7 @@ PLANNED_ROW = (
     'autocomplete="off" maxlength="20" aria-label="Set {number} weight ({unit})" '
     'placeholder="{unit}"{focus_weight}>'
     '<input type="text" name="reps" value="{reps}" class="reps" inputmode="numeric" '
-    'autocomplete="off" maxlength="20" aria-label="Set {number} reps" placeholder="reps"'
+    'autocomplete="off" maxlength="20" aria-label="Set {number} reps" placeholder="{reps_hint}"'
     "{focus_reps}>"
     '<label class="more"><input type="checkbox" class="more-toggle"{more_open}>'
     '<span aria-hidden="true">⋯</span>'
@@ -69,6 +69,8 @@ def planned_row(context, row, card):
         unit=card.unit,
         weight=row.weight,
         reps=row.reps,
+        # The plan's reps as a hint, not a value: a tick never logs what was not typed.
+        reps_hint=card.target.target_reps if card.target else "reps",
         notes=row.notes,
         focus_weight=" autofocus" if row.focus == "weight" else "",
         focus_reps=" autofocus" if row.focus == "reps" else "",

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("Created the first login. It is shown only this once:\n")
             + f"  username: {username}\n  password: {shown}\n"
-            + "Change it at /admin/password_change/ after logging in."
+            + "Change it under Settings (/accounts/password/) after logging in."
         )
 
     def remind(self):

@@ -290,8 +290,10 @@
       await removeItem(item.seq);
       swapIn(item, fragment.content);
     } else if (answer && answer.matches("form.log-set") && swapIn(item, fragment.content)) {
-      // Sent back with what is wrong: the row shows it, to fix and tick again.
+      // Sent back with what is wrong: the row shows it, to fix and tick again. The rest
+      // its tick started is no rest: the set was not done as logged.
       await removeItem(item.seq);
+      document.dispatchEvent(new CustomEvent("set-refused"));
     } else {
       // The server answered with the form and its errors: nothing was stored.
       const errors = [...fragment.content.querySelectorAll(".errorlist li")].map((li) => li.textContent);

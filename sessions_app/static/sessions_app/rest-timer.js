@@ -82,6 +82,11 @@
   document.addEventListener("set-logged", (event) => {
     start(event.detail.restSeconds || Number(bar.dataset.defaultSeconds));
   });
+  document.addEventListener("set-refused", () => {
+    save(null);
+    announcement.textContent = "";
+    render();
+  });
   bar.addEventListener("click", (event) => {
     const state = load();
     if (!state) return;

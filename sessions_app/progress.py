@@ -149,18 +149,14 @@ def best_before(session, names):
         | Q(date=session.date, completed_at__lt=session.completed_at)
         | Q(date=session.date, completed_at=session.completed_at, session_id__lt=session.pk)
     )
-    keys = {f"best_{index}": exercise_key(Value(name)) for index, name in enumerate(names)}
-    found = (
+    found = dict(
         ExerciseWorkout.objects.filter(earlier, record__owner_id=session.owner_id, is_record=True)
-        .filter(record__name_key__in=list(keys.values()))
-        .aggregate(
-            **{
-                label: Max("best_1rm_lb", filter=Q(record__name_key=key))
-                for label, key in keys.items()
-            }
-        )
+        .filter(record__name_key__in=[exercise_key(Value(name)) for name in names])
+        .values("record__name_key")
+        .annotate(best=Max("best_1rm_lb"))
+        .values_list("record__name_key", "best")
     )
-    return {name: found[f"best_{index}"] for index, name in enumerate(names)}
+    return {name: found.get(name_key(name)) for name in names}
 
 
 def exercise_records(owner, unit=WeightUnit.LB):

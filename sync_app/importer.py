@@ -27,7 +27,7 @@ from .reconcile import is_configured, targets_by_owner
 from .rows import (
     MAX_WIDTH,
     expected_headers,
-    fingerprint,
+    fingerprint_of,
     header_version,
     normalized,
     parse_logged_at,
@@ -123,7 +123,7 @@ def parse_row(number, values, seen_legacy, version=2):
         row.rpe,
         row.unit,
         row.workout_note,
-        fingerprint(values, version),
+        fingerprint_of(row),  # values are normalized already: read once, not twice
     )
 
 

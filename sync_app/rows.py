@@ -133,9 +133,14 @@ def fingerprint(row, version):
     set's version 2 row, or a row before and after its tab's header was upgraded, have
     one fingerprint, so an upgrade is never mistaken for an edit in the sheet.
     """
-    values = read_row(normalized(row, version), version)
-    values.rpe = "" if values.rpe is None else f"{values.rpe.normalize():f}"
-    text = "\x1f".join(str(part).strip() for part in vars(values).values())
+    return fingerprint_of(read_row(normalized(row, version), version))
+
+
+def fingerprint_of(values):
+    """The fingerprint of a row already read (read_row of its normalized texts)."""
+    parts = dict(vars(values))
+    parts["rpe"] = "" if values.rpe is None else f"{values.rpe.normalize():f}"
+    text = "\x1f".join(str(part).strip() for part in parts.values())
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 

@@ -174,7 +174,7 @@ def as_rpe(text):
         rpe = Decimal(text)
     except InvalidOperation:
         return None
-    return rpe if 1 <= rpe <= 10 else None
+    return rpe if rpe.is_finite() and 1 <= rpe <= 10 else None
 
 
 def csv_safe(value):

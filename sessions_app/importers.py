@@ -30,6 +30,7 @@ from django.utils import timezone
 from .export import COLUMNS_V1, COLUMNS_V2, read_row
 from .forms import EXERCISE_MAX_LENGTH, IMPORT_FORMAT_CHOICES, NUMBER_TEXT_MAX_LENGTH
 from .models import SetType, WeightUnit
+from .numbers import whole_number
 
 # Keys of imported sets are uuid5(IMPORT_KEYS, lifter + content + counter).
 IMPORT_KEYS = uuid.UUID("8a0f3c9e-7d43-4a8f-9a57-6f2b1d0e4c21")
@@ -69,6 +70,10 @@ HEVY_DATE_FORMATS = ("%d %b %Y, %H:%M", "%d %b %Y %H:%M", "%Y-%m-%d %H:%M:%S", "
 DURATION_PART = re.compile(r"(\d+)\s*([hms])")
 DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 RPE_MIN, RPE_MAX = 6, 10
+
+# Past these a file's number is a slip, not a set number or a workout's length.
+MAX_IMPORTED_SET_NUMBER = 1000
+MAX_DURATION_SECONDS = 7 * 24 * 3600
 
 
 class ImportRefused(Exception):
@@ -209,6 +214,10 @@ class CsvFile:
                 yield read_line(line, dict(zip(self.header, cells, strict=True)))
             except LineError as error:
                 yield BadLine(line, str(error))
+            except (ValueError, ArithmeticError):  # a number or date past any real one
+                yield BadLine(
+                    line, "a value on this line is out of range (a date, time or number)."
+                )
 
     def key_for(self, workout, *content):
         """The set's key, from its content: the same line imports once, however often.
@@ -370,7 +379,7 @@ class CsvFile:
             workout_name=template,
             workout_note=values.workout_note.strip(),
             exercise=values.exercise.strip(),
-            set_number=int(set_number) if set_number.isdigit() and int(set_number) else None,
+            set_number=whole_number(set_number, MAX_IMPORTED_SET_NUMBER),
             set_type=values.set_type,
             weight=values.weight.strip(),
             reps=values.reps.strip(),
@@ -393,7 +402,8 @@ class CsvFile:
                     f"the {label} “{text[:30]}…” is longer than {NUMBER_TEXT_MAX_LENGTH} "
                     "characters."
                 )
-        fields.setdefault("session_id", "")
+        # A workout's id is part of its address: no "/" (from this app's own CSV).
+        fields["session_id"] = fields.get("session_id", "").replace("/", "-")
         fields.setdefault("set_number", None)
         if "date" not in fields:
             fields["date"] = self.local_dates.get(fields["started_at"]) or self.local_date(
@@ -447,16 +457,18 @@ def parse_logged_at(text):
     """This app's "logged at" (with its UTC offset, or local time), or None."""
     try:
         moment = datetime.datetime.fromisoformat(text.strip())
-    except ValueError:
+        moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        moment.astimezone(datetime.UTC)  # and it can be stored (in UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    return moment
 
 
 def add_duration(started_at, text):
     """Strong writes durations as "1h 5m", "45m" or seconds; None when it says nothing."""
     text = text.strip().lower()
-    if text.isdigit():
-        return started_at + datetime.timedelta(seconds=int(text))
+    if (seconds := whole_number(text, MAX_DURATION_SECONDS)) is not None:
+        return started_at + datetime.timedelta(seconds=seconds)
     parts = DURATION_PART.findall(text)
     if not parts:
         return None
@@ -501,7 +513,7 @@ def cardio_text(distance, distance_unit, seconds):
     if seconds not in ("", "0"):
         try:
             total = int(Decimal(seconds))
-        except InvalidOperation:
+        except (InvalidOperation, ValueError, OverflowError):  # not a number, NaN, Infinity
             total = None
         if total is None:
             clock = f"{seconds} s"
@@ -524,7 +536,7 @@ def read_rpe(text, decimal_comma=False):
         rpe = Decimal(text)
     except InvalidOperation:
         return None, f"RPE {text}"
-    if RPE_MIN <= rpe <= RPE_MAX and not rpe * 2 % 1:
+    if rpe.is_finite() and RPE_MIN <= rpe <= RPE_MAX and not rpe * 2 % 1:
         return rpe, ""
     return None, f"RPE {text}"
 

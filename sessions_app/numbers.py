@@ -61,3 +61,16 @@ def estimated_one_rep_max(weight, reps):
     if reps == 1:
         return Decimal(weight)
     return (Decimal(weight) * (1 + Decimal(reps) / 30)).quantize(Decimal("0.1"))
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
+
+
+def whole_number(text, at_most):
+    """A positive whole number typed as plain digits ("12"), at most at_most; else None.
+    (str.isdigit() also takes "²", which int() refuses, and any length.)"""
+    text = str(text).strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= at_most else None

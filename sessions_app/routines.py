@@ -31,8 +31,10 @@ from .models import (
     exercises_done_in,
     give_starter_routines,
 )
+from .numbers import whole_number
 
 STEPS = {"up": -1, "down": 1}
+MAX_ID = 2**31 - 1
 EXERCISE_NAME_SUGGESTIONS = 200
 
 
@@ -63,14 +65,13 @@ def routine_list(request):
 def requested_move(data):
     """The exercise id and step of a "↑"/"↓" button: "12 up" -> (12, -1)."""
     exercise_id, _, direction = data.get("move", "").partition(" ")
-    if exercise_id.isdigit() and direction in STEPS:
-        return int(exercise_id), STEPS[direction]
+    if (number := whole_number(exercise_id, MAX_ID)) and direction in STEPS:
+        return number, STEPS[direction]
     return None
 
 
 def requested_id(data, button):
-    value = data.get(button, "")
-    return int(value) if value.isdigit() else None
+    return whole_number(data.get(button, ""), MAX_ID)
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
 
-from .forms import RPE_CHOICES, SetForm
+from .forms import MAX_SET_NUMBER, RPE_CHOICES, SetForm
 from .models import (
     LifterProfile,
     Session,
@@ -25,6 +25,7 @@ from .models import (
     WeightUnit,
     exercise_key,
 )
+from .numbers import whole_number
 
 DEFAULT_REST_SECONDS = 120
 # Last time is looked for in this many recent workouts in one query; an exercise not
@@ -176,8 +177,11 @@ class ExerciseCard:
         for _ in range(self.extra_rows):
             wanted.append(max([highest, *wanted]) + 1)
         if bound_form is not None:
-            number = sent_set_number(bound_form) or max([highest, *wanted]) + 1
-            if number not in logged and number not in wanted:
+            # Shown again as sent, under a number still free (a stale tab's may be taken).
+            number = sent_set_number(bound_form)
+            if number < 1 or number in logged:
+                number = wanted[0] if wanted else highest + 1
+            if number not in wanted:
                 wanted.append(number)
         planned = {n: PlannedRow(n) for n in wanted}
         if bound_form is not None and number in planned:
@@ -231,10 +235,7 @@ def canonical_exercise_name(owner, name):
 
 
 def sent_set_number(form):
-    try:
-        return int(form.data.get("set_number") or 0)
-    except ValueError:
-        return 0
+    return whole_number(form.data.get("set_number") or "", MAX_SET_NUMBER) or 0
 
 
 def find_card(cards, name):

@@ -13,7 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from sessions_app.export import read_row, row_for
+from sessions_app.forms import MAX_SET_NUMBER
 from sessions_app.models import Set, mark_unsynced
+from sessions_app.numbers import whole_number
 
 from .models import SheetConflict, WrittenRow
 from .rows import fingerprint, normalized, parse_logged_at, sheet_sets
@@ -115,8 +117,8 @@ def apply_changes(workout_set, changes):
             session.note = value
             session_fields.append("note")
         elif name == "set_number":
-            if value.isdigit() and int(value) > 0:
-                workout_set.set_number = int(value)
+            if number := whole_number(value, MAX_SET_NUMBER):
+                workout_set.set_number = number
                 set_fields.append("set_number")
         elif name == "logged_at":
             if moment := parse_logged_at(value):

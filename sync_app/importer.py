@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from sessions_app.export import read_row
+from sessions_app.forms import MAX_SET_NUMBER
 from sessions_app.models import Session, Set
+from sessions_app.numbers import whole_number
 from sessions_app.progress import refresh_records
 
 from .conflicts import record_written
@@ -95,7 +97,10 @@ def parse_row(number, values, seen_legacy, version=2):
     if not exercise:
         return f"row {number}: no exercise"
     template = template or "imported"
-    session_id = session_id or f"{date.isoformat()}_{slugify(template) or 'imported'}"
+    # A workout's id is part of its address: a "/" typed into the sheet would break it.
+    session_id = (
+        session_id.replace("/", "-") or f"{date.isoformat()}_{slugify(template) or 'imported'}"
+    )
     logged_at = parse_logged_at(row.logged_at)
     if key:
         try:
@@ -112,7 +117,7 @@ def parse_row(number, values, seen_legacy, version=2):
         session_id[:80],
         template[:40],
         exercise[:100],
-        int(set_number) if set_number.isdigit() and int(set_number) > 0 else None,
+        whole_number(set_number, MAX_SET_NUMBER),
         row.weight[:20],
         row.reps[:20],
         row.notes,

@@ -8,6 +8,7 @@ Rows are written with valueInputOption=RAW, so text such as "=IMPORTXML(...)" or
 is stored as that text and never runs as a formula.
 """
 
+import contextlib
 import datetime
 import hashlib
 
@@ -99,14 +100,16 @@ def parse_logged_at(value):
     Accepts what the sync writes (with an offset), the older form without one (taken
     as local time), and a date-time typed by hand (a serial number).
     """
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        moment = from_serial(value).replace(microsecond=0)
-    else:
-        try:
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            moment = from_serial(value).replace(microsecond=0)
+        else:
             moment = datetime.datetime.fromisoformat(str(value))
-        except ValueError:
-            return None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        moment.astimezone(datetime.UTC)  # and it can be stored (in UTC)
+    except (ValueError, OverflowError):  # not a time, or past any calendar's end
+        return None
+    return moment
 
 
 def normalized(row, version=LATEST_VERSION):
@@ -120,7 +123,8 @@ def normalized(row, version=LATEST_VERSION):
     texts = [as_text(value) for value in row[:columns]]
     texts += [""] * (columns - len(texts))
     if len(row) > DATE_COLUMN and isinstance(row[DATE_COLUMN], (int, float)):
-        texts[DATE_COLUMN] = from_serial(row[DATE_COLUMN]).date().isoformat()
+        with contextlib.suppress(OverflowError, ValueError):  # a number no date stands for
+            texts[DATE_COLUMN] = from_serial(row[DATE_COLUMN]).date().isoformat()
     if len(row) > LOGGED_AT_COLUMN and (moment := parse_logged_at(row[LOGGED_AT_COLUMN])):
         texts[LOGGED_AT_COLUMN] = moment.astimezone(datetime.UTC).isoformat()
     return texts

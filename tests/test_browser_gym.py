@@ -9,7 +9,14 @@ from playwright.sync_api import expect
 from sessions_app.models import Session, Set
 from tests.browser import log_in, screenshot, wait_for_service_worker
 from tests.helpers import past_workout
-from tests.workout_screen import card, planned_row, start_workout, tick, wait_until_logged
+from tests.workout_screen import (
+    WAIT_MILLISECONDS,
+    card,
+    planned_row,
+    start_workout,
+    tick,
+    wait_until_logged,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,7 +92,8 @@ def test_a_set_refused_when_sent_later_says_why_on_its_row(phone, alice, lower1)
     log_set(squat, 2, "225", "5")
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    expect(planned_row(squat, 1).locator(".row-errors")).to_contain_text("Enter the reps")
+    errors = planned_row(squat, 1).locator(".row-errors")
+    expect(errors).to_contain_text("Enter the reps", timeout=WAIT_MILLISECONDS)
     wait_until_logged(page, squat, 1)
     assert list(Set.objects.values_list("set_number", "weight", "reps")) == [(2, "225", "5")]
 
@@ -103,7 +111,7 @@ def test_a_set_for_a_workout_finished_meanwhile_stays_visible_as_not_saved(phone
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     refused = squat.locator(".set-row.rejected")
-    expect(refused).to_contain_text("the workout was already finished")
+    expect(refused).to_contain_text("the workout was already finished", timeout=WAIT_MILLISECONDS)
     expect(page.locator("#outbox-badge")).to_have_text("1 not saved")
     assert list(Set.objects.values_list("weight", flat=True)) == ["200"]
     refused.get_by_role("button", name="Dismiss the unsaved set Back Squat 225 × 5").click()

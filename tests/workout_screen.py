@@ -25,10 +25,15 @@ def logged(card):
     return card.locator(".set-row.done")
 
 
+# Long enough for the outbox's retry (5 s): a send tried in the instant the phone comes
+# back online can still fail, as on a real phone, and is sent again.
+WAIT_MILLISECONDS = 15_000
+
+
 def wait_until_logged(page, card, count):
     """The card shows count sets stored by the server, and nothing waits to be sent."""
-    expect(logged(card)).to_have_count(count)
-    expect(page.locator("#outbox-badge")).to_be_hidden()
+    expect(logged(card)).to_have_count(count, timeout=WAIT_MILLISECONDS)
+    expect(page.locator("#outbox-badge")).to_be_hidden(timeout=WAIT_MILLISECONDS)
 
 
 def row_texts(card, selector=".set-row"):

@@ -328,38 +328,20 @@ class EditSetForm(SetForm):
     )
     key = None
 
+    # What fixing a set can change: form field and the set's attribute alike.
+    EDITED = ("exercise", "set_number", "weight", "reps", "notes", "set_type", "rpe", "unit")
+
     @classmethod
     def for_set(cls, workout_set, data=None):
-        initial = {
-            "exercise": workout_set.exercise,
-            "set_number": workout_set.set_number,
-            "weight": workout_set.weight,
-            "reps": workout_set.reps,
-            "notes": workout_set.notes,
-            "set_type": workout_set.set_type,
-            "rpe": workout_set.rpe,
-            "unit": workout_set.unit,
-        }
+        initial = {name: getattr(workout_set, name) for name in cls.EDITED}
         return cls(
             data=data, initial=initial, prefix=f"set-{workout_set.pk}", unit=workout_set.unit
         )
 
     def apply_to(self, workout_set):
-        data = self.cleaned_data
-        workout_set.exercise = data["exercise"]
-        workout_set.set_number = data["set_number"]
-        workout_set.weight = data["weight"]
-        workout_set.reps = data["reps"]
-        workout_set.notes = data["notes"]
-        workout_set.set_type = data["set_type"]
-        workout_set.rpe = data["rpe"]
-        workout_set.unit = data["unit"]
-        workout_set.save(
-            update_fields=[
-                *("exercise", "set_number", "weight", "reps", "notes"),
-                *("set_type", "rpe", "unit"),
-            ]
-        )
+        for name in self.EDITED:
+            setattr(workout_set, name, self.cleaned_data[name])
+        workout_set.save(update_fields=self.EDITED)
 
 
 class WorkoutNoteForm(forms.Form):

@@ -12,6 +12,7 @@ from tests.helpers import past_workout
 from tests.workout_screen import (
     WAIT_MILLISECONDS,
     card,
+    log_set,
     planned_row,
     start_workout,
     tick,
@@ -19,13 +20,6 @@ from tests.workout_screen import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_set(exercise_card, number, weight, reps):
-    row = planned_row(exercise_card, number)
-    row.locator("[name=weight]").fill(weight)
-    row.locator("[name=reps]").fill(reps)
-    tick(exercise_card, number)
 
 
 def complete_anyway(page):

@@ -12,6 +12,7 @@ from tests.browser import PHONE, log_in, screenshot
 from tests.helpers import past_workout
 from tests.workout_screen import (
     card,
+    fill_row,
     logged,
     planned_row,
     row_texts,
@@ -169,8 +170,7 @@ def test_a_logged_row_can_be_fixed_and_deleted(phone, alice, lower1):
     log_in(page, "alice", "alice-password")
     start_workout(page)
     squat = card(page, "Back Squat")
-    planned_row(squat, 1).locator("[name=weight]").fill("2255")
-    planned_row(squat, 1).locator("[name=reps]").fill("5")
+    fill_row(squat, 1, "2255", "5")
     planned_row(squat, 1).locator("[name=weight]").fill("255")
     tick(squat, 1)
     wait_until_logged(page, squat, 1)
@@ -194,8 +194,7 @@ def test_completing_with_planned_sets_not_logged_asks_first(phone, alice, lower1
     log_in(page, "alice", "alice-password")
     start_workout(page)
     squat = card(page, "Back Squat")
-    planned_row(squat, 1).locator("[name=weight]").fill("225")
-    planned_row(squat, 1).locator("[name=reps]").fill("5")
+    fill_row(squat, 1, "225", "5")
     tick(squat, 1)
     wait_until_logged(page, squat, 1)
     page.locator("#bar").get_by_role("button", name="Complete").click()
@@ -219,14 +218,12 @@ def test_mid_workout_a_finished_exercise_is_folded_and_the_rest_timer_runs(phone
     log_in(page, "alice", "alice-password")
     start_workout(page)
     squat = card(page, "Back Squat")
-    planned_row(squat, 1).locator("[name=weight]").fill("225")
-    planned_row(squat, 1).locator("[name=reps]").fill("5")
+    fill_row(squat, 1, "225", "5")
     for number in (1, 2, 3):
         tick(squat, number)
     wait_until_logged(page, squat, 3)
     deadlift = card(page, "Romanian Deadlift")
-    planned_row(deadlift, 1).locator("[name=weight]").fill("185")
-    planned_row(deadlift, 1).locator("[name=reps]").fill("8")
+    fill_row(deadlift, 1, "185", "8")
     tick(deadlift, 1)
     wait_until_logged(page, deadlift, 1)
     expect(page.locator("#rest-timer")).to_be_visible()

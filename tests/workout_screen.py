@@ -17,6 +17,18 @@ def planned_row(card, number):
     return card.locator(f"form.log-set:has(input[name=set_number][value='{number}'])")
 
 
+def fill_row(card, number, weight, reps):
+    row = planned_row(card, number)
+    row.locator("[name=weight]").fill(weight)
+    row.locator("[name=reps]").fill(reps)
+
+
+def log_set(card, number, weight, reps):
+    """Type a row's numbers, then tap its ✓."""
+    fill_row(card, number, weight, reps)
+    tick(card, number)
+
+
 def tick(card, number):
     planned_row(card, number).locator("button.tick").click()
 

@@ -11,12 +11,13 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import Max, Value
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
 
 from .forms import MAX_SET_NUMBER, RPE_CHOICES, SetForm
 from .models import (
+    ExerciseRecord,
     LifterProfile,
     Session,
     Set,
@@ -229,9 +230,10 @@ def cards_for(session, template_exercises, sets, default_rest, unit):
 
 def canonical_exercise_name(owner, name):
     """The lifter's own earlier spelling of a name, so that "bench press " typed today
-    is the "Bench Press" of their records."""
-    earlier = Set.objects.named(name).filter(session__owner=owner).order_by("-pk")
-    return earlier.values_list("exercise", flat=True).first() or name.strip()
+    is the "Bench Press" of their records (which keep it: one indexed row, not a scan
+    of the history)."""
+    records = ExerciseRecord.objects.filter(owner=owner, name_key=exercise_key(Value(name)))
+    return records.values_list("exercise", flat=True).first() or name.strip()
 
 
 def sent_set_number(form):

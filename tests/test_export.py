@@ -29,3 +29,24 @@ def test_each_row_is_the_sheets_row_of_its_set(alice_client, alice, lower1, sett
     assert rows == [COLUMNS, *expected]
     assert rows[1][7] == "'+easy" and rows[1][8].endswith("+01:00")  # never a formula
     assert (rows[1][10], rows[1][12]) == ("warmup", "kg")
+
+
+def test_text_that_starts_like_a_formula_is_escaped_in_every_column_a_lifter_types(
+    alice_client, alice
+):
+    session = Session.objects.create(
+        id="=session",
+        owner=alice,
+        template="+routine",
+        date=datetime.date(2026, 1, 1),
+        status=Session.Status.COMPLETED,
+        note='=HYPERLINK("x")',
+    )
+    Set.objects.create(
+        session=session, exercise="@Squat", set_number=1, weight="-", reps="=5", notes="\tx"
+    )
+    response = alice_client.get(reverse("export_csv"))
+    _, row = csv.reader(io.StringIO(b"".join(response.streaming_content).decode()))
+    typed = dict(zip(COLUMNS, row, strict=True))
+    for column in ("session id", "template", "exercise", "weight", "reps", "notes", "workout note"):
+        assert typed[column].startswith("'"), column

@@ -8,10 +8,11 @@ completed and not yet in the sheet, so the sync picks them all up in one backlog
 
 import contextlib
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Max, Q
 from django.utils.text import slugify
 
@@ -160,7 +161,6 @@ class HistoryStore:
         self.last_number = defaultdict(int)  # (session, exercise, is warm-up) -> number
         self.numbered = set()  # earlier workouts whose numbers last_number holds
         self.extended = set()  # earlier workouts this import added sets to
-        self.numbers = {}  # (weight, reps) -> what read_numbers() makes of them
 
     def store(self, rows):
         if not rows:
@@ -185,7 +185,7 @@ class HistoryStore:
         self.continue_numbering({self.session_of_workout[row.workout] for row in new_rows})
         sets = [self.new_set(row) for row in new_rows]
         if self.write:
-            insert_sets(sets)
+            insert_rows(Set, sets)
         self.summary.sets_created += len(sets)
         for session_id in {s["session_id"] for s in sets} - self.created - self.extended:
             if self.write:
@@ -270,13 +270,13 @@ class HistoryStore:
         self.numbered |= set(earlier)
 
     def new_set(self, row):
-        """The set's columns, {attname: value}, in the order of SET_FIELDS."""
+        """The set's columns, {attname: value}, for insert_rows()."""
         session_id = self.session_of_workout[row.workout]
         # Warm-ups are numbered apart from working sets, as when logging.
         slot = (session_id, row.exercise, row.set_type == SetType.WARMUP)
         number = row.set_number or self.last_number[slot] + 1
         self.last_number[slot] = max(self.last_number[slot], number)
-        weight_value, reps_value, estimated_1rm = self.numbers_of(row.weight, row.reps)
+        weight_value, reps_value, estimated_1rm = set_numbers(row.weight, row.reps)
         return {
             "session_id": session_id,
             "exercise": row.exercise,
@@ -296,18 +296,6 @@ class HistoryStore:
             "estimated_1rm": estimated_1rm,
         }
 
-    def numbers_of(self, weight, reps):
-        """What Set.read_numbers() reads from these texts (the same few repeat all along)."""
-        if (weight, reps) not in self.numbers:
-            scratch = Set(weight=weight, reps=reps)
-            scratch.read_numbers()
-            self.numbers[weight, reps] = (
-                scratch.weight_value,
-                scratch.reps_value,
-                scratch.estimated_1rm,
-            )
-        return self.numbers[weight, reps]
-
 
 def batched(values, size=SQLITE_SAFE_PARAMETERS):
     for start in range(0, len(values), size):
@@ -322,38 +310,48 @@ def base_id(row):
     return f"{row.date.isoformat()}_{name}"
 
 
-SET_FIELDS = [field for field in Set._meta.concrete_fields if not field.primary_key]
+def insert_rows(model, rows):
+    """INSERT rows ({attname: value} for every column but an automatic id) with one
+    executemany.
 
-
-def insert_sets(sets):
-    """INSERT the sets (as new_set() makes them) with one executemany.
-
-    bulk_create built Set instances and the SQL of every batch value by value: 75 % of
-    a large import's time (bench/RESULTS.md). Like bulk_create, nothing here sends a
-    signal or calls save(); the numbers' columns come from read_numbers().
+    bulk_create built an instance and the SQL of every batch value by value: 75 % of a
+    large import's time (bench/RESULTS.md). Like bulk_create, nothing here sends a
+    signal or calls save(); a set's number columns come from set_numbers().
     """
-    if not sets:
+    if not rows:
         return
-    if {field.attname for field in SET_FIELDS} != sets[0].keys():
-        raise ValueError("new_set() and the Set model list different columns.")
+    database = connections[router.db_for_write(model)]  # not the proxy: 400,000 lookups
+    fields = [field for field in model._meta.concrete_fields if field is not model._meta.auto_field]
+    if {field.attname for field in fields} != rows[0].keys():
+        raise ValueError(f"The rows and the {model.__name__} model list different columns.")
     # Text, numbers and booleans go as they are; keys, decimals and times need the
     # database's own form (a UUID is hex text on SQLite, native on PostgreSQL).
     plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
     preparers = [
         (field.attname, None if isinstance(field, (*plain, models.ForeignKey)) else field)
-        for field in SET_FIELDS
+        for field in fields
     ]
-    rows = [
+    values = [
         [
-            values[name] if field is None else field.get_db_prep_save(values[name], connection)
+            row[name] if field is None else field.get_db_prep_save(row[name], database)
             for name, field in preparers
         ]
-        for values in sets
+        for row in rows
     ]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in SET_FIELDS)
-    placeholders = ", ".join(["%s"] * len(SET_FIELDS))
-    with connection.cursor() as cursor:
+    quote = database.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with database.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {quote(Set._meta.db_table)} ({columns}) VALUES ({placeholders})", rows
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})",
+            values,
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def set_numbers(weight, reps):
+    """(weight_value, reps_value, estimated_1rm): what Set.read_numbers() makes of these
+    texts, for sets inserted with insert_rows(). A history repeats the same few."""
+    scratch = Set(weight=weight, reps=reps)
+    scratch.read_numbers()
+    return scratch.weight_value, scratch.reps_value, scratch.estimated_1rm

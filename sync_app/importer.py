@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,9 +22,9 @@ from sessions_app.forms import MAX_SET_NUMBER
 from sessions_app.models import Session, Set
 from sessions_app.numbers import whole_number
 from sessions_app.progress import refresh_records
+from sessions_app.services import insert_rows, set_numbers
 
-from .conflicts import record_written
-from .models import Tombstone
+from .models import Tombstone, WrittenRow
 from .reconcile import is_configured, targets_by_owner
 from .rows import (
     MAX_WIDTH,
@@ -241,42 +241,30 @@ def store(user, rows, report, target=None):
                 for row in session_rows
             ]
             continue
-        new_sets += build_sets(session, session_rows, highest_numbers)
+        new_sets += sets_of_rows(session, session_rows, highest_numbers)
     # In bulk: one by one, five years of history took longer than the rest of the import.
     Session.objects.bulk_create(new_sessions)
     report.sessions_created = len(new_sessions)
-    insert_sets(new_sets)
-    # bulk_create skips save() and its signals: the records of what came in are computed here.
-    refresh_records(user.pk, {workout_set.exercise for workout_set in new_sets})
+    insert_rows(Set, new_sets)
+    # Inserted without save() and its signals: the records of what came in are computed here.
+    refresh_records(user.pk, {workout_set["exercise"] for workout_set in new_sets})
     if target is not None:
-        remember_written(rows, target)
+        created = {workout_set["key"] for workout_set in new_sets}
+        remember_written([row for row in rows if row.key in created], target)
     report.sets_created = len(new_sets)
-    report.legacy_sets = sum(workout_set.legacy_sheet_row for workout_set in new_sets)
+    report.legacy_sets = sum(workout_set["legacy_sheet_row"] for workout_set in new_sets)
 
 
 def remember_written(rows, target):
-    """The keyed rows' fingerprints, as last written to target (insert_sets gives no ids)."""
+    """The fingerprints of keyed rows whose sets were just created from them, as last
+    written to target. Only those: a set already here may have been changed since, in
+    the app or in the sheet, and the next sync must still tell which."""
     fingerprints = {row.key: row.fingerprint for row in rows if not row.legacy}
     ids = Set.objects.filter(key__in=list(fingerprints)).values_list("key", "pk")
-    record_written({pk: fingerprints[key] for key, pk in ids}, target)
-
-
-def insert_sets(sets):
-    """What Set.objects.bulk_create() does, as one executemany: for five years of history
-    (26,050 sets) its per-value work took 3.4 s of a 5 s import (bench/RESULTS.md)."""
-    database = connections[router.db_for_write(Set)]  # not the proxy: 400,000 lookups
-    quote = database.ops.quote_name
-    fields = [field for field in Set._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(Set._meta.db_table)} ({columns}) VALUES ({placeholders})"
-    prepare = [(field.attname, field.get_db_prep_save) for field in fields]
-    rows = [
-        [to_db(getattr(workout_set, name), database) for name, to_db in prepare]
-        for workout_set in sets
+    written = [
+        {"set_id": pk, "target": str(target), "fingerprint": fingerprints[key]} for key, pk in ids
     ]
-    with database.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    insert_rows(WrittenRow, written)  # new sets: nothing to update
 
 
 def new_session(user, rows):
@@ -298,27 +286,32 @@ def new_session(user, rows):
     )
 
 
-def build_sets(session, rows, numbers):
-    """The rows' sets; numbers holds the highest set number of each (session, exercise)."""
+def sets_of_rows(session, rows, numbers):
+    """The rows' sets, as insert_rows() takes them; numbers holds the highest set number
+    of each (session, exercise)."""
     sets = []
     for row in rows:
         number_key = (session.pk, row.exercise)
         numbers[number_key] = row.set_number or numbers[number_key] + 1
-        workout_set = Set(
-            session=session,
-            exercise=row.exercise,
-            set_number=numbers[number_key],
-            weight=row.weight,
-            reps=row.reps,
-            notes=row.notes,
-            created_at=row.logged_at or session.created_at,
-            key=row.key,
-            legacy_sheet_row=row.legacy,
-            set_type=row.set_type,
-            rpe=row.rpe,
-            unit=row.unit,
-            synced_to_sheets=True,
+        weight_value, reps_value, estimated_1rm = set_numbers(row.weight, row.reps)
+        sets.append(
+            {
+                "session_id": session.pk,
+                "exercise": row.exercise,
+                "set_number": numbers[number_key],
+                "weight": row.weight,
+                "reps": row.reps,
+                "notes": row.notes,
+                "created_at": row.logged_at or session.created_at,
+                "synced_to_sheets": True,
+                "key": row.key,
+                "legacy_sheet_row": row.legacy,
+                "set_type": row.set_type,
+                "rpe": row.rpe,
+                "unit": row.unit,
+                "weight_value": weight_value,
+                "reps_value": reps_value,
+                "estimated_1rm": estimated_1rm,
+            }
         )
-        workout_set.read_numbers()  # bulk_create skips save()
-        sets.append(workout_set)
     return sets

@@ -300,6 +300,17 @@ def test_a_restore_remembers_the_rows_so_a_later_fix_is_not_overwritten(sheets, 
     assert data_rows(sheets)[1][WEIGHT] == 245
 
 
+def test_importing_the_sheet_again_does_not_hide_a_fix_typed_there(sheets, synced):
+    edit_in_sheet(sheets, 3, WEIGHT, 245)  # fixed in the sheet...
+    second = squat(synced, 2)
+    second.weight = "240"  # ...and changed in the app
+    second.save()
+    call_command("import_sheets", "alice", stdout=io.StringIO())  # nothing new to bring
+    result = run_sync()
+    assert (result.updated, result.conflicts) == (0, 1)
+    assert data_rows(sheets)[1][WEIGHT] == 245
+
+
 def test_the_operator_sees_and_resolves_conflicts_in_the_admin(
     sheets, synced, conflict, admin_client
 ):

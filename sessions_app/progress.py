@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps as installed_apps
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, Max, Q, Value, When
+from django.db.models import Case, DecimalField, F, Max, OuterRef, Q, Subquery, Value, When
 
 from .models import (
     ExerciseRecord,
@@ -141,7 +141,11 @@ def session_summary(session, sets, unit=WeightUnit.LB):
 
 def best_before(session, names):
     """{name: best estimated 1RM in pounds of the workouts before this one}, in one query
-    over the workouts that set records rather than over every set of the history."""
+    over the workouts that set records rather than over every set of the history.
+
+    Each of the workout's sets finds its record by the database's own key of its name:
+    a key made in Python lowers capitals SQLite leaves alone ("É").
+    """
     if not names or session.completed_at is None:
         return {}
     earlier = (
@@ -149,13 +153,20 @@ def best_before(session, names):
         | Q(date=session.date, completed_at__lt=session.completed_at)
         | Q(date=session.date, completed_at=session.completed_at, session_id__lt=session.pk)
     )
-    found = dict(
+    best = (
         ExerciseWorkout.objects.filter(earlier, record__owner_id=session.owner_id, is_record=True)
-        .filter(record__name_key__in=[exercise_key(Value(name)) for name in names])
-        .values("record__name_key")
+        .filter(record__name_key=exercise_key(OuterRef("exercise")))
+        .values("record_id")
         .annotate(best=Max("best_1rm_lb"))
-        .values_list("record__name_key", "best")
+        .values("best")
     )
+    found = {
+        name_key(exercise): previous
+        for exercise, previous in Set.objects.filter(session_id=session.pk, exercise__in=names)
+        .annotate(previous=Subquery(best))
+        .values_list("exercise", "previous")
+        .distinct()
+    }
     return {name: found.get(name_key(name)) for name in names}
 
 

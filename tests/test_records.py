@@ -301,6 +301,15 @@ def test_summary_compares_with_the_best_before_the_workouts_date(alice, lower1):
     ]
 
 
+def test_a_record_in_an_exercise_named_with_accented_capitals_is_shown(alice, lower1):
+    past_workout(alice, lower1, day(0), [("Écarté Couché", "40", "10")])
+    beaten = past_workout(alice, lower1, day(7), [("Écarté Couché", "45", "10")])
+    summary = session_summary(beaten, list(beaten.sets.all()))
+    assert [(r.exercise, r.previous_best) for r in summary.records] == [
+        ("Écarté Couché", Decimal("53.3"))
+    ]
+
+
 def test_a_workouts_page_runs_a_fixed_number_of_queries(
     alice_client, alice, lower1, django_assert_num_queries
 ):

@@ -276,25 +276,7 @@ class HistoryStore:
         slot = (session_id, row.exercise, row.set_type == SetType.WARMUP)
         number = row.set_number or self.last_number[slot] + 1
         self.last_number[slot] = max(self.last_number[slot], number)
-        weight_value, reps_value, estimated_1rm = set_numbers(row.weight, row.reps)
-        return {
-            "session_id": session_id,
-            "exercise": row.exercise,
-            "set_number": number,
-            "weight": row.weight,
-            "reps": row.reps,
-            "notes": row.notes,
-            "created_at": row.logged_at or row.started_at,
-            "synced_to_sheets": False,
-            "key": row.key,
-            "legacy_sheet_row": False,
-            "set_type": row.set_type,
-            "rpe": row.rpe,
-            "unit": row.unit,
-            "weight_value": weight_value,
-            "reps_value": reps_value,
-            "estimated_1rm": estimated_1rm,
-        }
+        return set_row(row, session_id, number, row.logged_at or row.started_at)
 
 
 def batched(values, size=SQLITE_SAFE_PARAMETERS):
@@ -348,10 +330,34 @@ def insert_rows(model, rows):
         )
 
 
+def set_row(row, session_id, set_number, created_at, synced=False, legacy=False):
+    """A new set's columns, {attname: value}, for insert_rows(), from a row read from a
+    file or a sheet (its exercise, weight, reps, notes, key, set_type, rpe and unit)."""
+    weight_value, reps_value, estimated_1rm = set_numbers(row.weight, row.reps)
+    return {
+        "session_id": session_id,
+        "exercise": row.exercise,
+        "set_number": set_number,
+        "weight": row.weight,
+        "reps": row.reps,
+        "notes": row.notes,
+        "created_at": created_at,
+        "synced_to_sheets": synced,
+        "key": row.key,
+        "legacy_sheet_row": legacy,
+        "set_type": row.set_type,
+        "rpe": row.rpe,
+        "unit": row.unit,
+        "weight_value": weight_value,
+        "reps_value": reps_value,
+        "estimated_1rm": estimated_1rm,
+    }
+
+
 @functools.lru_cache(maxsize=4096)
 def set_numbers(weight, reps):
     """(weight_value, reps_value, estimated_1rm): what Set.read_numbers() makes of these
-    texts, for sets inserted with insert_rows(). A history repeats the same few."""
+    texts (a history repeats the same few)."""
     scratch = Set(weight=weight, reps=reps)
     scratch.read_numbers()
     return scratch.weight_value, scratch.reps_value, scratch.estimated_1rm

@@ -22,7 +22,7 @@ from sessions_app.forms import MAX_SET_NUMBER
 from sessions_app.models import Session, Set
 from sessions_app.numbers import whole_number
 from sessions_app.progress import refresh_records
-from sessions_app.services import insert_rows, set_numbers
+from sessions_app.services import insert_rows, set_row
 
 from .models import Tombstone, WrittenRow
 from .reconcile import is_configured, targets_by_owner
@@ -292,26 +292,7 @@ def sets_of_rows(session, rows, numbers):
     sets = []
     for row in rows:
         number_key = (session.pk, row.exercise)
-        numbers[number_key] = row.set_number or numbers[number_key] + 1
-        weight_value, reps_value, estimated_1rm = set_numbers(row.weight, row.reps)
-        sets.append(
-            {
-                "session_id": session.pk,
-                "exercise": row.exercise,
-                "set_number": numbers[number_key],
-                "weight": row.weight,
-                "reps": row.reps,
-                "notes": row.notes,
-                "created_at": row.logged_at or session.created_at,
-                "synced_to_sheets": True,
-                "key": row.key,
-                "legacy_sheet_row": row.legacy,
-                "set_type": row.set_type,
-                "rpe": row.rpe,
-                "unit": row.unit,
-                "weight_value": weight_value,
-                "reps_value": reps_value,
-                "estimated_1rm": estimated_1rm,
-            }
-        )
+        numbers[number_key] = number = row.set_number or numbers[number_key] + 1
+        created_at = row.logged_at or session.created_at
+        sets.append(set_row(row, session.pk, number, created_at, synced=True, legacy=row.legacy))
     return sets

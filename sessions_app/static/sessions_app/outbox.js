@@ -207,6 +207,9 @@
       // This page was kept from before that key was used: the row gets a fresh one.
       form.elements.key.value = form.dataset.key = form.dataset.queuedKey = fields.key;
     }
+    // Before anything waits on the phone's storage: the rows below take the numbers now,
+    // not while the lifter may already be typing into one of them.
+    document.dispatchEvent(new CustomEvent("set-ticked", { detail: { form, fields } }));
     const queuedAt = Date.now();
     fields.logged_at = new Date(queuedAt).toISOString(); // when it was done, if sent later
     const item = {

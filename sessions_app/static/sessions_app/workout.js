@@ -105,10 +105,9 @@
     count();
   }
 
+  document.addEventListener("set-ticked", (event) => carryForward(event.detail.form, event.detail.fields));
   document.addEventListener("set-logged", (event) => {
-    const { form, fields } = event.detail;
-    carryForward(form, fields);
-    foldIfFinished(form.closest("details.exercise"));
+    foldIfFinished(event.detail.form.closest("details.exercise"));
     refresh();
   });
   document.addEventListener("rows-changed", refresh);

@@ -39,11 +39,22 @@ COLUMNS_V2 = [
 ]
 COLUMNS = COLUMNS_V2
 HEADERS = {1: COLUMNS_V1, 2: COLUMNS_V2}
-# The columns whose text a lifter typed or a file brought in. The others hold dates,
-# numbers, keys and choices, which never start like a formula.
+# The columns whose text a lifter typed or a file brought in, and the choices (every
+# writer checks them, the database does not). The others hold dates, numbers and keys,
+# which never start like a formula.
 TYPED_COLUMNS = [
     COLUMNS.index(name)
-    for name in ("session id", "template", "exercise", "weight", "reps", "notes", "workout note")
+    for name in (
+        "session id",
+        "template",
+        "exercise",
+        "weight",
+        "reps",
+        "notes",
+        "set type",
+        "unit",
+        "workout note",
+    )
 ]
 # Only numbers written the way spreadsheets write them back ("135", "12.5"; not
 # "135.0", "007" or more digits than a double keeps) become numbers, so a row read

@@ -165,6 +165,7 @@ def best_before(session, names):
         for exercise, previous in Set.objects.filter(session_id=session.pk, exercise__in=names)
         .annotate(previous=Subquery(best))
         .values_list("exercise", "previous")
+        .order_by()
         .distinct()
     }
     return {name: found.get(name_key(name)) for name in names}

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,7 +22,7 @@ from sessions_app.forms import MAX_SET_NUMBER
 from sessions_app.models import Session, Set
 from sessions_app.numbers import whole_number
 from sessions_app.progress import refresh_records
-from sessions_app.services import insert_rows, set_row
+from sessions_app.services import batched, insert_rows, set_row
 
 from .models import Tombstone, WrittenRow
 from .reconcile import is_configured, targets_by_owner
@@ -200,18 +200,14 @@ def store(user, rows, report, target=None):
     With target, the keyed rows' fingerprints are remembered as last written there:
     a later fix typed into the sheet is then told apart from an edit in the app.
     """
-    deleted = set(
-        Tombstone.objects.filter(key__in=[row.key for row in rows]).values_list("key", flat=True)
-    )
+    deleted = keys_among(Tombstone.objects.all(), [row.key for row in rows])
     report.skipped += [
         f"row {row.number}: its set was deleted here; its row leaves the sheet at the next sync"
         for row in rows
         if row.key in deleted
     ]
     rows = [row for row in rows if row.key not in deleted]
-    present = set(
-        Set.objects.filter(key__in=[row.key for row in rows]).values_list("key", flat=True)
-    )
+    present = keys_among(Set.objects.all(), [row.key for row in rows])
     report.already_present = sum(row.key in present for row in rows)
     by_session = defaultdict(list)
     for row in rows:
@@ -255,14 +251,29 @@ def store(user, rows, report, target=None):
     report.legacy_sets = sum(workout_set["legacy_sheet_row"] for workout_set in new_sets)
 
 
+def key_batches(keys):
+    """The keys, as many a query as the database takes (SQLite as some build it: 32,766;
+    five years of history are 26,050 rows)."""
+    return batched(keys, connection.features.max_query_params or 10_000)
+
+
+def keys_among(queryset, keys):
+    """The keys the queryset has among these."""
+    found = set()
+    for batch in key_batches(keys):
+        found.update(queryset.filter(key__in=batch).values_list("key", flat=True))
+    return found
+
+
 def remember_written(rows, target):
     """The fingerprints of keyed rows whose sets were just created from them, as last
     written to target. Only those: a set already here may have been changed since, in
     the app or in the sheet, and the next sync must still tell which."""
     fingerprints = {row.key: row.fingerprint for row in rows if not row.legacy}
-    ids = Set.objects.filter(key__in=list(fingerprints)).values_list("key", "pk")
     written = [
-        {"set_id": pk, "target": str(target), "fingerprint": fingerprints[key]} for key, pk in ids
+        {"set_id": pk, "target": str(target), "fingerprint": fingerprints[key]}
+        for batch in key_batches(list(fingerprints))
+        for key, pk in Set.objects.filter(key__in=batch).values_list("key", "pk")
     ]
     insert_rows(WrittenRow, written)  # new sets: nothing to update
 

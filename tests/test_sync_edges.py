@@ -3,10 +3,12 @@
 import datetime
 import io
 import json
+import sqlite3
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 from django_q.brokers import get_broker
 
@@ -241,3 +243,22 @@ def test_warm_ups_survive_a_restore_from_the_sheet(sheets, alice, lower1, header
     restored = {s.weight: (s.is_warmup, s.notes) for s in Set.objects.all()}
     assert restored == {"135": (True, "easy"), "225": (False, "")}
     assert "The sheet matches the database." in sync("--check")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's limit on parameters")
+def test_import_of_a_sheet_with_more_rows_than_a_query_takes_parameters(sheets, alice, lower1):
+    for day in range(8):  # 24 rows
+        completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 1 + day))
+    run_sync()
+    Session.objects.all().delete()
+    Tombstone.objects.all().delete()
+    connection.ensure_connection()
+    # As SQLite is built in some places (32,766), scaled down to this sheet's size.
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 20)
+    connection.features.__dict__.pop("max_query_params", None)  # read again
+    try:
+        assert "Imported 24 set(s)" in import_sheet("alice")
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+        connection.features.__dict__.pop("max_query_params", None)

@@ -48,7 +48,7 @@ def test_text_that_starts_like_a_formula_is_escaped_in_every_column_of_text(alic
         reps="=5",
         notes="\tx",
         set_type="=drop",
-        unit="+kg",  # choices: the database does not check them
+        unit="@k",  # choices: the database does not check them
     )
     response = alice_client.get(reverse("export_csv"))
     _, row = csv.reader(io.StringIO(b"".join(response.streaming_content).decode()))

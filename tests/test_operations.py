@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -207,3 +208,26 @@ def test_healthz_answers_plain_http_even_when_https_is_enforced(db, settings):
     settings.SECURE_SSL_REDIRECT = True
     assert Client().get("/healthz").status_code in (200, 503)
     assert Client().get("/accounts/login/").status_code == 301
+
+
+def test_the_first_password_is_kept_out_of_a_log_and_its_file_goes_once_changed(
+    db, settings, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("WORKOUT_ADMIN_PASSWORD", raising=False)
+    settings.DATA_DIR = tmp_path
+    out = io.StringIO()  # not a terminal: a container's or a service's log
+    call_command("ensure_login", stdout=out)
+    kept = tmp_path / "first-login.txt"
+    password = kept.read_text().split()[-1]
+    assert password not in out.getvalue() and str(kept) in out.getvalue()
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert Client().login(username="lifter", password=password)
+
+    again = io.StringIO()
+    call_command("ensure_login", stdout=again)
+    assert f"Its first password is in {kept}." in again.getvalue()
+    lifter = get_user_model().objects.get(username="lifter")
+    lifter.set_password("a new one the lifter chose")
+    lifter.save()
+    call_command("ensure_login", stdout=io.StringIO())
+    assert not kept.exists()

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from sessions_app.export import read_row, row_for
+from sessions_app.export import read_row, row_for, rpe_text
 from sessions_app.forms import MAX_SET_NUMBER
 from sessions_app.models import Set, mark_unsynced
 from sessions_app.numbers import whole_number
@@ -56,12 +56,31 @@ def record_written(fingerprints, target):
     )
 
 
+def app_rows(sets, version):
+    """{set id: the row the app would write} for sets loaded with their session.
+
+    In a version 1 tab only a workout's first set's row carries its note: those are
+    found in one query, rather than loading every set of each workout.
+    """
+    firsts = set()
+    if version == 1:
+        sessions = {s.session_id for s in sets}
+        seen = set()
+        for set_id, session_id in (
+            sheet_sets().filter(session_id__in=sessions).values_list("pk", "session_id")
+        ):
+            if session_id not in seen:
+                seen.add(session_id)
+                firsts.add(set_id)
+    return {
+        s.pk: row_for(s.session, s, version, with_workout_note=version != 1 or s.pk in firsts)
+        for s in sets
+    }
+
+
 def app_row(workout_set, version):
-    """The row the app would write for this set now (its workout's note on the first
-    set's row only, in a version 1 tab)."""
-    session = workout_set.session
-    first = sheet_sets().filter(session=session).values_list("pk", flat=True).first()
-    return row_for(session, workout_set, version, with_workout_note=first == workout_set.pk)
+    """The row the app would write for this set now."""
+    return app_rows([workout_set], version)[workout_set.pk]
 
 
 def changes_between(app_values, sheet_values):
@@ -201,7 +220,7 @@ class ConflictView:
 
 def display(value):
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return rpe_text(value)
     return "" if value is None else str(value)
 
 
@@ -224,7 +243,3 @@ def conflicts_for_session(session):
     """The open conflicts of a workout's sets, described for its page."""
     conflicts = SheetConflict.objects.filter(set__session=session).select_related("set__session")
     return [describe_conflict(conflict) for conflict in conflicts.order_by("set__created_at")]
-
-
-def open_conflicts():
-    return SheetConflict.objects.select_related("set__session__owner")

@@ -162,7 +162,7 @@ def read_sheet_rows(user, whole_sheet=False):
         raise SheetsPermanent(
             f"Spreadsheet {target.spreadsheet_id} has no tab {target.worksheet!r}."
         )
-    rows = worksheet.read_all(MAX_WIDTH)
+    rows = worksheet.read_table(MAX_WIDTH)
     version = header_version(rows[0]) if rows else 2
     if version is None:
         raise SheetsPermanent(f"The header row is {rows[0]!r}; expected {expected_headers()}.")

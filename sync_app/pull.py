@@ -22,10 +22,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from sessions_app.export import row_for
 from sessions_app.models import Session, Set
+from sessions_app.services import batched
 
-from .conflicts import record_conflict, record_written, take_sheet_row
+from .conflicts import app_rows, record_conflict, record_written, take_sheet_row
 from .importer import ImportReport, parse_row, store
 from .models import SheetConflict, SyncRun, SyncState, WrittenRow
 from .reconcile import (
@@ -34,8 +34,8 @@ from .reconcile import (
     close_interrupted_runs,
     finish_record,
     is_configured,
+    lifters_by_target,
     logger,
-    targets_by_owner,
 )
 from .rows import (
     KEY_COLUMN,
@@ -45,7 +45,6 @@ from .rows import (
     fingerprint,
     header_version,
     normalized,
-    sheet_sets,
 )
 from .sheets import SheetsClient, SheetsError, SheetsPermanent
 
@@ -62,16 +61,6 @@ class PullPlan:
     unrecorded: dict = field(default_factory=dict)  # key: row number (no fingerprint yet)
     deleted: list = field(default_factory=list)  # set ids whose row is gone
     without_key: list = field(default_factory=list)  # row numbers
-
-
-def lifters_by_target(owner_ids=None):
-    if owner_ids is None:
-        owner_ids = list(get_user_model().objects.values_list("pk", flat=True))
-    lifters = {}
-    for owner_id, target in targets_by_owner(owner_ids).items():
-        if target is not None:
-            lifters.setdefault(target, []).append(owner_id)
-    return lifters
 
 
 def plan_pull(target, rows):
@@ -113,34 +102,6 @@ def plan_pull(target, rows):
         if key not in seen and set_id not in in_conflict
     ]
     return plan
-
-
-def app_rows(sets, version):
-    """{set id: the row the app would write} for sets loaded with their session.
-
-    In a version 1 tab only a workout's first set's row carries its note: those are
-    found in one query, rather than loading every set of each workout.
-    """
-    firsts = set()
-    if version == 1:
-        sessions = {s.session_id for s in sets}
-        seen = set()
-        for set_id, session_id in (
-            sheet_sets().filter(session_id__in=sessions).values_list("pk", "session_id")
-        ):
-            if session_id not in seen:
-                seen.add(session_id)
-                firsts.add(set_id)
-    return {
-        s.pk: row_for(s.session, s, version, with_workout_note=version != 1 or s.pk in firsts)
-        for s in sets
-    }
-
-
-def chunks(items, size=CHUNK_SIZE):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class Puller(Runner):
@@ -208,7 +169,7 @@ class Puller(Runner):
 
     def take_changed(self, target, rows, plan, result):
         version = plan.version
-        for batch in chunks(plan.changed):
+        for batch in batched(plan.changed, CHUNK_SIZE):
             sets = Set.objects.filter(
                 pk__in=[set_id for set_id, _, _ in batch],
                 session__status=Session.Status.COMPLETED,
@@ -238,7 +199,7 @@ class Puller(Runner):
         synced workout has not changed since its row was written, so the row the app
         would write is what was written."""
         version = plan.version
-        for batch in chunks(plan.unrecorded.items()):
+        for batch in batched(list(plan.unrecorded.items()), CHUNK_SIZE):
             keys = [uuid.UUID(key) for key, _ in batch if is_uuid(key)]
             sets = Set.objects.filter(
                 key__in=keys,
@@ -262,7 +223,7 @@ class Puller(Runner):
             record_written(baseline, target)
 
     def report_deleted(self, target, plan, result):
-        for batch in chunks(plan.deleted):
+        for batch in batched(plan.deleted, CHUNK_SIZE):
             gone = Set.objects.filter(pk__in=batch, session__status=Session.Status.COMPLETED)
             for set_id in gone.values_list("pk", flat=True):
                 record_conflict(set_id, SheetConflict.Kind.DELETED, target, version=plan.version)

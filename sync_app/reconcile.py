@@ -24,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 from django.db.models import Count, F, Prefetch
 from django.utils import timezone
@@ -184,6 +185,17 @@ def targets_by_owner(owner_ids):
             profile.spreadsheet_id, profile.worksheet or settings.SHEETS_WORKSHEET
         )
     return targets
+
+
+def lifters_by_target(owner_ids=None):
+    """{target: [owner ids]} of these lifters (every lifter when None) who have one."""
+    if owner_ids is None:
+        owner_ids = list(get_user_model().objects.values_list("pk", flat=True))
+    lifters = {}
+    for owner_id, target in targets_by_owner(owner_ids).items():
+        if target is not None:
+            lifters.setdefault(target, []).append(owner_id)
+    return lifters
 
 
 def is_configured():
@@ -699,7 +711,7 @@ def find_drift(progress=None):
     for target, (target_sessions, _) in group_by_target(sessions, []).items():
         progress(f"{target}: reading the sheet")
         worksheet = client.open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
-        rows = worksheet.read_all(MAX_WIDTH) if worksheet else []
+        rows = worksheet.read_table(MAX_WIDTH) if worksheet else []
         differences += compare(target, rows, target_sessions, tombstoned, known_keys)
     return differences + conflict_lines()
 

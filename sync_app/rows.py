@@ -14,7 +14,7 @@ import hashlib
 
 from django.utils import timezone
 
-from sessions_app.export import HEADERS, read_row
+from sessions_app.export import HEADERS, read_row, rpe_text
 from sessions_app.export import row_for as versioned_row_for
 from sessions_app.models import Set
 
@@ -143,7 +143,7 @@ def fingerprint(row, version):
 def fingerprint_of(values):
     """The fingerprint of a row already read (read_row of its normalized texts)."""
     parts = dict(vars(values))
-    parts["rpe"] = "" if values.rpe is None else f"{values.rpe.normalize():f}"
+    parts["rpe"] = rpe_text(values.rpe)
     text = "\x1f".join(str(part).strip() for part in parts.values())
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 

@@ -269,16 +269,6 @@ class Worksheet:
         (rows,) = self._batch_get(f"Reading {self.title!r}", [self.range(1, "", width)])
         return rows
 
-    def read_all(self, width):
-        answer = self.client._call(
-            f"Reading {self.title!r}",
-            self.client.http.values_get,
-            self.spreadsheet_id,
-            self.range(1, "", width),
-            READ_OPTIONS,
-        )
-        return answer.get("values", [])
-
     def update_rows(self, rows_by_number, width):
         """Rewrite whole rows in place, in one call."""
         data = [

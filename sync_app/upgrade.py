@@ -14,13 +14,12 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import F
 
 from sessions_app.models import Session
 
 from .models import SyncState
-from .reconcile import targets_by_owner
+from .reconcile import lifters_by_target
 from .rows import HEADERS, LATEST_VERSION, MAX_WIDTH, header_version
 from .sheets import SheetsClient, SheetsPermanent
 from .tasks import request_sync
@@ -57,12 +56,7 @@ def upgrade_headers(owner_ids=None):
 
     Raises SheetsPermanent for a header of no known version, or while a sync runs.
     """
-    if owner_ids is None:
-        owner_ids = list(get_user_model().objects.values_list("pk", flat=True))
-    owners_of = {}
-    for owner_id, target in targets_by_owner(owner_ids).items():
-        if target is not None:
-            owners_of.setdefault(target, []).append(owner_id)
+    owners_of = lifters_by_target(owner_ids)
     holder = f"upgrade:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     if not SyncState.take_lease(holder, settings.SYNC_LEASE_SECONDS):
         raise SheetsPermanent("A sync is running right now; upgrade the header in a minute.")

@@ -28,7 +28,6 @@ from .models import (
     LifterProfile,
     Session,
     SessionClosed,
-    WeightUnit,
     give_starter_routines,
     store_set,
 )
@@ -239,9 +238,7 @@ def start(request):
 def log_set(request):
     body = json_body(request)
     # A set sent without its unit is in the lifter's (one more query, only then).
-    unit = body.get("unit")
-    if unit not in WeightUnit.values:
-        unit = LifterProfile.unit_of(request.user_id)
+    unit = LifterProfile.unit_of(request.user_id, sent=body.get("unit"))
     data = validated(body, ApiSetForm, unit=unit)
     session_id = data.pop("session_id") or None
     try:

@@ -84,7 +84,10 @@ class LifterProfile(models.Model):
         return self.weight_unit or WeightUnit.LB
 
     @classmethod
-    def unit_of(cls, user_id):
+    def unit_of(cls, user_id, sent=None):
+        """The lifter's unit; or the unit a request sent, when it is one (no query then)."""
+        if sent in WeightUnit.values:
+            return sent
         unit = cls.objects.filter(user_id=user_id).values_list("weight_unit", flat=True).first()
         return unit or WeightUnit.LB
 

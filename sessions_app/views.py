@@ -26,7 +26,6 @@ from .models import (
     SessionClosed,
     Set,
     SetType,
-    WeightUnit,
     give_starter_routines,
     store_set,
 )
@@ -117,10 +116,8 @@ def workout_context(session, plan, **extra):
         "log_url": reverse("log_set", args=[session.pk]),
         "row_template": PlannedRow(set_number=0, key=""),
         "row_template_card": ExerciseCard(name="", unit=plan.unit),
-        "workout_template": plan.template,
         "cards": plan.cards,
         "plan": plan,
-        "unit": plan.unit,
         "default_rest_seconds": plan.default_rest,
         "note_form": WorkoutNoteForm(initial={"note": session.note}),
         **extra,
@@ -132,7 +129,8 @@ def extra_rows_asked(request):
     ?add=Exercise (a new card)."""
     extra = {}
     for name in request.GET.getlist("more")[:20]:
-        extra[name[:EXERCISE_MAX_LENGTH]] = extra.get(name, 0) + 1
+        name = name[:EXERCISE_MAX_LENGTH]
+        extra[name] = extra.get(name, 0) + 1
     for name in request.GET.getlist("add")[:20]:
         extra.setdefault(name.strip()[:EXERCISE_MAX_LENGTH], 0)
     return extra
@@ -165,7 +163,7 @@ def session_summary(request, session):
     completed = session.status == Session.Status.COMPLETED
     context = {
         "session": session,
-        "cards": cards_for(session, [], sets, DEFAULT_REST_SECONDS, unit),
+        "cards": cards_for([], sets, DEFAULT_REST_SECONDS, unit),
         "set_count": len(sets),
         "summary": summarize(session, sets, unit) if completed else None,
     }
@@ -191,9 +189,9 @@ def log_set(request, session_id):
     the page changed, and nothing else is computed (bench/RESULTS.md). The statement
     that stores the set checks that the workout is this lifter's and open: the workout
     itself is read only when the row must be shown again with what is wrong."""
-    unit = request.POST.get("unit")
-    if unit not in WeightUnit.values:  # sent by every row of the page
-        unit = LifterProfile.unit_of(request.user.pk)
+    unit = LifterProfile.unit_of(
+        request.user.pk, sent=request.POST.get("unit")
+    )  # every row sends it
     form = SetForm(request.POST, unit=unit)
     if form.is_valid():
         try:
@@ -444,10 +442,6 @@ class ExportedSet(namedtuple("ExportedValues", EXPORT_FIELDS.values())):
         if len(text) != 32:
             return text
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-    @property
-    def is_warmup(self):
-        return self.set_type == SetType.WARMUP
 
 
 @require_GET

@@ -206,7 +206,7 @@ class ExerciseCard:
         return self
 
 
-def cards_for(session, template_exercises, sets, default_rest, unit):
+def cards_for(template_exercises, sets, default_rest, unit):
     """The template's exercises in order, then exercises the lifter added, in logging order."""
     by_name = {}
     for workout_set in sets:
@@ -322,7 +322,6 @@ def latest_workouts_with(names, completed):
 
 @dataclass
 class WorkoutPlan:
-    template: object
     cards: list
     default_rest: int
     unit: str
@@ -346,7 +345,7 @@ def workout_plan(session, bound_form=None, extra_rows=None, with_last_time=True)
     targets = TemplateExercise.objects.filter(template=template) if template else []
     default_rest = template.rest_seconds if template else DEFAULT_REST_SECONDS
     unit = LifterProfile.unit_of(session.owner_id)
-    cards = cards_for(session, targets, list(session.sets.all()), default_rest, unit)
+    cards = cards_for(targets, list(session.sets.all()), default_rest, unit)
     extra_rows = {name: count for name, count in (extra_rows or {}).items() if name.strip()}
     if bound_form is not None:
         extra_rows.setdefault(bound_form.data.get("exercise", "").strip(), 0)
@@ -364,4 +363,4 @@ def workout_plan(session, bound_form=None, extra_rows=None, with_last_time=True)
         card.plan(bound_form if key == bound_key else None)
     if current := next((card for card in cards if not card.is_done), None):
         current.current = True
-    return WorkoutPlan(template, cards, default_rest, unit)
+    return WorkoutPlan(cards, default_rest, unit)

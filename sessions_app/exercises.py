@@ -23,11 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import EXERCISE_MAX_LENGTH
 from .models import LifterProfile, Session, Set, SetType, WeightUnit, mark_unsynced
-from .progress import in_unit, refresh_records
+from .progress import ONE_DECIMAL, in_unit, refresh_records
 
 # What numbers.parse_weight reads as bodyweight plus a load.
 BODYWEIGHT = Q(weight__istartswith="bw") | Q(weight__istartswith="body")
-ONE_DECIMAL = Decimal("0.1")
 
 
 @dataclass

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import EditSetForm, WorkoutNoteForm
-from .models import Session, Set, mark_unsynced
+from .models import Session, Set
 
 FIX_TEMPLATE = "sessions_app/fix_workout.html"
 
@@ -69,9 +69,7 @@ def fix_workout(request, session_id):
     if not form.is_valid():
         return render(request, FIX_TEMPLATE, fix_context(session, note_form=form))
     if form.has_changed():
-        session.note = form.cleaned_data["note"]
-        session.save(update_fields=["note"])
-        mark_unsynced(session.pk)
+        session.save_note(form.cleaned_data["note"])
         messages.success(request, "Note saved.")
     return redirect("fix_workout", session.pk)
 

@@ -267,11 +267,11 @@ def exercises_done_in(session):
     rest times of the routine the workout came from, where it had them."""
     by_exercise = {}
     for workout_set in session.sets.order_by("created_at", "pk"):
-        key = workout_set.exercise.strip().casefold()
+        key = name_key(workout_set.exercise)
         by_exercise.setdefault(key, []).append(workout_set)
     rests = {}
     if session.routine is not None:
-        rests = {e.name.strip().casefold(): e.rest_seconds for e in session.routine.exercises.all()}
+        rests = {name_key(e.name): e.rest_seconds for e in session.routine.exercises.all()}
     exercises = []
     for key, done in list(by_exercise.items())[:MAX_ROUTINE_EXERCISES]:
         working = [s for s in done if not s.is_warmup] or done
@@ -561,6 +561,11 @@ class Session(models.Model):
 def exercise_key(name):
     """What makes names one exercise, as SQL: "Bench press" and "bench Press " are one."""
     return Lower(Trim(name))
+
+
+def name_key(name):
+    """exercise_key() in Python, for names already read: trimmed, whatever their case."""
+    return name.strip().casefold()
 
 
 class SetQuerySet(models.QuerySet):

@@ -26,6 +26,7 @@ from .models import (
     SetType,
     WeightUnit,
     exercise_key,
+    name_key,
 )
 
 CHART_WIDTH = 360
@@ -39,10 +40,6 @@ LB_PER_KG = Decimal("2.20462")
 # What the pages show: an estimated 1RM to a tenth (Epley's are), a weight to a hundredth.
 ONE_DECIMAL = Decimal("0.1")
 TWO_DECIMALS = Decimal("0.01")
-
-
-def completed_sets(owner):
-    return Set.objects.filter(session__owner=owner, session__status=Session.Status.COMPLETED)
 
 
 @dataclass
@@ -99,11 +96,6 @@ HEAVIEST_LB = Max(
     output_field=DecimalField(max_digits=12, decimal_places=2),
 )
 BEST_1RM_LB = Max(in_pounds("estimated_1rm"))
-
-
-def name_key(name):
-    """What one exercise's names have in common, for grouping the sets of one workout."""
-    return name.strip().lower()
 
 
 def session_summary(session, sets, unit=WeightUnit.LB):

@@ -30,6 +30,7 @@ from .models import (
     WorkoutTemplate,
     exercises_done_in,
     give_starter_routines,
+    name_key,
 )
 from .numbers import whole_number
 
@@ -167,7 +168,7 @@ def exercise_names(owner):
     )
     unique = {}
     for name in [*logged, *planned]:
-        unique.setdefault(name.strip().casefold(), name.strip())
+        unique.setdefault(name_key(name), name.strip())
     return sorted(unique.values(), key=str.casefold)
 
 
@@ -208,7 +209,6 @@ def save_workout_as_routine(request, session_id):
         return redirect(session)
     initial = {"name": f"{session.title} {session.date.day} {session.date:%b}"}
     form = SaveAsRoutineForm(request.POST if request.method == "POST" else None, initial=initial)
-    exercises = exercises_done_in(session)
     if form.is_bound and form.is_valid():
         give_starter_routines(request.user)  # before: the new routine comes after them
         routine = WorkoutTemplate.from_workout(session, form.cleaned_data["name"])
@@ -217,7 +217,7 @@ def save_workout_as_routine(request, session_id):
     context = {
         "session": session,
         "form": form,
-        "exercises": exercises,
+        "exercises": exercises_done_in(session),
         "workout_url": reverse("workout", args=[session.pk]),
     }
     return render(request, "sessions_app/routines/from_workout.html", context)

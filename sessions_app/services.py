@@ -187,10 +187,10 @@ class HistoryStore:
         if self.write:
             insert_rows(Set, sets)
         self.summary.sets_created += len(sets)
-        for session_id in {s["session_id"] for s in sets} - self.created - self.extended:
-            if self.write:
-                mark_unsynced(session_id)  # an earlier import's workout: its rows must follow
-            self.extended.add(session_id)
+        extended = {s["session_id"] for s in sets} - self.created - self.extended
+        if self.write and extended:
+            mark_unsynced(*extended)  # earlier imports' workouts: their rows must follow
+        self.extended |= extended
         self.summary.sessions_extended = len(self.extended)
 
     def present_keys(self, keys):

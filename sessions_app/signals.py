@@ -6,6 +6,9 @@ from django.dispatch import receiver
 from .models import Session, Set, history_changed, mark_unsynced
 from .progress import refresh_records, refresh_session_records
 
+# What a workout's records are computed from, besides its sets.
+RECORDS_DEPEND_ON = {"date", "status", "completed_at", "owner", "owner_id"}
+
 
 @receiver(post_save, sender=Set)
 def set_saved(sender, instance, raw=False, **kwargs):
@@ -37,14 +40,17 @@ def history_was_changed(sender, session_ids, **kwargs):
         "session__owner_id", "exercise"
     )
     by_owner = {}
-    for owner_id, exercise in names.distinct():
+    for owner_id, exercise in names.order_by().distinct():
         by_owner.setdefault(owner_id, set()).add(exercise)
     for owner_id, exercises in by_owner.items():
         refresh_records(owner_id, exercises)
 
 
 @receiver(post_save, sender=Session)
-def session_saved(sender, instance, created, raw=False, **kwargs):
+def session_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
     # A new workout has no sets yet; a saved one may have a new date or status (the admin).
+    # Saving only what records do not depend on (its note) changes none.
+    if update_fields is not None and not RECORDS_DEPEND_ON & set(update_fields):
+        return
     if not created and not raw:
         refresh_session_records(instance.pk)

@@ -19,6 +19,7 @@ from .account import needs_unit_choice
 from .export import COLUMNS, csv_row, row_for
 from .forms import EXERCISE_MAX_LENGTH, EditSetForm, SetForm, StartSessionForm, WorkoutNoteForm
 from .models import (
+    DEFAULT_REST_SECONDS,
     ActiveSessionExists,
     KeyTaken,
     LifterProfile,
@@ -27,19 +28,18 @@ from .models import (
     Set,
     SetType,
     give_starter_routines,
+    name_key,
     store_set,
 )
 from .progress import chart_for, exercise_progress, exercise_records
 from .progress import session_summary as summarize
 from .workout_page import (
-    DEFAULT_REST_SECONDS,
     ExerciseCard,
     PlannedRow,
     canonical_exercise_name,
     cards_for,
     dom_id_for,
     find_card,
-    name_key,
     workout_plan,
 )
 

@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 
 from .forms import MAX_SET_NUMBER, RPE_CHOICES, SetForm
 from .models import (
+    DEFAULT_REST_SECONDS,
     ExerciseRecord,
     LifterProfile,
     Session,
@@ -25,10 +26,10 @@ from .models import (
     TemplateExercise,
     WeightUnit,
     exercise_key,
+    name_key,
 )
 from .numbers import whole_number
 
-DEFAULT_REST_SECONDS = 120
 # Last time is looked for in this many recent workouts in one query; an exercise not
 # among them (rare) costs one indexed query of its own.
 RECENT_WORKOUTS_FOR_LAST_TIME = 12
@@ -44,11 +45,6 @@ def options_html(choices, selected):
             for value, label in choices
         ),
     )
-
-
-def name_key(name):
-    """Exercise names match trimmed and whatever their case."""
-    return name.strip().casefold()
 
 
 def dom_id_for(name):

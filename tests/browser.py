@@ -99,14 +99,6 @@ def wait_for_service_worker(page, seconds=15):
     assert state["controlled"], f"the service worker never took over the page: {state}"
 
 
-def wait_until_saved(page, block, count):
-    """The block shows count sets confirmed by the server, and nothing waits to be sent."""
-    from playwright.sync_api import expect
-
-    expect(block.locator(".set-row:not(.waiting)")).to_have_count(count)
-    expect(page.locator("#outbox-badge")).to_be_hidden()
-
-
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=False)

@@ -1,5 +1,7 @@
 """Small helpers shared by the tests."""
 
+import csv
+import io
 import uuid
 
 HTMX = {"HX-Request": "true"}
@@ -17,6 +19,11 @@ def set_data(exercise="Back Squat", weight="225", reps="5", notes="", slot=None,
         "unit": "lb",
         **extra,
     }
+
+
+def exported_rows(response):
+    """The rows of a CSV export (a streaming response), header included."""
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def bulk_completed_sessions(owner, count, first_day=None):

@@ -9,6 +9,11 @@ from sessions_app.importers import open_export
 from sessions_app.models import Set
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
+# The first line of a Strong export (as in fixtures/imports/strong.csv), newline included.
+STRONG_HEADER = (
+    "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,"
+    "Workout Notes,RPE\n"
+)
 
 
 def fixture_bytes(name):

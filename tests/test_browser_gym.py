@@ -11,20 +11,16 @@ from tests.browser import log_in, screenshot, wait_for_service_worker
 from tests.helpers import past_workout
 from tests.workout_screen import (
     WAIT_MILLISECONDS,
+    back_online,
     card,
+    complete_anyway,
     log_set,
     planned_row,
     start_workout,
-    tick,
     wait_until_logged,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def complete_anyway(page):
-    page.locator("#bar").get_by_role("button", name="Complete").click()
-    page.get_by_role("button", name="Complete anyway").click()
 
 
 def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, lower1):
@@ -60,8 +56,7 @@ def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, low
     expect(squat.locator("form.log-set.waiting")).to_have_count(4)
     expect(page.locator("#outbox-badge")).to_have_text("4 waiting")
 
-    page.context.set_offline(False)
-    page.evaluate("window.dispatchEvent(new Event('online'))")
+    back_online(page)
     wait_until_logged(page, squat, 4)
     stored = list(Set.objects.filter(session=session).order_by("created_at"))
     assert [(s.set_number, s.weight, s.reps) for s in stored] == [
@@ -79,13 +74,9 @@ def test_a_set_refused_when_sent_later_says_why_on_its_row(phone, alice, lower1)
     start_workout(page)
     squat = card(page, "Back Squat")
     page.context.set_offline(True)
-    row = planned_row(squat, 1)
-    row.locator("[name=weight]").fill("225")
-    row.locator("[name=reps]").fill("")
-    tick(squat, 1)
+    log_set(squat, 1, "225", "")
     log_set(squat, 2, "225", "5")
-    page.context.set_offline(False)
-    page.evaluate("window.dispatchEvent(new Event('online'))")
+    back_online(page)
     errors = planned_row(squat, 1).locator(".row-errors")
     expect(errors).to_contain_text("Enter the reps", timeout=WAIT_MILLISECONDS)
     wait_until_logged(page, squat, 1)
@@ -102,8 +93,7 @@ def test_a_set_for_a_workout_finished_meanwhile_stays_visible_as_not_saved(phone
     session = Session.objects.get(owner=alice)
     session.log_set("Back Squat", "200", "5")
     session.complete()  # finished on another phone meanwhile
-    page.context.set_offline(False)
-    page.evaluate("window.dispatchEvent(new Event('online'))")
+    back_online(page)
     refused = squat.locator(".set-row.rejected")
     expect(refused).to_contain_text("the workout was already finished", timeout=WAIT_MILLISECONDS)
     expect(page.locator("#outbox-badge")).to_have_text("1 not saved")

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from sessions_app.models import Session, WorkoutTemplate
 from tests.browser import assert_fits_the_phone, log_in, screenshot
-from tests.workout_screen import card, fill_row, tick, wait_until_logged
+from tests.workout_screen import card, log_set, wait_until_logged
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,8 +62,7 @@ def test_a_routine_is_created_edited_and_started_on_a_phone(phone, alice, lower1
     page.wait_for_url("**/workouts/*/")
     expect(page.get_by_role("heading", name="Push A", level=1)).to_be_visible()
     bench_card = card(page, "Bench Press")
-    fill_row(bench_card, 1, "185", "5")
-    tick(bench_card, 1)
+    log_set(bench_card, 1, "185", "5")
     wait_until_logged(page, bench_card, 1)
     session = Session.objects.get(owner=alice)
     assert (session.routine, session.template) == (routine, "push-a")
@@ -81,8 +80,7 @@ def test_an_empty_workout_on_a_phone_then_saved_as_a_routine(phone, alice, lower
     page.get_by_label("Add an exercise").fill("Goblet Squat")
     page.get_by_role("button", name="Add", exact=True).click()
     squat = card(page, "Goblet Squat")
-    fill_row(squat, 1, "70", "10")
-    tick(squat, 1)
+    log_set(squat, 1, "70", "10")
     wait_until_logged(page, squat, 1)
     session = Session.objects.get(owner=alice)
     session.complete()

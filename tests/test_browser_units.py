@@ -10,10 +10,11 @@ from sessions_app.models import LifterProfile, Session, Set
 from tests.browser import assert_fits_the_phone, log_in, screenshot
 from tests.workout_screen import (
     card,
+    complete_anyway,
+    log_set,
     planned_row,
     row_texts,
     start_workout,
-    tick,
     wait_until_logged,
 )
 
@@ -36,22 +37,16 @@ def test_a_lifter_who_chooses_kg_logs_and_sees_the_summary_in_kg(phone, alice, l
     first = planned_row(squat, 1)
     expect(first.locator("[name=weight]")).to_have_attribute("placeholder", "kg")
     expect(first.locator("[name=weight]")).to_have_accessible_name("Set 1 weight (kg)")
-    first.locator("[name=weight]").fill("100")
-    first.locator("[name=reps]").fill("5")
-    tick(squat, 1)
+    log_set(squat, 1, "100", "5")
     wait_until_logged(page, squat, 1)
     assert row_texts(squat, ".set-row.done .set-load") == ["100 kg × 5"]
-    second = planned_row(squat, 2)
-    second.locator("[name=weight]").fill("105")
-    second.locator("[name=reps]").fill("5")
-    tick(squat, 2)
+    log_set(squat, 2, "105", "5")
     wait_until_logged(page, squat, 2)
     assert row_texts(squat, ".set-row.done .set-load") == ["100 kg × 5", "105 kg × 5"]
     stored = Set.objects.filter(session__owner=alice).order_by("set_number")
     assert [(s.weight, s.reps, s.unit) for s in stored] == [("100", "5", "kg"), ("105", "5", "kg")]
 
-    page.locator("#bar").get_by_role("button", name="Complete").click()
-    page.get_by_role("button", name="Complete anyway").click()
+    complete_anyway(page)
     page.get_by_text("Completed").wait_for()
     summary = page.get_by_role("region", name="Summary")
     expect(summary.locator("dd").first).to_have_text("1,025 kg")  # 100 × 5 + 105 × 5

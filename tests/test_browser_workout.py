@@ -5,7 +5,13 @@ from playwright.sync_api import expect
 
 from sessions_app.models import Session
 from tests.browser import log_in
-from tests.workout_screen import card, planned_row, tick, wait_until_logged
+from tests.workout_screen import (
+    card,
+    complete_anyway,
+    log_set,
+    start_workout,
+    wait_until_logged,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,16 +20,12 @@ def test_a_lifter_logs_a_workout_on_a_phone(phone, alice, lower1):
     lower1.exercises.filter(name="Back Squat").update(target_sets=3)
     page = phone
     log_in(page, "alice", "alice-password")
-    page.get_by_label("Lower 1").check()
-    page.get_by_role("button", name="Start workout").click()
-    page.wait_for_url("**/workouts/*/")
+    start_workout(page)
     page.evaluate("window.sameDocument = true")  # gone if anything reloads the page
 
     squat = card(page, "Back Squat")
     for number, weight in enumerate(["225", "235", "245"], start=1):
-        planned_row(squat, number).locator("[name=weight]").fill(weight)
-        planned_row(squat, number).locator("[name=reps]").fill("5")
-        tick(squat, number)
+        log_set(squat, number, weight, "5")
         wait_until_logged(page, squat, number)
     assert page.evaluate("window.sameDocument") is True
 
@@ -36,8 +38,7 @@ def test_a_lifter_logs_a_workout_on_a_phone(phone, alice, lower1):
     expect(squat.locator(".set-row.done", has_text="230 lb × 5")).to_have_count(1)
     assert page.evaluate("window.sameDocument") is True
 
-    page.locator("#bar").get_by_role("button", name="Complete").click()
-    page.get_by_role("button", name="Complete anyway").click()
+    complete_anyway(page)
     page.get_by_text("Completed").wait_for()
     page.get_by_role("link", name="History", exact=True).click()
     page.get_by_text("3 sets").wait_for()

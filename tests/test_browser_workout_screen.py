@@ -11,8 +11,11 @@ from sessions_app.models import Session, Set
 from tests.browser import PHONE, log_in, screenshot
 from tests.helpers import past_workout
 from tests.workout_screen import (
+    back_online,
     card,
+    complete_anyway,
     fill_row,
+    log_set,
     logged,
     planned_row,
     row_texts,
@@ -33,12 +36,6 @@ def watch_layout_shifts(page):
           }
         }).observe({type: "layout-shift", buffered: false});"""
     )
-
-
-def tap(page, locator):
-    """A finger's tap where the element is, whatever state it is in by then."""
-    box = locator.bounding_box()
-    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def test_a_whole_exercise_is_logged_with_one_tap_per_set(phone, alice, lower1):
@@ -149,16 +146,11 @@ def test_plus_set_a_warm_up_and_an_rpe(phone, alice, lower1):
     first.locator("[name=set_type]").select_option("warmup")
     first.locator("[name=rpe]").select_option("6")
     first.locator("[name=notes]").fill("bar only")
-    first.locator("[name=weight]").fill("45")
-    first.locator("[name=reps]").fill("10")
-    tick(squat, 1)
+    log_set(squat, 1, "45", "10")
     expect(logged(squat)).to_have_count(1)
     assert row_texts(squat, ".set-row.done") == ["W 45 lb × 10 RPE 6 Edit ✓ bar only"]
 
-    extra = planned_row(squat, 4)
-    extra.locator("[name=weight]").fill("185")
-    extra.locator("[name=reps]").fill("8")
-    tick(squat, 4)
+    log_set(squat, 4, "185", "8")
     wait_until_logged(page, squat, 2)
     stored = {(s.set_type, s.set_number, s.weight, s.rpe, s.notes) for s in Set.objects.all()}
     assert stored == {("warmup", 1, "45", 6, "bar only"), ("working", 4, "185", None, "")}
@@ -171,10 +163,8 @@ def test_a_row_with_a_problem_says_so_in_place_and_logs_once_fixed(phone, alice,
     log_in(page, "alice", "alice-password")
     start_workout(page)
     squat = card(page, "Back Squat")
+    log_set(squat, 1, "225", "")
     row = planned_row(squat, 1)
-    row.locator("[name=weight]").fill("225")
-    row.locator("[name=reps]").fill("")
-    tick(squat, 1)
     expect(row.locator(".row-errors")).to_contain_text("Enter the reps")
     expect(page.locator("#rest-timer")).to_be_hidden()  # no rest after a set not logged
     assert not Set.objects.exists()
@@ -213,8 +203,7 @@ def test_completing_with_planned_sets_not_logged_asks_first(phone, alice, lower1
     log_in(page, "alice", "alice-password")
     start_workout(page)
     squat = card(page, "Back Squat")
-    fill_row(squat, 1, "225", "5")
-    tick(squat, 1)
+    log_set(squat, 1, "225", "5")
     wait_until_logged(page, squat, 1)
     page.locator("#bar").get_by_role("button", name="Complete").click()
     check = page.locator("#complete-check")
@@ -224,8 +213,7 @@ def test_completing_with_planned_sets_not_logged_asks_first(phone, alice, lower1
     check.get_by_role("link", name="Keep logging").click()
     expect(check).to_be_hidden()
     assert Session.objects.get(owner=alice).status == "active"
-    page.locator("#bar").get_by_role("button", name="Complete").click()
-    page.get_by_role("button", name="Complete anyway").click()
+    complete_anyway(page)
     page.get_by_text("Completed").wait_for()
     assert Session.objects.get(owner=alice).status == "completed"
 
@@ -242,8 +230,7 @@ def test_mid_workout_a_finished_exercise_is_folded_and_the_rest_timer_runs(phone
         tick(squat, number)
     wait_until_logged(page, squat, 3)
     deadlift = card(page, "Romanian Deadlift")
-    fill_row(deadlift, 1, "185", "8")
-    tick(deadlift, 1)
+    log_set(deadlift, 1, "185", "8")
     wait_until_logged(page, deadlift, 1)
     expect(page.locator("#rest-timer")).to_be_visible()
     page.evaluate("window.scrollTo(0, 0)")
@@ -264,9 +251,8 @@ def test_a_stale_second_tab_gets_the_next_set_number(phone, alice, lower1):
     other = page.context.new_page()
     other.goto(page.url)
     squat, stale = card(page, "Back Squat"), card(other, "Back Squat")
-    for row in (planned_row(squat, 1), planned_row(stale, 1)):
-        row.locator("[name=weight]").fill("225")
-        row.locator("[name=reps]").fill("5")
+    for tab in (squat, stale):
+        fill_row(tab, 1, "225", "5")
     tick(squat, 1)
     wait_until_logged(page, squat, 1)
     tick(stale, 1)  # this tab still shows set 1 as planned
@@ -283,10 +269,8 @@ def test_a_double_tap_logs_one_set(phone, alice, lower1, milliseconds, offline):
     log_in(page, "alice", "alice-password")
     start_workout(page)
     squat = card(page, "Back Squat")
-    row = planned_row(squat, 1)
-    row.locator("[name=weight]").fill("225")
-    row.locator("[name=reps]").fill("5")
-    button = row.locator("button.tick")
+    fill_row(squat, 1, "225", "5")
+    button = planned_row(squat, 1).locator("button.tick")
     button.scroll_into_view_if_needed()
     box = button.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -295,9 +279,8 @@ def test_a_double_tap_logs_one_set(phone, alice, lower1, milliseconds, offline):
     page.wait_for_timeout(milliseconds)
     page.touchscreen.tap(x, y)
     page.wait_for_timeout(200)
-    page.context.set_offline(False)
     if offline:
-        page.evaluate("window.dispatchEvent(new Event('online'))")  # replay now, not in 5 s
+        back_online(page)  # replay now, not in 5 s
     wait_until_logged(page, squat, 1)
     page.wait_for_timeout(300)
     assert Set.objects.count() == 1

@@ -1,14 +1,12 @@
 """The CSV export: every completed set of the lifter, in the sheet's row format."""
 
-import csv
 import datetime
-import io
 
 from django.urls import reverse
 
 from sessions_app.export import COLUMNS, csv_safe, row_for
 from sessions_app.models import Session, Set
-from tests.helpers import bulk_completed_sessions
+from tests.helpers import bulk_completed_sessions, exported_rows
 
 
 def test_each_row_is_the_sheets_row_of_its_set(alice_client, alice, lower1, settings):
@@ -20,7 +18,7 @@ def test_each_row_is_the_sheets_row_of_its_set(alice_client, alice, lower1, sett
     )
     Session.start(alice, lower1, datetime.date(2026, 1, 1)).log_set("Curl", "25", "12")
     response = alice_client.get(reverse("export_csv"))
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = exported_rows(response)
     sets = Set.objects.filter(session__status="completed").select_related("session")
     expected = [
         [str(csv_safe(value)) for value in row_for(s.session, s)]
@@ -51,7 +49,7 @@ def test_text_that_starts_like_a_formula_is_escaped_in_every_column_of_text(alic
         unit="@k",  # choices: the database does not check them
     )
     response = alice_client.get(reverse("export_csv"))
-    _, row = csv.reader(io.StringIO(b"".join(response.streaming_content).decode()))
+    _, row = exported_rows(response)
     typed = dict(zip(COLUMNS, row, strict=True))
     for column in COLUMNS:
         if column not in ("date", "set number", "logged at", "key", "rpe"):

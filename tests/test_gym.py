@@ -1,8 +1,6 @@
 """During and after the workout: last time's numbers, warm-ups, summary, records, export."""
 
-import csv
 import datetime
-import io
 import re
 from decimal import Decimal
 
@@ -14,7 +12,7 @@ from sessions_app.models import Session, Set
 from sessions_app.numbers import estimated_one_rep_max
 from sessions_app.progress import exercise_progress, session_summary
 from sessions_app.workout_page import last_time
-from tests.helpers import bulk_completed_sessions, past_workout
+from tests.helpers import bulk_completed_sessions, exported_rows, past_workout
 
 
 @pytest.mark.parametrize(
@@ -194,7 +192,7 @@ def test_csv_export_has_the_sheet_columns_and_only_the_lifters_sets(
     response = alice_client.get(reverse("export_csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment;" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = exported_rows(response)
     assert rows[0] == [
         "date",
         "session id",

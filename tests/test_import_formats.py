@@ -17,12 +17,7 @@ from sessions_app.importers import (
     open_export,
 )
 from sessions_app.models import SetType
-from tests.import_helpers import fixture_bytes, read_export
-
-STRONG_HEADER = (
-    "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,"
-    "Workout Notes,RPE\n"
-)
+from tests.import_helpers import STRONG_HEADER, fixture_bytes, read_export
 
 
 def sets_of(records):

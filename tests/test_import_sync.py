@@ -7,12 +7,10 @@ from sessions_app.models import Session, Set
 from sync_app.reconcile import run_sync
 from sync_app.tasks import sync_pending
 from tests.conftest import queued_task_count
-from tests.import_helpers import fixture_bytes, run_import, write_file
+from tests.import_helpers import STRONG_HEADER, fixture_bytes, run_import, write_file
 from tests.sync_helpers import data_rows, keys_in_sheet
 
 pytestmark = pytest.mark.django_db
-
-STRONG_HEADER = fixture_bytes("strong.csv").decode().splitlines(keepends=True)[0]
 
 
 def strong_history(workouts, sets_per_workout=20):

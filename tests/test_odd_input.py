@@ -6,16 +6,11 @@ from django.urls import reverse
 from sessions_app.export import COLUMNS
 from sessions_app.models import Session, Set
 from tests.helpers import HTMX, set_data
-from tests.import_helpers import run_import, write_file
-
-STRONG_HEADER = (
-    "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,"
-    "Workout Notes,RPE"
-)
+from tests.import_helpers import STRONG_HEADER, run_import, write_file
 
 
 def strong_file(tmp_path, *lines):
-    return write_file(tmp_path, "\n".join([STRONG_HEADER, *lines]) + "\n")
+    return write_file(tmp_path, STRONG_HEADER + "".join(line + "\n" for line in lines))
 
 
 def test_a_row_sent_again_with_a_problem_under_a_number_already_logged_says_what_is_wrong(

@@ -156,14 +156,16 @@ def test_imported_history_has_its_records(sheets, alice, lower1):
     assert_equal_to_a_fresh_computation(alice)
 
 
-def test_names_match_trimmed_and_whatever_their_case_in_the_latest_spelling(alice, lower1):
+def test_names_match_trimmed_and_whatever_their_case_in_the_latest_spelling(
+    alice, lower1, alice_client
+):
     past_workout(alice, lower1, day(0), [("Bench press", "185", "5")])
     past_workout(alice, lower1, day(7), [("bench Press ", "195", "5")])
     record = ExerciseRecord.objects.get(owner=alice)
     assert (record.exercise, record.sessions) == ("bench Press", 2)
     points = exercise_progress(alice, "BENCH PRESS")
     assert [p.heaviest for p in points] == [Decimal("185.00"), Decimal("195.00")]
-    page = alice_page(alice, reverse("progress"))
+    page = alice_client.get(reverse("progress")).content.decode()
     assert "bench Press" in page and "Bench press" not in page
 
 
@@ -360,14 +362,6 @@ def test_history_pages_count_working_sets_of_their_workouts_only(
         last = alice_client.get(reverse("history") + "?page=5").content.decode()
     assert "Page 5 of 5" in last and last.count("2 sets<") == 15
     assert ">Wed 1 Jan 2020<" in last
-
-
-def alice_page(alice, url):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(alice)
-    return client.get(url).content.decode()
 
 
 def test_completing_the_latest_workout_adds_to_the_records_in_a_fixed_number_of_queries(

@@ -1,6 +1,5 @@
 """The sheet's two header versions: what a set looks like in each, and reading it back."""
 
-import csv
 import datetime
 import io
 from decimal import Decimal
@@ -13,6 +12,7 @@ from sessions_app.models import LifterProfile, Session, Set
 from sync_app.models import Tombstone
 from sync_app.reconcile import run_sync
 from sync_app.rows import as_text
+from tests.helpers import exported_rows
 from tests.sync_helpers import sheet, trimmed
 
 
@@ -198,7 +198,7 @@ def test_a_lifter_who_switches_units_halfway_keeps_each_sets_own(sheets, alice, 
 def test_the_csv_of_a_kg_lifter_says_kg(alice_client, alice, lower1):
     logged_workout(alice, lower1, datetime.date(2025, 9, 1), "kg")
     response = alice_client.get("/history/export.csv")
-    header, *rows = csv.reader(io.StringIO(b"".join(response.streaming_content).decode()))
+    header, *rows = exported_rows(response)
     assert header == COLUMNS_V2
     assert [row[12] for row in rows] == ["kg"] * 3
 

@@ -14,14 +14,15 @@ from sessions_app.export import COLUMNS_V1
 from sessions_app.models import Session, Set
 from sync_app.models import SyncRun
 from sync_app.rows import HEADER
-from tests.sync_helpers import SQUAT_DAY, completed_workout, data_rows, keys_in_sheet, sheet
+from tests.sync_helpers import (
+    SQUAT_DAY,
+    completed_workout,
+    data_rows,
+    keys_in_sheet,
+    sheet,
+    trimmed,
+)
 from workoutsite.logs import JsonLinesFormatter
-
-
-def trimmed(row):
-    while row and row[-1] == "":
-        row = row[:-1]
-    return row
 
 
 def sync(*args):

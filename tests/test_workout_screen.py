@@ -1,9 +1,7 @@
 """The workout screen's rules, through its forms as the page sends them (with and without
 htmx) and through the JSON API where it shares them."""
 
-import csv
 import datetime
-import io
 import re
 from decimal import Decimal
 
@@ -12,7 +10,7 @@ from django.urls import reverse
 
 from sessions_app.models import LifterProfile, Session, WorkoutTemplate
 from sessions_app.workout_page import last_time
-from tests.helpers import HTMX, past_workout, set_data
+from tests.helpers import HTMX, exported_rows, past_workout, set_data
 
 
 def log_url(session):
@@ -209,7 +207,7 @@ def test_set_type_and_rpe_are_stored_shown_returned_and_exported(alice_client, a
     assert stored.to_dict() | {"set_type": "drop", "rpe": "9.5", "unit": "lb"} == stored.to_dict()
     alice_workout.complete()
     export = alice_client.get(reverse("export_csv"))
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    rows = exported_rows(export)
     assert rows[1][10:13] == ["drop", "9.5", "lb"]
 
 
@@ -235,7 +233,7 @@ def test_the_workout_note_is_saved_and_shown_in_the_summary_and_history(
     )
     assert "Slept 5 h; knee fine" in alice_client.get(reverse("history")).content.decode()
     export = alice_client.get(reverse("export_csv"))
-    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    rows = exported_rows(export)
     assert rows[1][13] == "Slept 5 h; knee fine"
 
 

@@ -33,6 +33,18 @@ def tick(card, number):
     planned_row(card, number).locator("button.tick").click()
 
 
+def complete_anyway(page):
+    """Tap Complete, then "Complete anyway" when planned sets are not logged."""
+    page.locator("#bar").get_by_role("button", name="Complete").click()
+    page.get_by_role("button", name="Complete anyway").click()
+
+
+def back_online(page):
+    """The phone finds its network again, and the page hears of it at once."""
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+
 def logged(card):
     return card.locator(".set-row.done")
 

@@ -18,7 +18,6 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -115,8 +114,12 @@ class Puller(Runner):
             return SyncResult("nothing to do")
         if SyncState.settling():
             return SyncResult("settling")
-        if not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
-            return SyncResult("busy")
+        with self.holding_lease() as held:
+            if not held:
+                return SyncResult("busy")
+            return self.pull_targets(work)
+
+    def pull_targets(self, work):
         result = SyncResult("success", pull=True)
         close_interrupted_runs()
         record = SyncRun.objects.create(trigger=self.trigger)
@@ -137,7 +140,6 @@ class Puller(Runner):
             result.api_calls = self.client.calls if self.client else 0
             result.retries = self.retries
             finish_record(record, result)
-            SyncState.release_lease(self.holder)
             logger.info(
                 "pull run",
                 extra={

@@ -14,6 +14,7 @@ it is a conflict left for a choice (conflicts.py); the pull (pull.py) reads the 
 back on a slower schedule.
 """
 
+import contextlib
 import logging
 import os
 import socket
@@ -524,12 +525,21 @@ class Runner:
             return SyncResult("nothing to do")
         if self.dry_run:
             return self._run(work, len(sessions), more_pending)
+        with self.holding_lease() as held:
+            if not held:
+                return SyncResult("busy")
+            return self._run(work, len(sessions), more_pending)
+
+    @contextlib.contextmanager
+    def holding_lease(self):
+        """Yields whether this run took the lease; a LeaseKeeper renews it while it runs."""
         if not SyncState.take_lease(self.holder, settings.SYNC_LEASE_SECONDS):
-            return SyncResult("busy")
+            yield False
+            return
         self.lease_keeper = LeaseKeeper(self.holder, settings.SYNC_LEASE_SECONDS)
         self.lease_keeper.start()
         try:
-            return self._run(work, len(sessions), more_pending)
+            yield True
         finally:
             self.lease_keeper.stop()  # before the release, which it would otherwise undo
             SyncState.release_lease(self.holder)

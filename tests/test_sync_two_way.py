@@ -5,16 +5,20 @@ Against the local Sheets imitation over real HTTP with real gspread, as the rest
 
 import datetime
 import io
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from sessions_app.models import Session, Set
 from sync_app.conflicts import resolve
-from sync_app.models import SheetConflict, SyncRun, Tombstone, WrittenRow
+from sync_app.models import SheetConflict, SyncRun, SyncState, Tombstone, WrittenRow
 from sync_app.pull import run_pull
 from sync_app.reconcile import run_sync
 from tests.helpers import bulk_completed_sessions
@@ -396,3 +400,33 @@ def test_a_value_google_returns_in_another_form_keeps_the_fingerprint(column, wr
     assert fingerprint(again, 2) == fingerprint(row, 2)
     again[WEIGHT] = 140
     assert fingerprint(again, 2) != fingerprint(row, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pull_slower_than_its_lease_keeps_it_and_a_sync_meanwhile_waits(
+    sheets, alice, lower1, settings
+):
+    completed_workout(alice, lower1, SQUAT_DAY)
+    assert run_sync().appended == 3
+    completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 23))  # to push
+    settings.SYNC_LEASE_SECONDS = 0.6
+    sheets.delay_next(1.5, kinds=["values.batchGet"])  # the pull's one read of the tab
+    outcomes = []
+
+    def pull():
+        try:
+            outcomes.append(run_pull().outcome)
+        finally:
+            connection.close()
+
+    pulling = threading.Thread(target=pull)
+    pulling.start()
+    try:
+        time.sleep(1.0)  # past the lease, the pull still waiting on the sheet
+        state = SyncState.load()
+        assert state.lease_holder and state.lease_expires_at > timezone.now()
+        assert run_sync().outcome == "busy"
+    finally:
+        pulling.join(timeout=20)
+    assert outcomes == ["success"]
+    assert SyncState.load().lease_holder == ""

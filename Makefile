@@ -31,7 +31,7 @@ test: $(VENV)/.requirements browser-deps
 
 ## demo-sheets: a local imitation of Google Sheets to sync to, without a Google account
 demo-sheets: $(VENV)/.requirements-app
-	$(PY) -m sync_app.sheets_imitation --port 8765 --spreadsheet demo:Log
+	$(PY) -m devtools.sheets_imitation --port 8765 --spreadsheet demo:Log
 
 ## test-scaleout: the whole suite again on PostgreSQL and Redis (the scale-out setup)
 SCALEOUT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test

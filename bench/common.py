@@ -31,7 +31,7 @@ def django_in_temporary_data_dir():
 
 def start_imitation(*spreadsheets):
     """The Sheets imitation in its own process, so it does not share our CPU time."""
-    command = [sys.executable, "-m", "sync_app.sheets_imitation", "--port", "0"]
+    command = [sys.executable, "-m", "devtools.sheets_imitation", "--port", "0"]
     for spreadsheet in spreadsheets:
         command += ["--spreadsheet", spreadsheet]
     process = subprocess.Popen(

@@ -152,8 +152,8 @@ def imported_lifter(username, workouts, imitation_url, last_day):
     """A lifter whose history comes from their own sheet; returns (user, import seconds)."""
     from django.contrib.auth import get_user_model
 
-    from sync_app.importer import import_sheet
     from sync_app.models import SheetsProfile
+    from sync_app.sheet_import import import_sheet
 
     user = get_user_model().objects.create_user(username)
     spreadsheet_id = f"bench-{username}"
@@ -181,11 +181,11 @@ def session_cookie(user):
 
 def pages_of(user):
     """(name, path) of every page the lifter opens, with the login page first."""
-    from sessions_app.models import Session
-    from sessions_app.views import HISTORY_PAGE_SIZE
+    from sessions_app.models import Workout
+    from sessions_app.views.history import HISTORY_PAGE_SIZE
 
     completed = list(
-        Session.objects.filter(owner=user, status="completed")
+        Workout.objects.filter(owner=user, status="completed")
         .order_by("date", "created_at")
         .values_list("pk", flat=True)
     )

@@ -326,11 +326,11 @@ def fresh_workout(lifter):
 
     Every log-set run starts on an empty workout, so no run pays for the sets of the last.
     """
-    from sessions_app.models import Session, WorkoutTemplate
+    from sessions_app.models import Routine, Workout
 
-    for session in Session.objects.owned_by(lifter).active():
+    for session in Workout.objects.owned_by(lifter).active():
         session.cancel()
-    return Session.start(lifter, WorkoutTemplate.objects.starters().get(slug="lower1"))
+    return Workout.start(lifter, Routine.objects.starters().get(slug="lower1"))
 
 
 def completed_workouts_on_own_sheets(imitation_url, count, prefix):
@@ -339,10 +339,10 @@ def completed_workouts_on_own_sheets(imitation_url, count, prefix):
     One sync run goes through the sheets one after the other, 3 calls each: with every
     call hanging, the run lasts 3 x delay x count seconds.
     """
-    from sessions_app.models import Session, WorkoutTemplate
+    from sessions_app.models import Routine, Workout
     from sync_app.models import SheetsProfile
 
-    template = WorkoutTemplate.objects.starters().get(slug="lower1")
+    template = Routine.objects.starters().get(slug="lower1")
     for number in range(1, count + 1):
         name = f"{prefix}-{number}"
         imitation_request(
@@ -350,7 +350,7 @@ def completed_workouts_on_own_sheets(imitation_url, count, prefix):
         )
         lifter = create_lifter(name)
         SheetsProfile.objects.create(user=lifter, spreadsheet_id=name, worksheet="Log")
-        session = Session.start(lifter, template)
+        session = Workout.start(lifter, template)
         for set_number in range(1, 6):
             session.log_set("Deadlift", weight="315", reps="5", set_number=set_number)
         session.complete()  # queues a sync task for the worker

@@ -76,8 +76,8 @@ def strong_export(path, years=YEARS):
 
 def timed_import(owner, path):
     """Wall time, without tracemalloc (which slows Python down several times)."""
+    from sessions_app.import_store import import_history
     from sessions_app.importers import open_export
-    from sessions_app.services import import_history
 
     started = time.perf_counter()
     with open(path, "rb") as stream:
@@ -87,8 +87,8 @@ def timed_import(owner, path):
 
 def traced_import(owner, path):
     """Peak Python memory of the same import, in MB."""
+    from sessions_app.import_store import import_history
     from sessions_app.importers import open_export
-    from sessions_app.services import import_history
 
     tracemalloc.start()
     with open(path, "rb") as stream:
@@ -103,7 +103,7 @@ def main():
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    from sync_app.reconcile import run_sync
+    from sync_app.push import run_sync
 
     print(f"Machine: {machine()}")
     folder = Path(tempfile.mkdtemp(prefix="workout-import-bench-"))

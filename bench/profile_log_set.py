@@ -77,13 +77,13 @@ def setup():
     from django.test import Client
 
     from bench.views import CREATE_TABLE
-    from sessions_app.models import ApiToken, Session, WorkoutTemplate
+    from sessions_app.models import ApiToken, Routine, Workout
 
     with connection.cursor() as cursor:
         cursor.execute(CREATE_TABLE)
     lifter = get_user_model().objects.create_user("bench")
     token = ApiToken.issue(lifter)
-    session = Session.start(lifter, WorkoutTemplate.objects.starters().get(slug="lower1"))
+    session = Workout.start(lifter, Routine.objects.starters().get(slug="lower1"))
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
     body = json.dumps({"session_id": session.pk, **SET_BODY})
     return client, body, data_dir

@@ -28,16 +28,16 @@ HISTORY_SIZES = [5_000, 50_000]
 def make_completed_sessions(owner, count, sets_per_session, first_day, synced=False):
     from django.utils import timezone
 
-    from sessions_app.models import Session, Set
+    from sessions_app.models import Set, Workout
 
     now = timezone.now()
-    sessions = Session.objects.bulk_create(
-        Session(
+    sessions = Workout.objects.bulk_create(
+        Workout(
             id=f"{first_day + datetime.timedelta(days=n)}_{owner.username}",
             owner=owner,
             template="lower1",
             date=first_day + datetime.timedelta(days=n),
-            status=Session.Status.COMPLETED,
+            status=Workout.Status.COMPLETED,
             completed_at=now,
             synced_to_sheets=synced,
             revision=1,
@@ -64,7 +64,7 @@ def make_completed_sessions(owner, count, sets_per_session, first_day, synced=Fa
 
 
 def timed_sync():
-    from sync_app.reconcile import run_sync
+    from sync_app.push import run_sync
 
     tracemalloc.start()
     started = time.perf_counter()
@@ -213,7 +213,7 @@ def put_rows(url, spreadsheet_id, sessions):
 
     by_id = {session.pk: session for session in sessions}
     rows = [HEADER] + [
-        row_for(by_id[s.session_id], s) for s in Set.objects.filter(session__in=sessions)
+        row_for(by_id[s.session_id], s) for s in Set.objects.filter(workout__in=sessions)
     ]
     control(url, "PUT", f"/_imitation/spreadsheets/{spreadsheet_id}/Log", {"rows": rows})
 

@@ -46,7 +46,7 @@ def build_history(username, weeks, template):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from sessions_app.models import Session, Set
+    from sessions_app.models import Set, Workout
 
     lifter = get_user_model().objects.create_user(username, password=PASSWORD)
     today = timezone.localdate()
@@ -55,13 +55,13 @@ def build_history(username, weeks, template):
         for day in range(weeks * 7)
         if day % 7 in (0, 1, 3, 4)  # four a week
     ]
-    sessions = Session.objects.bulk_create(
-        Session(
+    sessions = Workout.objects.bulk_create(
+        Workout(
             id=f"{day.isoformat()}_{template.slug}-{username}",
             owner=lifter,
             template=template.slug,
             date=day,
-            status=Session.Status.COMPLETED,
+            status=Workout.Status.COMPLETED,
             created_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(18))),
             completed_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(19))),
             synced_to_sheets=True,
@@ -83,14 +83,14 @@ def build_history(username, weeks, template):
             workout_set.read_numbers()  # bulk_create skips save()
             sets.append(workout_set)
     Set.objects.bulk_create(sets, batch_size=2000)
-    Session.start(lifter, template)
+    Workout.start(lifter, template)
     return lifter, len(sessions), len(sets)
 
 
 def lower_template():
-    from sessions_app.models import WorkoutTemplate
+    from sessions_app.models import Routine
 
-    template = WorkoutTemplate.objects.get(slug="lower1")
+    template = Routine.objects.get(slug="lower1")
     template.exercises.all().delete()
     for position, name in enumerate(EXERCISES):
         template.exercises.create(
@@ -113,9 +113,9 @@ class Phone:
             headers={"Referer": f"{base}/accounts/login/"},
         )
         answer.raise_for_status()
-        from sessions_app.models import Session
+        from sessions_app.models import Workout
 
-        self.workout = Session.objects.get(owner__username=username, status="active")
+        self.workout = Workout.objects.get(owner__username=username, status="active")
         self.workout_url = f"{base}{self.workout.get_absolute_url()}"
         self.log_url = f"{self.workout_url}sets/"
         self.numbers = itertools.count(1)

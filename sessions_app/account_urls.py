@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import account
+from .views import account
 
 urlpatterns = [
     path("settings/", account.settings_page, name="account_settings"),

@@ -20,16 +20,17 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
 
-from .forms import ApiSetForm, SessionRefForm, StartSessionForm
+from .forms import ApiSetForm, StartWorkoutForm, WorkoutRefForm
+from .login import client_address
 from .models import (
-    ActiveSessionExists,
+    ActiveWorkoutExists,
     ApiToken,
     KeyTaken,
     LifterProfile,
-    Session,
-    SessionClosed,
+    Set,
+    Workout,
+    WorkoutClosed,
     give_starter_routines,
-    store_set,
 )
 
 SCALAR_TYPES = (str, int, float)
@@ -49,14 +50,6 @@ class ApiError(Exception):
         self.response = error(message, status, fields, **extra)
         for name, value in (headers or {}).items():
             self.response[name] = value
-
-
-def client_address(request):
-    """The caller's address; behind a proxy, the one the proxy saw (the last hop)."""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def count_failure(key):
@@ -205,80 +198,80 @@ def workout_not_found(session_id):
     return ApiError("There is no workout in progress.", 404)
 
 
-def find_session(user, session_id):
-    """The caller's session by id, or their active one; another user's is "not found"."""
-    sessions = Session.objects.owned_by(user)
-    session = sessions.filter(pk=session_id).first() if session_id else sessions.active().first()
-    if session is None:
+def find_workout(user, session_id):
+    """The caller's workout by id, or their active one; another user's is "not found"."""
+    workouts = Workout.objects.owned_by(user)
+    workout = workouts.filter(pk=session_id).first() if session_id else workouts.active().first()
+    if workout is None:
         raise workout_not_found(session_id)
-    return session
+    return workout
 
 
-def closed_error(session):
-    return ApiError(f"Workout {session.pk} is {session.status}; it can no longer change.", 409)
+def closed_error(workout):
+    return ApiError(f"Workout {workout.pk} is {workout.status}; it can no longer change.", 409)
 
 
 @api_endpoint("POST")
 def start(request):
     give_starter_routines(request.user)
-    data = validated(json_body(request), StartSessionForm, owner=request.user)
+    data = validated(json_body(request), StartWorkoutForm, owner=request.user)
     try:
-        session = Session.start(request.user, data["template"], data["date"])
-    except ActiveSessionExists as exists:
+        workout = Workout.start(request.user, data["template"], data["date"])
+    except ActiveWorkoutExists as exists:
         raise ApiError(
-            f"Workout {exists.session.pk} is still in progress: resume it, or complete or "
+            f"Workout {exists.workout.pk} is still in progress: resume it, or complete or "
             "cancel it before starting another.",
             409,
-            active_session_id=exists.session.pk,
+            active_session_id=exists.workout.pk,
         ) from None
-    return JsonResponse({"success": True, "session_id": session.pk, "session": session.to_dict()})
+    return JsonResponse({"success": True, "session_id": workout.pk, "session": workout.to_dict()})
 
 
 @api_endpoint("PUT", "POST")
 def log_set(request):
-    body = json_body(request)
-    # A set sent without its unit is in the lifter's (one more query, only then).
-    unit = LifterProfile.unit_of(request.user_id, sent=body.get("unit"))
-    data = validated(body, ApiSetForm, unit=unit)
+    """The body, the form, the one statement that stores the set (a set sent without its
+    unit is in the lifter's: the statement fills it in), and the set as JSON."""
+    lifter_unit = LifterProfile.unit_lookup(request.user_id)
+    data = validated(json_body(request), ApiSetForm, lifter_unit=lifter_unit)
     session_id = data.pop("session_id") or None
     try:
-        workout_set, created = store_set(request.user_id, session_id, **data)
-    except Session.DoesNotExist:
+        workout_set, created = Set.store(request.user_id, session_id, **data)
+    except Workout.DoesNotExist:
         raise workout_not_found(session_id) from None
-    except SessionClosed as closed:
-        raise closed_error(closed.session) from None
+    except WorkoutClosed as closed:
+        raise closed_error(closed.workout) from None
     except KeyTaken as taken:
         raise ApiError(str(taken), 409, fields={"key": [str(taken)]}) from None
     return JsonResponse({"success": True, "created": created, "set": workout_set.to_dict()})
 
 
 def change_status(request, change):
-    session_id = validated(json_body(request), SessionRefForm)["session_id"]
-    session = find_session(request.user, session_id)
+    session_id = validated(json_body(request), WorkoutRefForm)["session_id"]
+    workout = find_workout(request.user, session_id)
     try:
-        change(session)
-    except SessionClosed:
-        raise closed_error(session) from None
-    return JsonResponse({"success": True, "session_id": session.pk, "session": session.to_dict()})
+        change(workout)
+    except WorkoutClosed:
+        raise closed_error(workout) from None
+    return JsonResponse({"success": True, "session_id": workout.pk, "session": workout.to_dict()})
 
 
 @api_endpoint("POST")
 def complete(request):
-    return change_status(request, Session.complete)
+    return change_status(request, Workout.complete)
 
 
 @api_endpoint("POST")
 def cancel(request):
-    return change_status(request, Session.cancel)
+    return change_status(request, Workout.cancel)
 
 
 @api_endpoint("GET")
 def active(request):
-    session = Session.objects.owned_by(request.user).active().first()
-    if session is None:
+    workout = Workout.objects.owned_by(request.user).active().first()
+    if workout is None:
         return JsonResponse({"success": True, "session": None, "sets": []})
-    sets = [s.to_dict() for s in session.sets.order_by("created_at", "pk")]
-    return JsonResponse({"success": True, "session": session.to_dict(), "sets": sets})
+    sets = [s.to_dict() for s in workout.sets.order_by("created_at", "pk")]
+    return JsonResponse({"success": True, "session": workout.to_dict(), "sets": sets})
 
 
 @csrf_exempt

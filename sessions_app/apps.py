@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class SessionsAppConfig(AppConfig):
     name = "sessions_app"
     verbose_name = "Workouts"
-
-    def ready(self):
-        from . import signals  # noqa: F401

@@ -97,7 +97,7 @@ def rpe_text(rpe):
     return "" if rpe is None else f"{rpe.normalize():f}"
 
 
-def marked_notes(session, workout_set, with_workout_note):
+def marked_notes(workout, workout_set, with_workout_note):
     """A version 1 notes cell: marks for what that header has no column for."""
     marks = [SET_TYPE_MARKS.get(workout_set.set_type, "")]
     if workout_set.rpe is not None:
@@ -105,22 +105,22 @@ def marked_notes(session, workout_set, with_workout_note):
     if workout_set.unit == WeightUnit.KG:
         marks.append("(kg)")  # a version 1 weight column says pounds
     text = " ".join([*marks, workout_set.notes]).strip()
-    if with_workout_note and session.note:
-        text = f"{text} (workout note: {session.note})".strip()
+    if with_workout_note and workout.note:
+        text = f"{text} (workout note: {workout.note})".strip()
     return text
 
 
-def row_for(session, workout_set, version=2, *, with_workout_note=True, zone=None):
+def row_for(workout, workout_set, version=2, *, with_workout_note=True, zone=None):
     """The set as a row of a tab with this header version.
 
     A version 1 row carries the workout note only where with_workout_note says (the
     workout's first set), since it has no column of its own there.
     """
     row = [
-        session.date.isoformat(),
-        session.pk,
-        session.template,
-        workout_set.exercise,
+        workout.date.isoformat(),
+        workout.pk,
+        workout.routine_slug,
+        workout_set.exercise_name,
         workout_set.set_number,
         cell(workout_set.weight),
         cell(workout_set.reps),
@@ -129,10 +129,10 @@ def row_for(session, workout_set, version=2, *, with_workout_note=True, zone=Non
         str(workout_set.key),
     ]
     if version == 1:
-        row[7] = marked_notes(session, workout_set, with_workout_note)
+        row[7] = marked_notes(workout, workout_set, with_workout_note)
         return row
     rpe = "" if workout_set.rpe is None else cell(rpe_text(workout_set.rpe))
-    return [*row, workout_set.set_type, rpe, workout_set.unit, session.note]
+    return [*row, workout_set.set_type, rpe, workout_set.unit, workout.note]
 
 
 @dataclass

@@ -3,23 +3,29 @@
 import datetime
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
 from django.utils import timezone
 
+from .importers import FORMAT_CHOICES
+from .login import check_password_throttled
 from .models import (
     DEFAULT_TARGET_REPS,
     DEFAULT_TARGET_SETS,
     MAX_ROUTINE_EXERCISES,
     MAX_TARGET_SETS,
+    ApiToken,
+    Exercise,
+    Routine,
+    RoutineExercise,
     Set,
     SetType,
-    TemplateExercise,
     WeightUnit,
-    WorkoutTemplate,
+    exercise_key,
 )
 from .numbers import parse_weight
 
-EXERCISE_MAX_LENGTH = Set._meta.get_field("exercise").max_length
-NUMBER_TEXT_MAX_LENGTH = 20
+EXERCISE_MAX_LENGTH = Set._meta.get_field("exercise_name").max_length
+NUMBER_TEXT_MAX_LENGTH = Set._meta.get_field("weight").max_length
 NOTES_MAX_LENGTH = 500
 MAX_SET_NUMBER = 100
 DAYS_AHEAD_ALLOWED = 1
@@ -28,14 +34,11 @@ WORKOUT_NOTE_MAX_LENGTH = 2000
 PLAUSIBLE_WEIGHT = {WeightUnit.KG: 600, WeightUnit.LB: 1300}
 RPE_CHOICES = [("", "–")] + [(f"{n / 2:g}", f"{n / 2:g}") for n in range(12, 21)]
 LOGGED_AT_REACH = datetime.timedelta(days=2)
-# What the import offers (sessions_app.importers.FORMAT_CHOICES; kept here, as that
-# module imports this one).
-IMPORT_FORMAT_CHOICES = [
-    ("auto", "Tell from the file"),
-    ("strong", "Strong"),
-    ("hevy", "Hevy"),
-    ("workoutlog", "Workout Log"),
-]
+ROUTINE_NAME_MAX_LENGTH = Routine._meta.get_field("name").max_length
+MAX_REST_SECONDS = 60 * 60
+TARGET_REPS_MAX_LENGTH = RoutineExercise._meta.get_field("target_reps").max_length
+NUMBER_INPUT = {"inputmode": "numeric"}
+NO_AUTOCOMPLETE = {"autocomplete": "off"}
 
 
 class RoutineChoiceField(forms.ModelChoiceField):
@@ -49,16 +52,16 @@ class RoutineChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if routine := WorkoutTemplate.objects.for_start(self.owner, str(value)):
+        if routine := Routine.objects.for_start(self.owner, str(value)):
             return routine
         raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
 
 
-class StartSessionForm(forms.Form):
+class StartWorkoutForm(forms.Form):
     """Which routine (`template`, its slug) and day; or `empty`: a workout with no routine."""
 
     template = RoutineChoiceField(
-        queryset=WorkoutTemplate.objects.none(),
+        queryset=Routine.objects.none(),
         to_field_name="slug",
         empty_label=None,
         required=False,
@@ -76,7 +79,7 @@ class StartSessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["template"]
         field.owner = owner
-        field.queryset = WorkoutTemplate.objects.owned_by(owner)
+        field.queryset = Routine.objects.owned_by(owner)
         # The radios ask for a choice, except for the "empty workout" button.
         field.widget.attrs["required"] = True
 
@@ -96,33 +99,31 @@ class StartSessionForm(forms.Form):
         return cleaned
 
 
-ROUTINE_NAME_MAX_LENGTH = WorkoutTemplate._meta.get_field("name").max_length
-MAX_REST_SECONDS = 60 * 60
-TARGET_REPS_MAX_LENGTH = TemplateExercise._meta.get_field("target_reps").max_length
-NUMBER_INPUT = {"inputmode": "numeric"}
+def rest_field(**options):
+    return forms.IntegerField(
+        label="Rest (s)",
+        min_value=0,
+        max_value=MAX_REST_SECONDS,
+        widget=forms.NumberInput(attrs=NUMBER_INPUT),
+        **options,
+    )
 
 
 class RoutineForm(forms.ModelForm):
     """A routine's name and its default rest."""
 
-    rest_seconds = forms.IntegerField(
-        label="Rest (s)",
-        min_value=0,
-        max_value=MAX_REST_SECONDS,
-        widget=forms.NumberInput(attrs=NUMBER_INPUT),
-        help_text="Between sets, for exercises without their own.",
-    )
+    rest_seconds = rest_field(help_text="Between sets, for exercises without their own.")
 
     class Meta:
-        model = WorkoutTemplate
+        model = Routine
         fields = ["name", "rest_seconds"]
-        widgets = {"name": forms.TextInput(attrs={"autocomplete": "off"})}
+        widgets = {"name": forms.TextInput(attrs=NO_AUTOCOMPLETE)}
 
 
 class NewRoutineForm(forms.Form):
     name = forms.CharField(
         max_length=ROUTINE_NAME_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Push day"}),
+        widget=forms.TextInput(attrs={**NO_AUTOCOMPLETE, "placeholder": "Push day"}),
     )
 
 
@@ -138,25 +139,19 @@ class TargetsForm(forms.ModelForm):
     target_reps = forms.CharField(
         label="Reps",
         max_length=TARGET_REPS_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs=NO_AUTOCOMPLETE),
         help_text='"5", "8-12", "60s"…',
     )
-    rest_seconds = forms.IntegerField(
-        label="Rest (s)",
-        required=False,
-        min_value=0,
-        max_value=MAX_REST_SECONDS,
-        widget=forms.NumberInput(attrs=NUMBER_INPUT),
-    )
+    rest_seconds = rest_field(required=False)
 
     class Meta:
-        model = TemplateExercise
+        model = RoutineExercise
         fields = ["target_sets", "target_reps", "rest_seconds"]
 
 
 # Bound with a routine fetched for its owner: only that routine's rows can be edited.
 TargetsFormSet = forms.inlineformset_factory(
-    WorkoutTemplate, TemplateExercise, form=TargetsForm, extra=0, can_delete=False
+    Routine, RoutineExercise, form=TargetsForm, extra=0, can_delete=False
 )
 
 
@@ -166,7 +161,7 @@ class NewExerciseForm(TargetsForm):
     name = forms.CharField(
         label="Exercise",
         max_length=EXERCISE_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "exercise-names"}),
+        widget=forms.TextInput(attrs={**NO_AUTOCOMPLETE, "list": "exercise-names"}),
         error_messages={"required": "Type the exercise's name."},
     )
 
@@ -182,11 +177,11 @@ class NewExerciseForm(TargetsForm):
         self.use_required_attribute = False  # the form is also sent to save the others
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        names = {exercise.name.casefold() for exercise in self.routine.exercises.all()}
-        if name.casefold() in names:
+        name = self.cleaned_data["name"]
+        keys = set(self.routine.exercises.values_list("exercise__key", flat=True))
+        if exercise_key(name) in keys:
             raise forms.ValidationError(f"{name} is in this routine already.")
-        if len(names) >= MAX_ROUTINE_EXERCISES:
+        if len(keys) >= MAX_ROUTINE_EXERCISES:
             raise forms.ValidationError(f"A routine holds up to {MAX_ROUTINE_EXERCISES} exercises.")
         return name
 
@@ -195,7 +190,7 @@ class SaveAsRoutineForm(forms.Form):
     name = forms.CharField(
         label="Routine name",
         max_length=ROUTINE_NAME_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs=NO_AUTOCOMPLETE),
     )
 
 
@@ -206,35 +201,43 @@ SET_NUMBER_ERRORS = {
 }
 
 
-class SetForm(forms.Form):
-    """One set: what the page form and `PUT /api/session/log-set` both accept."""
-
-    exercise = forms.CharField(max_length=EXERCISE_MAX_LENGTH)
-    set_number = forms.IntegerField(
-        required=False,
+def set_number_field(required):
+    return forms.IntegerField(
+        required=required,
         min_value=1,
         max_value=MAX_SET_NUMBER,
         error_messages=SET_NUMBER_ERRORS,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=forms.NumberInput(attrs=NUMBER_INPUT),
     )
+
+
+class SetForm(forms.Form):
+    """One set: what the page's rows, the edit form and `PUT /api/session/log-set` all
+    accept. The rows built in Python (set_rows.py) take their names and limits from here.
+
+    lifter_unit is the lifter's unit, or a function that looks it up: a set sent without
+    a unit is stored in the lifter's (the statement that stores it fills it in), and the
+    unit is read here only to question an implausible weight.
+    """
+
+    exercise = forms.CharField(max_length=EXERCISE_MAX_LENGTH)
+    set_number = set_number_field(required=False)
     weight = forms.CharField(
         label="Weight (lb)",
         max_length=NUMBER_TEXT_MAX_LENGTH,
         required=False,
-        widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "lb or BW"}
-        ),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", **NO_AUTOCOMPLETE}),
         help_text='A number, or "BW" (bodyweight), "BW+25"; text such as "2x20" is kept as typed.',
     )
     reps = forms.CharField(
         max_length=NUMBER_TEXT_MAX_LENGTH,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", **NO_AUTOCOMPLETE}),
     )
     notes = forms.CharField(
         max_length=NOTES_MAX_LENGTH,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs=NO_AUTOCOMPLETE),
     )
     set_type = forms.ChoiceField(label="Type", choices=SetType, required=False)
     # The API's older spelling of set_type="warmup".
@@ -259,10 +262,12 @@ class SetForm(forms.Form):
     # When the set was done, if it was sent later (the phone's offline queue).
     logged_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, unit=WeightUnit.LB, **kwargs):
+    def __init__(self, *args, lifter_unit=WeightUnit.LB, **kwargs):
         super().__init__(*args, **kwargs)
-        self.default_unit = unit if unit in WeightUnit.values else WeightUnit.LB
-        self.fields["weight"].label = f"Weight ({self.default_unit})"
+        self.lifter_unit = lifter_unit
+        if isinstance(lifter_unit, str):
+            self.fields["weight"].label = f"Weight ({lifter_unit})"
+            self.fields["weight"].widget.attrs["placeholder"] = f"{lifter_unit} or BW"
 
     def clean_logged_at(self):
         """A time from the phone, kept within the last two days and never in the future."""
@@ -278,7 +283,7 @@ class SetForm(forms.Form):
         return rpe
 
     def clean_unit(self):
-        return self.cleaned_data["unit"] or self.default_unit
+        return self.cleaned_data["unit"] or None  # None: the lifter's
 
     def clean(self):
         cleaned = super().clean()
@@ -290,6 +295,10 @@ class SetForm(forms.Form):
             self.check_plausible(cleaned)
         return cleaned
 
+    def unit_for(self, cleaned):
+        unit = cleaned.get("unit") or self.lifter_unit
+        return unit() if callable(unit) else unit
+
     def check_plausible(self, cleaned):
         """Ask before storing what is most likely a slip of the thumb."""
         weight, reps = cleaned.get("weight"), cleaned.get("reps")
@@ -300,15 +309,17 @@ class SetForm(forms.Form):
                 "reps", 'Enter the reps, or tick "Log as typed" for a set without reps (a hold).'
             )
         number = parse_weight(weight or "")
-        unit = cleaned.get("unit") or self.default_unit
-        if number is not None and not self.has_error("weight"):
-            if number < 0:
-                self.add_error(
-                    "weight",
-                    'A negative weight? For an assisted exercise tick "Log as typed"; '
-                    "it is not counted in volume.",
-                )
-            elif number > PLAUSIBLE_WEIGHT[unit]:
+        if number is None or self.has_error("weight"):
+            return
+        if number < 0:
+            self.add_error(
+                "weight",
+                'A negative weight? For an assisted exercise tick "Log as typed"; '
+                "it is not counted in volume.",
+            )
+        elif number > min(PLAUSIBLE_WEIGHT.values()):
+            unit = self.unit_for(cleaned)  # looked up only for a weight this heavy
+            if number > PLAUSIBLE_WEIGHT[unit]:
                 self.add_error(
                     "weight",
                     f"More than {PLAUSIBLE_WEIGHT[unit]:,} {unit}? Check the number, "
@@ -320,12 +331,7 @@ class EditSetForm(SetForm):
     """Fixing a logged set: the same fields, and the set number is required."""
 
     logged_at = None
-    set_number = forms.IntegerField(
-        min_value=1,
-        max_value=MAX_SET_NUMBER,
-        error_messages=SET_NUMBER_ERRORS,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
+    set_number = set_number_field(required=True)
     key = None
 
     # What fixing a set can change: form field and the set's attribute alike.
@@ -334,14 +340,26 @@ class EditSetForm(SetForm):
     @classmethod
     def for_set(cls, workout_set, data=None):
         initial = {name: getattr(workout_set, name) for name in cls.EDITED}
+        initial["exercise"] = workout_set.exercise_name
         return cls(
-            data=data, initial=initial, prefix=f"set-{workout_set.pk}", unit=workout_set.unit
+            data=data,
+            initial=initial,
+            prefix=f"set-{workout_set.pk}",
+            lifter_unit=workout_set.unit,
         )
 
+    def clean_unit(self):
+        return self.cleaned_data["unit"] or self.lifter_unit
+
     def apply_to(self, workout_set):
-        for name in self.EDITED:
-            setattr(workout_set, name, self.cleaned_data[name])
-        workout_set.save(update_fields=self.EDITED)
+        """The set takes the form's values; the sheet and records follow (save_changes)."""
+        was_exercise_id = workout_set.exercise_id
+        values = dict(self.cleaned_data)
+        exercise = Exercise.named_for(workout_set.workout.owner_id, values.pop("exercise"))
+        workout_set.exercise = exercise
+        for name in self.EDITED[1:]:
+            setattr(workout_set, name, values[name])
+        workout_set.save_changes(self.EDITED, was_exercise_id=was_exercise_id)
 
 
 class WorkoutNoteForm(forms.Form):
@@ -353,14 +371,65 @@ class WorkoutNoteForm(forms.Form):
     )
 
 
-class SessionRefForm(forms.Form):
+class WorkoutRefForm(forms.Form):
     """Which workout an API call means; empty means the lifter's active one."""
 
     session_id = forms.CharField(max_length=80, required=False)
 
 
-class ApiSetForm(SetForm, SessionRefForm):
+class ApiSetForm(SetForm, WorkoutRefForm):
     """`PUT /api/session/log-set`: the page's set form, and which workout it goes to."""
+
+
+class RenameExerciseForm(forms.Form):
+    name = forms.CharField(label="New name", max_length=EXERCISE_MAX_LENGTH)
+
+    def __init__(self, *args, exercise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.exercise = exercise
+        self.fields["name"].initial = exercise.name
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if name == self.exercise.name:
+            raise forms.ValidationError("That is its name already.")
+        # Another exercise already has this name (whatever its case): that is a merge.
+        other = Exercise.objects.named(self.exercise.owner, name)
+        if other is not None and other.pk != self.exercise.pk:
+            raise forms.ValidationError(
+                f"You already have “{other.name}”. To combine the two, use Merge below."
+            )
+        return name
+
+
+class MergeChoiceField(forms.ChoiceField):
+    """A choice matched by exercise key, so any spelling of a name names its exercise."""
+
+    def to_python(self, value):
+        return exercise_key(super().to_python(value))
+
+
+class MergeExerciseForm(forms.Form):
+    into = MergeChoiceField(label="Merge into")
+
+    def __init__(self, *args, others, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.others = {other.key: other for other in others}
+        self.fields["into"].choices = [("", "Choose an exercise")] + [
+            (other.key, f"{other.name} ({other.workouts} workout{'s' * (other.workouts != 1)})")
+            for other in others
+        ]
+        self.fields["into"].error_messages["invalid_choice"] = "Choose one of your exercises."
+
+    def clean_into(self):
+        return self.others[self.cleaned_data["into"]]
+
+
+class ExerciseKindForm(forms.ModelForm):
+    class Meta:
+        model = Exercise
+        fields = ["kind"]
+        labels = {"kind": "Kind"}
 
 
 IMPORT_MAX_MEGABYTES = 20
@@ -393,7 +462,7 @@ class ImportForm(forms.Form):
         help_text="Strong's export does not say; Hevy's and this app's files do.",
     )
     format = forms.ChoiceField(
-        label="Exported by", choices=IMPORT_FORMAT_CHOICES, initial="auto", required=False
+        label="Exported by", choices=FORMAT_CHOICES, initial="auto", required=False
     )
     skip_bad_lines = forms.BooleanField(
         label="Skip lines that cannot be read",
@@ -409,3 +478,57 @@ class ImportForm(forms.Form):
 
     def clean_format(self):
         return self.cleaned_data["format"] or "auto"
+
+
+class WeightUnitForm(forms.Form):
+    weight_unit = forms.ChoiceField(
+        label="Weights in",
+        choices=WeightUnit,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose kg or lb."},
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="What it is for",
+        max_length=ApiToken._meta.get_field("name").max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. phone shortcut", **NO_AUTOCOMPLETE}),
+    )
+
+
+class CurrentPasswordForm(forms.Form):
+    """The lifter's password, for an action that ends their other sessions."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not check_password_throttled(self.request.user, password, self.request):
+            raise forms.ValidationError("That is not your password.", code="wrong_password")
+        return password
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's form; a wrong old password counts as a failed login."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not check_password_throttled(self.user, old_password, self.request):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

@@ -3,7 +3,7 @@
 Pure functions over the file's text: the format is told by the header, and each
 line becomes an ImportedSet (a set to store), a Skipped line (not a set: a Rest
 Timer row, an empty set) or a BadLine (a line that cannot be read). Nothing here
-touches the database; `services.import_history` stores what comes out.
+touches the database; `import_store.import_history` stores what comes out.
 
 Every set gets a key: the file's own for this app's export, else one derived from
 the line's content (and the lifter), as `import_sheets` derives keys for rows
@@ -22,14 +22,13 @@ import re
 import uuid
 import zlib
 from collections import Counter
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
 from .export import COLUMNS_V1, COLUMNS_V2, read_row
-from .forms import EXERCISE_MAX_LENGTH, IMPORT_FORMAT_CHOICES, NUMBER_TEXT_MAX_LENGTH
-from .models import SetType, WeightUnit
+from .import_store import BadLine, ImportedSet, ImportRefused, Skipped
+from .models import Set, SetType, WeightUnit
 from .numbers import whole_number
 
 # Keys of imported sets are uuid5(IMPORT_KEYS, lifter + content + counter).
@@ -41,7 +40,14 @@ FORMAT_NAMES = {
     "workoutlog": "Workout Log (this app's export)",
 }
 # What --format and the page offer: "strong" reads both of Strong's exports.
-FORMAT_CHOICES = IMPORT_FORMAT_CHOICES
+FORMAT_CHOICES = [
+    ("auto", "Tell from the file"),
+    ("strong", "Strong"),
+    ("hevy", "Hevy"),
+    ("workoutlog", "Workout Log"),
+]
+EXERCISE_MAX_LENGTH = Set._meta.get_field("exercise_name").max_length
+NUMBER_TEXT_MAX_LENGTH = Set._meta.get_field("weight").max_length
 STRONG_COLUMNS = {"Date", "Workout Name", "Exercise Name", "Set Order", "Weight", "Reps"}
 HEVY_COLUMNS = {"title", "start_time", "exercise_title", "set_index", "set_type", "reps"}
 STRONG_SET_ORDER_TYPES = {"W": SetType.WARMUP, "D": SetType.DROP, "F": SetType.FAILURE}
@@ -74,51 +80,6 @@ RPE_MIN, RPE_MAX = 6, 10
 # Past these a file's number is a slip, not a set number or a workout's length.
 MAX_IMPORTED_SET_NUMBER = 1000
 MAX_DURATION_SECONDS = 7 * 24 * 3600
-
-
-class ImportRefused(Exception):
-    """The file cannot be imported as it is; the message says why, naming the line."""
-
-
-@dataclass(slots=True)
-class ImportedSet:
-    line: int
-    workout: str  # which lines form one workout, within this file
-    session_id: str  # a preferred id for a new workout (this app's export), or ""
-    date: datetime.date
-    started_at: datetime.datetime
-    finished_at: datetime.datetime | None
-    workout_name: str
-    workout_note: str
-    exercise: str
-    set_number: int | None  # None: numbered in the order of the file
-    set_type: str
-    weight: str
-    reps: str
-    unit: str
-    rpe: Decimal | None
-    notes: str
-    key: uuid.UUID
-    logged_at: datetime.datetime | None = None
-
-
-@dataclass(slots=True)
-class Skipped:
-    """A line that is not a set (a Rest Timer row, an empty set): left out, and said so."""
-
-    line: int
-    reason: str
-
-
-@dataclass(slots=True)
-class BadLine:
-    """A line that cannot be read: the file is refused, unless bad lines are skipped."""
-
-    line: int
-    reason: str
-
-    def __str__(self):
-        return f"Line {self.line}: {self.reason}"
 
 
 class CsvFile:

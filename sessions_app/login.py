@@ -11,8 +11,15 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from .api import client_address
 from .models import LoginThrottle
+
+
+def client_address(request):
+    """The caller's address; behind a proxy, the one the proxy saw (the last hop)."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def own_key(username, address):

@@ -4,42 +4,46 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from sessions_app.admin import SessionAdmin
-from sessions_app.models import Session, mark_unsynced
+from sessions_app.admin import WorkoutAdmin
+from sessions_app.models import Workout, mark_unsynced
 
 from .conflicts import APP, SHEET, ConflictResolved, describe_conflict, resolve
 from .models import SheetConflict, SheetsProfile, SyncRun, Tombstone
-from .reconcile import is_configured, not_configured_message
 from .sheets import SheetsError
+from .targets import is_configured, not_configured_message
 from .tasks import enqueue_pull, request_sync
 from .upgrade import upgrade_headers
 
 
-class SyncedSessionAdmin(SessionAdmin):
-    list_display = [*SessionAdmin.list_display, "sync_state"]
-    list_filter = [*SessionAdmin.list_filter]
-    readonly_fields = [
-        *SessionAdmin.readonly_fields,
-        "sync_state",
-        "sync_attempts",
-        "sync_attempted_at",
-        "sync_error",
-    ]
-    fields = [
-        *SessionAdmin.fields,
-        "sync_state",
-        "sync_attempts",
-        "sync_attempted_at",
-        "sync_error",
-    ]
+def sheet_state(workout):
+    """What the admin shows of a workout's sync: synced, pending, failing, or nothing."""
+    if workout.status != Workout.Status.COMPLETED:
+        return "not synced (not completed)"
+    if workout.synced_to_sheets:
+        return "synced"
+    failing = getattr(workout, "failing_push", None)
+    if failing is not None and failing.is_failing:
+        return f"failing ({failing.attempts} attempts): {failing.error[:120]}"
+    return "pending"
+
+
+class SyncedWorkoutAdmin(WorkoutAdmin):
+    list_display = [*WorkoutAdmin.list_display, "sync_state"]
+    list_select_related = [*WorkoutAdmin.list_select_related, "failing_push"]
+    readonly_fields = [*WorkoutAdmin.readonly_fields, "sync_state", "push_attempts"]
+    fields = [*WorkoutAdmin.fields, "sync_state", "push_attempts"]
     actions = ["sync_now", "pull_now", "mark_for_resync"]
 
     @admin.display(description="sheet")
-    def sync_state(self, session):
-        state = session.sync_state
-        if state == "failing":
-            return f"failing ({session.sync_attempts} attempts): {session.sync_error[:120]}"
-        return state
+    def sync_state(self, workout):
+        return sheet_state(workout)
+
+    @admin.display(description="failed pushes")
+    def push_attempts(self, workout):
+        failing = getattr(workout, "failing_push", None)
+        if failing is None:
+            return "none"
+        return f"{failing.attempts}, the last at {failing.last_attempt_at:%Y-%m-%d %H:%M}"
 
     @admin.action(description="Sync now (in the background)")
     def sync_now(self, request, queryset):
@@ -70,7 +74,7 @@ class SyncedSessionAdmin(SessionAdmin):
     @admin.action(description="Mark for re-sync (rewrite their rows in the sheet)")
     def mark_for_resync(self, request, queryset):
         completed = list(
-            queryset.filter(status=Session.Status.COMPLETED).values_list("pk", flat=True)
+            queryset.filter(status=Workout.Status.COMPLETED).values_list("pk", flat=True)
         )
         mark_unsynced(*completed)
         skipped = queryset.count() - len(completed)
@@ -83,8 +87,8 @@ class SyncedSessionAdmin(SessionAdmin):
             )
 
 
-admin.site.unregister(Session)
-admin.site.register(Session, SyncedSessionAdmin)
+admin.site.unregister(Workout)
+admin.site.register(Workout, SyncedWorkoutAdmin)
 
 
 @admin.register(SyncRun)
@@ -125,8 +129,8 @@ class SheetConflictAdmin(admin.ModelAdmin):
 
     list_display = ["found_at", "lifter", "workout", "set_label", "kind", "row_number", "versions"]
     list_filter = ["kind", "target"]
-    list_select_related = ["set__session__owner"]
-    search_fields = ["set__session__id", "set__exercise", "set__session__owner__username"]
+    list_select_related = ["set__workout__owner"]
+    search_fields = ["set__workout__id", "set__exercise_name", "set__workout__owner__username"]
     readonly_fields = [
         "set",
         "kind",
@@ -141,15 +145,15 @@ class SheetConflictAdmin(admin.ModelAdmin):
 
     @admin.display(description="lifter")
     def lifter(self, conflict):
-        return conflict.set.session.owner
+        return conflict.set.workout.owner
 
     @admin.display(description="workout")
     def workout(self, conflict):
-        return conflict.set.session_id
+        return conflict.set.workout_id
 
     @admin.display(description="set")
     def set_label(self, conflict):
-        return f"{conflict.set.exercise} #{conflict.set.set_number}"
+        return f"{conflict.set.exercise_name} #{conflict.set.set_number}"
 
     @admin.display(description="in the sheet → in the app")
     def versions(self, conflict):
@@ -162,7 +166,7 @@ class SheetConflictAdmin(admin.ModelAdmin):
 
     def resolve_all(self, request, queryset, choice, done):
         count = 0
-        for conflict in queryset.select_related("set__session"):
+        for conflict in queryset.select_related("set__workout"):
             try:
                 resolve(conflict, choice)
                 count += 1

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from sessions_app.export import read_row, row_for, rpe_text
 from sessions_app.forms import MAX_SET_NUMBER
-from sessions_app.models import Set, mark_unsynced
+from sessions_app.models import Exercise, Set, mark_unsynced
 from sessions_app.numbers import whole_number
 
 from .models import SheetConflict, WrittenRow
@@ -64,16 +64,16 @@ def app_rows(sets, version):
     """
     firsts = set()
     if version == 1:
-        sessions = {s.session_id for s in sets}
+        workouts = {s.workout_id for s in sets}
         seen = set()
-        for set_id, session_id in (
-            sheet_sets().filter(session_id__in=sessions).values_list("pk", "session_id")
+        for set_id, workout_id in (
+            sheet_sets().filter(workout_id__in=workouts).values_list("pk", "workout_id")
         ):
-            if session_id not in seen:
-                seen.add(session_id)
+            if workout_id not in seen:
+                seen.add(workout_id)
                 firsts.add(set_id)
     return {
-        s.pk: row_for(s.session, s, version, with_workout_note=version != 1 or s.pk in firsts)
+        s.pk: row_for(s.workout, s, version, with_workout_note=version != 1 or s.pk in firsts)
         for s in sets
     }
 
@@ -103,7 +103,7 @@ def take_sheet_row(set_id, sheet_row, version, target, expected_fingerprint=None
     written one, so the next push finds nothing to write back for it.
     """
     with transaction.atomic():
-        workout_set = Set.objects.select_related("session").get(pk=set_id)
+        workout_set = Set.objects.select_related("workout").get(pk=set_id)
         row = app_row(workout_set, version)
         if expected_fingerprint and fingerprint(row, version) != expected_fingerprint:
             return False
@@ -115,26 +115,29 @@ def take_sheet_row(set_id, sheet_row, version, target, expected_fingerprint=None
         if fingerprint(app_row(workout_set, version), version) != taken:
             # Not all of it could be taken (the session id, a text too long): the
             # next push writes the row as the app holds it.
-            mark_unsynced(workout_set.session_id)
+            mark_unsynced(workout_set.workout_id)
     return True
 
 
 def apply_changes(workout_set, changes):
-    session = workout_set.session
-    session_fields, set_fields = [], []
+    """The set and its workout take these values (read from a sheet row), through their
+    save_changes(): the records and the workout's other rows follow."""
+    workout = workout_set.workout
+    was_status, was_exercise_id = workout.status, workout_set.exercise_id
+    workout_fields, set_fields = [], []
     for name, value in changes.items():
         if name == "date":
             try:
-                session.date = datetime.date.fromisoformat(value)
+                workout.date = datetime.date.fromisoformat(value)
             except ValueError:
                 continue
-            session_fields.append("date")
+            workout_fields.append("date")
         elif name == "template" and value:
-            session.template = value[:40]
-            session_fields.append("template")
+            workout.routine_slug = value[:40]
+            workout_fields.append("routine_slug")
         elif name == "workout_note":
-            session.note = value
-            session_fields.append("note")
+            workout.note = value
+            workout_fields.append("note")
         elif name == "set_number":
             if number := whole_number(value, MAX_SET_NUMBER):
                 workout_set.set_number = number
@@ -144,8 +147,9 @@ def apply_changes(workout_set, changes):
                 workout_set.created_at = moment
                 set_fields.append("created_at")
         elif name == "exercise":
-            if value:
-                workout_set.exercise = value[:100]
+            if value.strip():
+                owner_id = workout.owner_id
+                workout_set.exercise = Exercise.named_for(owner_id, value[:100])
                 set_fields.append("exercise")
         elif name in ("weight", "reps"):
             setattr(workout_set, name, value[:20])
@@ -153,12 +157,10 @@ def apply_changes(workout_set, changes):
         else:  # notes, set type, RPE, unit: read_row gives valid values
             setattr(workout_set, name, value)
             set_fields.append(name)
-    if session_fields:
-        session.save(update_fields=session_fields)
+    if workout_fields:
+        workout.save_changes(workout_fields, was_status=was_status)
     if set_fields:
-        workout_set.save(update_fields=set_fields)  # marks the workout for re-sync
-    elif session_fields:
-        mark_unsynced(session.pk)  # the workout's other rows must follow
+        workout_set.save_changes(set_fields, was_exercise_id=was_exercise_id)
 
 
 def record_conflict(set_id, kind, target, row_number=None, sheet_row=(), version=2):
@@ -188,21 +190,21 @@ def resolve(conflict, choice):
     with transaction.atomic():
         if not SheetConflict.objects.filter(pk=conflict.pk).delete()[0]:
             raise ConflictResolved(f"The conflict of set {conflict.set_id} is already resolved.")
-        workout_set = Set.objects.select_related("session").get(pk=conflict.set_id)
+        workout_set = Set.objects.select_related("workout").get(pk=conflict.set_id)
         version = conflict.header_version
         if conflict.kind == SheetConflict.Kind.DELETED:
             if choice == SHEET:
                 workout_set.delete()
             else:
                 WrittenRow.objects.filter(set=workout_set).delete()
-                mark_unsynced(workout_set.session_id)
+                mark_unsynced(workout_set.workout_id)
         elif choice == SHEET:
             take_sheet_row(workout_set.pk, conflict.sheet_row, version, conflict.target)
         else:
             record_written(
                 {workout_set.pk: fingerprint(conflict.sheet_row, version)}, conflict.target
             )
-            mark_unsynced(workout_set.session_id)
+            mark_unsynced(workout_set.workout_id)
 
 
 @dataclass
@@ -239,7 +241,7 @@ def describe_conflict(conflict):
     return ConflictView(conflict, workout_set, differences)
 
 
-def conflicts_for_session(session):
+def conflicts_for_workout(workout):
     """The open conflicts of a workout's sets, described for its page."""
-    conflicts = SheetConflict.objects.filter(set__session=session).select_related("set__session")
+    conflicts = SheetConflict.objects.filter(set__workout=workout).select_related("set__workout")
     return [describe_conflict(conflict) for conflict in conflicts.order_by("set__created_at")]

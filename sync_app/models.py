@@ -1,5 +1,7 @@
 """The sync's own bookkeeping: where each lifter's rows go, deletions to carry out,
-the one-run-at-a-time lease, the worker's heartbeat, and a record of every run."""
+workouts whose push keeps failing, the one-run-at-a-time lease, the worker's heartbeat,
+and a record of every run. (Which workouts the sheet must still follow is the sessions
+table's own synced_to_sheets, as the original design has it.)"""
 
 from django.conf import settings
 from django.db import models
@@ -47,6 +49,33 @@ class Tombstone(models.Model):
 
     def __str__(self):
         return f"{self.session_id} {self.key}"
+
+
+class FailingPush(models.Model):
+    """A completed workout whose rows the sync could not write: how often it tried and
+    the last error. Gone once the workout is in the sheet."""
+
+    FAILING_AFTER_ATTEMPTS = 3
+
+    workout = models.OneToOneField(
+        "sessions_app.Workout",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="failing_push",
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "failing push"
+
+    def __str__(self):
+        return f"{self.workout_id}: {self.attempts} attempt(s)"
+
+    @property
+    def is_failing(self):
+        return self.attempts >= self.FAILING_AFTER_ATTEMPTS
 
 
 class SyncRun(models.Model):

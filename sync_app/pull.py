@@ -14,6 +14,8 @@ way `import_sheets` imports them, once. Rows written before fingerprints existed
 one the first time a pull sees them match the database.
 """
 
+import itertools
+import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,21 +23,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from sessions_app.models import Session, Set
-from sessions_app.services import batched
+from sessions_app.import_store import ImportSummary, Skipped
+from sessions_app.models import Set, Workout
 
 from .conflicts import app_rows, record_conflict, record_written, take_sheet_row
-from .importer import ImportReport, parse_row, store
-from .models import SheetConflict, SyncRun, SyncState, WrittenRow
-from .reconcile import (
-    Runner,
-    SyncResult,
-    close_interrupted_runs,
-    finish_record,
-    is_configured,
-    lifters_by_target,
-    logger,
-)
+from .models import SheetConflict, SyncState, WrittenRow
 from .rows import (
     KEY_COLUMN,
     MAX_WIDTH,
@@ -45,7 +37,12 @@ from .rows import (
     header_version,
     normalized,
 )
+from .runner import Runner, SyncResult
+from .sheet_import import parse_row, store_sheet_rows
 from .sheets import SheetsClient, SheetsError, SheetsPermanent
+from .targets import is_configured, lifters_by_target
+
+logger = logging.getLogger("sync")
 
 # Sets loaded from the database at a time while comparing.
 CHUNK_SIZE = 2000
@@ -121,9 +118,7 @@ class Puller(Runner):
 
     def pull_targets(self, work):
         result = SyncResult("success", pull=True)
-        close_interrupted_runs()
-        record = SyncRun.objects.create(trigger=self.trigger)
-        try:
+        with self.recorded(result, len(work)):
             self.client = SheetsClient()
             for target, owners in work.items():
                 try:
@@ -131,26 +126,8 @@ class Puller(Runner):
                 except SheetsError as error:
                     result.errors.append(str(error))
                     logger.error("pull failed", extra={"target": str(target), "error": str(error)})
-        except BaseException as error:
-            result.errors.append(f"Interrupted: {type(error).__name__} {error}".strip())
-            raise
-        finally:
-            if result.errors:
-                result.outcome = "partial" if len(result.errors) < len(work) else "failed"
-            result.api_calls = self.client.calls if self.client else 0
-            result.retries = self.retries
-            finish_record(record, result)
-            logger.info(
-                "pull run",
-                extra={
-                    "outcome": result.outcome,
-                    "taken": result.taken,
-                    "conflicts": result.conflicts,
-                    "imported": result.imported,
-                    "api_calls": result.api_calls,
-                    "error": " ".join(result.errors),
-                },
-            )
+                else:
+                    result.targets_done += 1
         return result
 
     def pull_target(self, target, owners, result):
@@ -171,11 +148,11 @@ class Puller(Runner):
 
     def take_changed(self, target, rows, plan, result):
         version = plan.version
-        for batch in batched(plan.changed, CHUNK_SIZE):
+        for batch in itertools.batched(plan.changed, CHUNK_SIZE):
             sets = Set.objects.filter(
                 pk__in=[set_id for set_id, _, _ in batch],
-                session__status=Session.Status.COMPLETED,
-            ).select_related("session")
+                workout__status=Workout.Status.COMPLETED,
+            ).select_related("workout")
             wanted = app_rows(list(sets), version)
             agreed = {}
             for set_id, number, last_written in batch:
@@ -201,15 +178,15 @@ class Puller(Runner):
         synced workout has not changed since its row was written, so the row the app
         would write is what was written."""
         version = plan.version
-        for batch in batched(list(plan.unrecorded.items()), CHUNK_SIZE):
+        for batch in itertools.batched(list(plan.unrecorded.items()), CHUNK_SIZE):
             keys = [uuid.UUID(key) for key, _ in batch if is_uuid(key)]
             sets = Set.objects.filter(
                 key__in=keys,
                 legacy_sheet_row=False,
-                session__status=Session.Status.COMPLETED,
-                session__synced_to_sheets=True,
-                session__owner_id__in=owners,
-            ).select_related("session")
+                workout__status=Workout.Status.COMPLETED,
+                workout__synced_to_sheets=True,
+                workout__owner_id__in=owners,
+            ).select_related("workout")
             sets = {str(s.key): s for s in sets}
             wanted = app_rows(list(sets.values()), version)
             baseline = {}
@@ -225,8 +202,8 @@ class Puller(Runner):
             record_written(baseline, target)
 
     def report_deleted(self, target, plan, result):
-        for batch in batched(plan.deleted, CHUNK_SIZE):
-            gone = Set.objects.filter(pk__in=batch, session__status=Session.Status.COMPLETED)
+        for batch in itertools.batched(plan.deleted, CHUNK_SIZE):
+            gone = Set.objects.filter(pk__in=batch, workout__status=Workout.Status.COMPLETED)
             for set_id in gone.values_list("pk", flat=True):
                 record_conflict(set_id, SheetConflict.Kind.DELETED, target, version=plan.version)
                 result.conflicts += 1
@@ -242,15 +219,15 @@ class Puller(Runner):
             )
             return
         user = get_user_model().objects.get(pk=owners[0])
-        report, parsed, seen_legacy = ImportReport(), [], Counter()
+        summary, parsed, seen_legacy = ImportSummary("sheet", "", True), [], Counter()
         for number in plan.without_key:
             values = normalized(rows[number - 1], plan.version)
             row = parse_row(number, values, seen_legacy, plan.version)
-            if not isinstance(row, str):
+            if not isinstance(row, Skipped):
                 parsed.append(row)
         with transaction.atomic():
-            store(user, parsed, report)
-        result.imported += report.sets_created
+            store_sheet_rows(user, parsed, summary)
+        result.imported += summary.sets_created
 
 
 def is_uuid(text):

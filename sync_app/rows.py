@@ -29,7 +29,7 @@ __all__ = [
     "header_version",
     "normalized",
     "parse_logged_at",
-    "rows_of_session",
+    "rows_of_workout",
     "width",
 ]
 
@@ -67,17 +67,17 @@ def sheet_sets():
     return Set.objects.filter(legacy_sheet_row=False).order_by("created_at", "pk")
 
 
-def rows_of_session(session, version):
-    """{key: row} for the session's (prefetched) sets, in the tab's version.
+def rows_of_workout(workout, version):
+    """{key: row} for the workout's (prefetched) sets, in the tab's version.
 
     A version 1 tab has no workout note column: the note rides on the first set's row.
     The sets must be prefetched with sheet_sets().
     """
     return {
         str(workout_set.key): versioned_row_for(
-            session, workout_set, version=version, with_workout_note=number == 0
+            workout, workout_set, version=version, with_workout_note=number == 0
         )
-        for number, workout_set in enumerate(session.sets.all())
+        for number, workout_set in enumerate(workout.sets.all())
     }
 
 

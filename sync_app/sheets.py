@@ -61,10 +61,6 @@ def never_sent(error):
     )
 
 
-def is_configured():
-    return bool(settings.SHEETS_SPREADSHEET_ID) and has_credentials()
-
-
 def has_credentials():
     """A service-account key, or a non-Google endpoint that needs none (the imitation)."""
     custom_endpoint = settings.GOOGLE_SHEETS_API_URL.rstrip("/") != GOOGLE_SHEETS_URL

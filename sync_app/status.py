@@ -6,10 +6,9 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
-from sessions_app.models import FAILING_AFTER_ATTEMPTS
-
-from .models import SheetConflict, SyncRun, SyncState, Tombstone
-from .reconcile import is_configured, not_configured_message, pending_sessions
+from .models import FailingPush, SheetConflict, SyncRun, SyncState, Tombstone
+from .push import pending_workouts
+from .targets import is_configured, not_configured_message
 
 PULL_TRIGGERS = ["pull", "command-pull"]
 # The heartbeat task runs every minute; three missed beats mean the worker is down.
@@ -54,7 +53,7 @@ class SyncStatus:
 
 
 def current_status(now=None):
-    pending, without_spreadsheet = pending_sessions()
+    pending, without_spreadsheet = pending_workouts()
     state = SyncState.load()
     configured = is_configured()
     return SyncStatus(
@@ -64,7 +63,9 @@ def current_status(now=None):
         worksheet=settings.SHEETS_WORKSHEET,
         pending=pending.count(),
         oldest_pending_at=pending.aggregate(oldest=Min("completed_at"))["oldest"],
-        failing=pending.filter(sync_attempts__gte=FAILING_AFTER_ATTEMPTS).count(),
+        failing=pending.filter(
+            failing_push__attempts__gte=FailingPush.FAILING_AFTER_ATTEMPTS
+        ).count(),
         lifters_without_spreadsheet=sorted(
             set(without_spreadsheet.values_list("owner__username", flat=True))
         ),

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import SyncState
-from .reconcile import run_sync
+from .push import run_sync
 
 logger = logging.getLogger("sync")
 
@@ -93,35 +93,27 @@ def request_sync():
     transaction.on_commit(enqueue_sync, robust=True)
 
 
+def schedules():
+    """(name, task, its argument, every so many minutes) of each schedule."""
+    return [
+        (SYNC_SCHEDULE_NAME, "sync_app.tasks.scheduled_sync", None, settings.SYNC_INTERVAL_MINUTES),
+        (PULL_SCHEDULE_NAME, PULL_TASK, "'pull'", settings.SYNC_PULL_INTERVAL_MINUTES),
+        (HEARTBEAT_SCHEDULE_NAME, HEARTBEAT_TASK, None, HEARTBEAT_INTERVAL_MINUTES),
+    ]
+
+
 def ensure_schedules(**kwargs):
     """Create or fix the schedules (push, pull, heartbeat); safe to run after every migrate."""
     from django_q.models import Schedule
 
-    Schedule.objects.update_or_create(
-        name=SYNC_SCHEDULE_NAME,
-        defaults={
-            "func": "sync_app.tasks.scheduled_sync",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": settings.SYNC_INTERVAL_MINUTES,
-            "repeats": -1,
-        },
-    )
-    Schedule.objects.update_or_create(
-        name=PULL_SCHEDULE_NAME,
-        defaults={
-            "func": PULL_TASK,
-            "args": "'pull'",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": settings.SYNC_PULL_INTERVAL_MINUTES,
-            "repeats": -1,
-        },
-    )
-    Schedule.objects.update_or_create(
-        name=HEARTBEAT_SCHEDULE_NAME,
-        defaults={
-            "func": HEARTBEAT_TASK,
-            "schedule_type": Schedule.MINUTES,
-            "minutes": HEARTBEAT_INTERVAL_MINUTES,
-            "repeats": -1,
-        },
-    )
+    for name, func, args, minutes in schedules():
+        Schedule.objects.update_or_create(
+            name=name,
+            defaults={
+                "func": func,
+                "args": args,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": minutes,
+                "repeats": -1,
+            },
+        )

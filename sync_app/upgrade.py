@@ -8,20 +8,16 @@ cell for their columns. Rows not yet rewritten stay readable meanwhile, since
 read_row understands the marks in both versions.
 """
 
-import os
-import socket
-import uuid
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import F
 
-from sessions_app.models import Session
+from sessions_app.models import Workout
 
-from .models import SyncState
-from .reconcile import lifters_by_target
 from .rows import HEADERS, LATEST_VERSION, MAX_WIDTH, header_version
+from .runner import Runner
 from .sheets import SheetsClient, SheetsPermanent
+from .targets import lifters_by_target
 from .tasks import request_sync
 
 
@@ -57,16 +53,13 @@ def upgrade_headers(owner_ids=None):
     Raises SheetsPermanent for a header of no known version, or while a sync runs.
     """
     owners_of = lifters_by_target(owner_ids)
-    holder = f"upgrade:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    if not SyncState.take_lease(holder, settings.SYNC_LEASE_SECONDS):
-        raise SheetsPermanent("A sync is running right now; upgrade the header in a minute.")
     report = UpgradeReport()
-    try:
+    with Runner(trigger="upgrade").holding_lease() as held:
+        if not held:
+            raise SheetsPermanent("A sync is running right now; upgrade the header in a minute.")
         client = SheetsClient()
         for target, owners in owners_of.items():
             upgrade_target(client, target, owners, report)
-    finally:
-        SyncState.release_lease(holder)
     return report
 
 
@@ -87,9 +80,9 @@ def upgrade_target(client, target, owners, report):
         return
     worksheet.update_rows({1: HEADERS[LATEST_VERSION]}, len(HEADERS[LATEST_VERSION]))
     report.upgraded.append(target)
-    # In bulk: one UPDATE for a lifter's whole history (no set changes, so no signals).
+    # In bulk: one UPDATE for a lifter's whole history.
     report.sessions_marked += (
-        Session.objects.completed()
+        Workout.objects.completed()
         .filter(owner_id__in=owners)
         .update(synced_to_sheets=False, revision=F("revision") + 1)
     )

@@ -21,12 +21,12 @@ CHOICE_MESSAGES = {
 @login_required
 def resolve_conflict(request, set_id):
     conflict = get_object_or_404(
-        SheetConflict.objects.select_related("set__session"),
+        SheetConflict.objects.select_related("set__workout"),
         set_id=set_id,
-        set__session__owner=request.user,
+        set__workout__owner=request.user,
     )
     choice = request.POST.get("choice")
-    url = conflict.set.session.get_absolute_url()
+    url = conflict.set.workout.get_absolute_url()
     if choice not in (SHEET, APP):
         messages.error(request, "Choose the sheet's version or the app's.")
     else:

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
-from sessions_app.models import Session, TemplateExercise, WorkoutTemplate
+from sessions_app.models import Exercise, Routine, RoutineExercise, Workout, exercise_key
 
 LOWER1_EXERCISES = ["Back Squat", "Romanian Deadlift", "Leg Press"]
 
@@ -44,20 +44,25 @@ def test_settings(settings):
 def lower1(db):
     """The Lower 1 starter routine (installed by a migration; recreated for transactional
     tests). Lifters start it as it is, or their own copy of it (see give_starter_routines)."""
-    template, created = WorkoutTemplate.objects.get_or_create(
+    routine, created = Routine.objects.get_or_create(
         owner=None, slug="lower1", defaults={"name": "Lower 1"}
     )
     if created:
+        library = Exercise.for_names(None, LOWER1_EXERCISES)
         for position, name in enumerate(LOWER1_EXERCISES):
-            TemplateExercise.objects.create(
-                template=template, name=name, position=position, target_sets=3, target_reps="5"
+            RoutineExercise.objects.create(
+                routine=routine,
+                exercise=library[exercise_key(name)],
+                position=position,
+                target_sets=3,
+                target_reps="5",
             )
-    return template
+    return routine
 
 
 @pytest.fixture
 def upper1(db):
-    template, _ = WorkoutTemplate.objects.get_or_create(
+    template, _ = Routine.objects.get_or_create(
         owner=None, slug="upper1", defaults={"name": "Upper 1"}
     )
     return template
@@ -90,12 +95,12 @@ def bob_client(bob):
 @pytest.fixture
 def alice_workout(alice, lower1):
     """Alice's Lower 1 workout in progress."""
-    return Session.start(alice, lower1)
+    return Workout.start(alice, lower1)
 
 
 @pytest.fixture
 def bob_workout(bob, lower1):
-    return Session.start(bob, lower1)
+    return Workout.start(bob, lower1)
 
 
 SPREADSHEET_ID = "workout-log-test"
@@ -103,7 +108,7 @@ SPREADSHEET_ID = "workout-log-test"
 
 @pytest.fixture(scope="session")
 def sheets_server():
-    from sync_app.sheets_imitation import SheetsImitation
+    from devtools.sheets_imitation import SheetsImitation
 
     server = SheetsImitation().start()
     yield server

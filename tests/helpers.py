@@ -7,10 +7,9 @@ import uuid
 HTMX = {"HX-Request": "true"}
 
 
-def set_data(exercise="Back Squat", weight="225", reps="5", notes="", slot=None, **extra):
+def set_data(exercise="Back Squat", weight="225", reps="5", notes="", **extra):
     """What the log-set form on the workout page posts."""
     return {
-        "slot": exercise if slot is None else slot,
         "exercise": exercise,
         "weight": weight,
         "reps": reps,
@@ -32,32 +31,46 @@ def bulk_completed_sessions(owner, count, first_day=None):
 
     from django.utils import timezone
 
-    from sessions_app.models import Session, Set
-    from sessions_app.progress import refresh_records
+    from sessions_app.models import Set, Workout, refresh_records
 
     first_day = first_day or datetime.date(2020, 1, 1)
     now = timezone.now()
-    sessions = Session.objects.bulk_create(
-        Session(
+    sessions = Workout.objects.bulk_create(
+        Workout(
             id=f"bulk-{owner.pk}-{number}",
             owner=owner,
-            template="lower1",
+            routine_slug="lower1",
             date=first_day + datetime.timedelta(days=number),
-            status=Session.Status.COMPLETED,
+            status=Workout.Status.COMPLETED,
             completed_at=now,
         )
         for number in range(count)
     )
+    squat = exercise_for(owner, "Back Squat")
     sets = [
-        Set(session=session, exercise="Back Squat", set_number=n, weight="200", reps="5")
+        Set(
+            workout=session,
+            exercise=squat,
+            exercise_name=squat.name,
+            set_number=n,
+            weight="200",
+            reps="5",
+        )
         for session in sessions
         for n in (1, 2)
     ]
     for workout_set in sets:
         workout_set.read_numbers()  # bulk_create skips save()
     Set.objects.bulk_create(sets)
-    refresh_records(owner.pk, ["Back Squat"])  # and its signals
+    refresh_records(owner.pk, [squat.pk])  # bulk_create says nothing of what follows
     return sessions
+
+
+def exercise_for(owner, name):
+    """The lifter's exercise of that name, made if missing."""
+    from sessions_app.models import Exercise
+
+    return Exercise.named_for(owner.pk, name)
 
 
 def past_workout(owner, template, day, sets):
@@ -67,15 +80,15 @@ def past_workout(owner, template, day, sets):
 
     from django.utils import timezone
 
-    from sessions_app.models import Session
+    from sessions_app.models import Workout
 
     def at(hour):
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
-    session = Session.start(owner, template, day)
+    session = Workout.start(owner, template, day)
     for exercise, weight, reps, *warmup in sets:
         session.log_set(exercise, weight, reps, set_type="warmup" if warmup else "working")
     session.complete(now=at(19))
-    Session.objects.filter(pk=session.pk).update(created_at=at(18))
+    Workout.objects.filter(pk=session.pk).update(created_at=at(18))
     session.refresh_from_db()
     return session

@@ -41,15 +41,15 @@ def run_import(path, user="alice", *args):
 def stored_sets(owner):
     """(date, title, exercise, number, type, weight, reps, unit, rpe, notes) of each set."""
     sets = (
-        Set.objects.filter(session__owner=owner)
-        .select_related("session")
-        .order_by("session__date", "session_id", "pk")
+        Set.objects.filter(workout__owner=owner)
+        .select_related("workout")
+        .order_by("workout__date", "workout_id", "pk")
     )
     return [
         (
-            s.session.date.isoformat(),
-            s.session.template,
-            s.exercise,
+            s.workout.date.isoformat(),
+            s.workout.routine_slug,
+            s.exercise_name,
             s.set_number,
             s.set_type,
             s.weight,

@@ -2,14 +2,15 @@
 
 import datetime
 
-from sessions_app.models import Session
+from sessions_app.models import Workout
+from sync_app.models import FailingPush
 from sync_app.rows import HEADER, KEY_COLUMN
 from tests.conftest import SPREADSHEET_ID
 
 
 def completed_workout(owner, template, sets, date=datetime.date(2025, 9, 21)):
     """A completed session with the given (exercise, weight, reps, notes) sets."""
-    session = Session.start(owner, template, date)
+    session = Workout.start(owner, template, date)
     for exercise, weight, reps, notes in sets:
         session.log_set(exercise, weight, reps, notes)
     session.complete()
@@ -45,3 +46,9 @@ def trimmed(row):
     while row and row[-1] in ("", None):
         row.pop()
     return row
+
+
+def failed_pushes(workout):
+    """(attempts, last error) of the workout's failing push; (0, "") when none."""
+    failing = FailingPush.objects.filter(workout=workout).first()
+    return (failing.attempts, failing.error) if failing else (0, "")

@@ -58,7 +58,7 @@ def test_another_lifters_workout_and_sets_are_404(alice_client, bob_workout, bob
         assert alice_client.post(url, data).status_code == 404, url
     bob_workout.refresh_from_db()
     assert bob_workout.status == "active"
-    assert list(Set.objects.filter(session=bob_workout).values_list("exercise", "weight")) == [
+    assert list(Set.objects.filter(workout=bob_workout).values_list("exercise_name", "weight")) == [
         ("Back Squat", "315")
     ]
 

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from sessions_app.models import Session, Set, give_starter_routines
+from sessions_app.models import Set, Workout, give_starter_routines
+from tests.helpers import exercise_for
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def synced_workout(alice_workout):
     squat, _ = alice_workout.log_set("Back Squat", "225", "5")
     press, _ = alice_workout.log_set("Leg Press", "300", "10")
     alice_workout.complete()
-    Session.objects.filter(pk=alice_workout.pk).update(synced_to_sheets=True)
+    Workout.objects.filter(pk=alice_workout.pk).update(synced_to_sheets=True)
     alice_workout.refresh_from_db()
     return alice_workout, squat, press
 
@@ -25,7 +26,7 @@ def inline_form_data(session, sets, **changes):
     """The admin change form for a session, as a browser posts it, with some changes."""
     data = {
         "owner": session.owner_id,
-        "template": session.template,
+        "routine_slug": session.routine_slug,
         "date": session.date.isoformat(),
         "status": session.status,
         "sets-TOTAL_FORMS": str(len(sets)),
@@ -38,8 +39,8 @@ def inline_form_data(session, sets, **changes):
         data.update(
             {
                 prefix + "id": workout_set.pk,
-                prefix + "session": session.pk,
-                prefix + "exercise": workout_set.exercise,
+                prefix + "workout": session.pk,
+                prefix + "exercise": workout_set.exercise_id,
                 prefix + "set_number": workout_set.set_number,
                 prefix + "weight": workout_set.weight,
                 prefix + "reps": workout_set.reps,
@@ -51,7 +52,7 @@ def inline_form_data(session, sets, **changes):
 
 
 def change_url(session):
-    return reverse("admin:sessions_app_session_change", args=[session.pk])
+    return reverse("admin:sessions_app_workout_change", args=[session.pk])
 
 
 def test_editing_a_set_inline_marks_the_session_unsynced(admin_client, synced_workout):
@@ -107,7 +108,7 @@ def test_sessions_are_searchable_by_exercise_and_filterable(
     admin_client, synced_workout, bob_workout
 ):
     session = synced_workout[0]
-    changelist = reverse("admin:sessions_app_session_changelist")
+    changelist = reverse("admin:sessions_app_workout_changelist")
     found = admin_client.get(changelist, {"q": "Leg Press"}).content.decode()
     assert session.pk in found and bob_workout.pk not in found
     completed = admin_client.get(changelist, {"status__exact": "completed"}).content.decode()
@@ -117,15 +118,21 @@ def test_sessions_are_searchable_by_exercise_and_filterable(
 
 
 def test_template_admin_edits_exercises(admin_client, lower1):
-    response = admin_client.get(
-        reverse("admin:sessions_app_workouttemplate_change", args=[lower1.pk])
-    )
+    response = admin_client.get(reverse("admin:sessions_app_routine_change", args=[lower1.pk]))
     assert response.status_code == 200 and "Back Squat" in response.content.decode()
 
 
 def many_sets(session, count, exercise="Back Squat"):
+    exercise = exercise_for(session.owner, exercise)
     sets = [
-        Set(session=session, exercise=exercise, set_number=n, weight="200", reps="5")
+        Set(
+            workout=session,
+            exercise=exercise,
+            exercise_name=exercise.name,
+            set_number=n,
+            weight="200",
+            reps="5",
+        )
         for n in range(1, count + 1)
     ]
     for workout_set in sets:
@@ -135,7 +142,7 @@ def many_sets(session, count, exercise="Back Squat"):
 
 def test_searching_by_exercise_counts_each_set_once(admin_client, alice_workout):
     many_sets(alice_workout, 25)
-    changelist = reverse("admin:sessions_app_session_changelist")
+    changelist = reverse("admin:sessions_app_workout_changelist")
     with CaptureQueriesContext(connection) as queries:
         page = admin_client.get(changelist, {"q": "Back Squat"}).content.decode()
     assert '<td class="field-set_count">25</td>' in page
@@ -147,7 +154,7 @@ def test_searching_by_exercise_counts_each_set_once(admin_client, alice_workout)
 
 def test_searching_a_workout_of_thousands_of_sets_is_fast(admin_client, alice_workout):
     many_sets(alice_workout, 2_500)
-    changelist = reverse("admin:sessions_app_session_changelist")
+    changelist = reverse("admin:sessions_app_workout_changelist")
     started = time.monotonic()
     page = admin_client.get(changelist, {"q": "Back Squat"}).content.decode()
     assert '<td class="field-set_count">2500</td>' in page
@@ -160,12 +167,12 @@ def test_a_workout_of_thousands_of_sets_shows_a_link_to_its_sets_not_thousands_o
     session = synced_workout[0]
     many_sets(session, 2_000, exercise="Leg Press")
     # login session, admin user, the workout with its set count, the content type (cached
-    # after the first test that needs it), the owner choices: none per set.
+    # after the first test that needs it), its failing push if any: none per set.
     with django_assert_max_num_queries(5):
         response = admin_client.get(change_url(session))
     page = response.content.decode()
     assert response.status_code == 200 and "sets-TOTAL_FORMS" not in page
-    sets_url = reverse("admin:sessions_app_set_changelist") + f"?session__id__exact={session.pk}"
+    sets_url = reverse("admin:sessions_app_set_changelist") + f"?workout__id__exact={session.pk}"
     assert f'href="{escape(sets_url)}"' in page and "2002 sets" in page
     listed = admin_client.get(sets_url)
     assert listed.status_code == 200 and "2002 sets" in listed.content.decode()
@@ -174,7 +181,7 @@ def test_a_workout_of_thousands_of_sets_shows_a_link_to_its_sets_not_thousands_o
         change_url(session),
         {
             "owner": session.owner_id,
-            "template": session.template,
+            "routine_slug": session.routine_slug,
             "date": "2025-01-02",
             "status": session.status,
         },
@@ -186,7 +193,7 @@ def test_a_workout_of_thousands_of_sets_shows_a_link_to_its_sets_not_thousands_o
 
 def test_routine_admin_tells_the_starters_from_the_lifters_routines(admin_client, alice, lower1):
     give_starter_routines(alice)
-    changelist = reverse("admin:sessions_app_workouttemplate_changelist")
+    changelist = reverse("admin:sessions_app_routine_changelist")
     starters = admin_client.get(changelist, {"owner__isempty": "1"}).content.decode()
     assert "starter (copied to new lifters)" in starters and ">alice<" not in starters
     theirs = admin_client.get(changelist, {"owner__isempty": "0"}).content.decode()

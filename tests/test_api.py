@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from sessions_app.models import ApiToken, Session, Set
+from sessions_app.models import ApiToken, Set, Workout
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_same_key_twice_returns_the_stored_set_and_stores_nothing_new(api, alice
     second = api("put", "session/log-set", {**payload, "weight": "315"})[1]
     assert (first["created"], second["created"]) == (True, False)
     assert second["set"] == first["set"] and second["set"]["key"] == key
-    assert Set.objects.filter(session=alice_workout).count() == 1
+    assert Set.objects.filter(workout=alice_workout).count() == 1
 
 
 def test_a_replayed_key_still_answers_after_the_workout_is_completed(api, alice_workout):
@@ -174,7 +174,7 @@ def test_unknown_template_is_a_field_error(api, alice):
         400,
         {"template": ["There is no workout template with that name."]},
     )
-    assert not Session.objects.exists()
+    assert not Workout.objects.exists()
 
 
 def test_unknown_session_is_404(api, alice_workout):

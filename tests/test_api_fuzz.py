@@ -8,7 +8,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sessions_app.models import ApiToken, Session, Set
+from sessions_app.models import ApiToken, Set, Workout
 
 ENDPOINTS = [
     ("post", "/api/session/start"),
@@ -65,15 +65,15 @@ def api_client(alice, lower1, upper1):
 
 def assert_nothing_half_written():
     assert (
-        not Session.objects.values("owner")
+        not Workout.objects.values("owner")
         .filter(status="active")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
     )
-    assert not Set.objects.filter(Q(exercise="") | Q(set_number__lt=1)).exists()
+    assert not Set.objects.filter(Q(exercise_name="") | Q(set_number__lt=1)).exists()
     assert (
-        not Set.objects.exclude(session__status="active")
-        .filter(created_at__gt=F("session__completed_at"))
+        not Set.objects.exclude(workout__status="active")
+        .filter(created_at__gt=F("workout__completed_at"))
         .exists()
     )
     assert all(len(s.weight) <= 20 and len(s.reps) <= 20 for s in Set.objects.all())

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from sessions_app.models import LifterProfile, Session, Set, SetType
+from sessions_app.models import LifterProfile, Set, SetType, Workout
 from tests.browser import assert_fits_the_phone, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +28,7 @@ def history(owner, template):
     LifterProfile.objects.create(user=owner, weight_unit="kg")
     for week in range(3):
         day = datetime.date(2025, 9, 1) + datetime.timedelta(days=7 * week)
-        session = Session.start(owner, template, day)
+        session = Workout.start(owner, template, day)
         for exercise, weight, reps, unit in HISTORY:
             if exercise == "Benchpress" and week:
                 continue  # a typo made once
@@ -59,8 +59,8 @@ def test_renaming_an_exercise_on_the_phone(phone, alice, lower1):
     expect(rows.filter(has_text="Paused Bench Press")).to_have_count(1)
     expect(rows.filter(has_text="Benchpress")).to_have_count(0)
     assert_fits_the_phone(page)
-    assert Set.objects.filter(exercise="Paused Bench Press").count() == 2
-    assert not Set.objects.filter(exercise="Benchpress").exists()
+    assert Set.objects.filter(exercise_name="Paused Bench Press").count() == 2
+    assert not Set.objects.filter(exercise_name="Benchpress").exists()
 
 
 def test_changing_the_password_on_the_phone(phone, alice):

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from sessions_app.models import Session, Set
+from sessions_app.models import Set, Workout
 from tests.browser import log_in, screenshot, wait_for_service_worker
 from tests.helpers import past_workout
 from tests.workout_screen import (
@@ -24,12 +24,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, lower1):
-    lower1.exercises.filter(name="Back Squat").update(target_sets=3)
+    lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=3)
     page = phone
     log_in(page, "alice", "alice-password")
     wait_for_service_worker(page)
     start_workout(page)
-    session = Session.objects.get(owner=alice)
+    session = Workout.objects.get(owner=alice)
     squat = card(page, "Back Squat")
 
     page.context.set_offline(True)
@@ -58,7 +58,7 @@ def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, low
 
     back_online(page)
     wait_until_logged(page, squat, 4)
-    stored = list(Set.objects.filter(session=session).order_by("created_at"))
+    stored = list(Set.objects.filter(workout=session).order_by("created_at"))
     assert [(s.set_number, s.weight, s.reps) for s in stored] == [
         (1, "225", "5"),
         (2, "235", "5"),
@@ -90,7 +90,7 @@ def test_a_set_for_a_workout_finished_meanwhile_stays_visible_as_not_saved(phone
     squat = card(page, "Back Squat")
     page.context.set_offline(True)
     log_set(squat, 1, "225", "5")
-    session = Session.objects.get(owner=alice)
+    session = Workout.objects.get(owner=alice)
     session.log_set("Back Squat", "200", "5")
     session.complete()  # finished on another phone meanwhile
     back_online(page)
@@ -147,7 +147,9 @@ def test_a_set_whose_answer_was_lost_is_sent_again_and_stored_once(
 
 
 def test_last_time_numbers_and_a_rest_timer_that_survives_a_reload(phone, alice, lower1):
-    lower1.exercises.filter(name="Back Squat").update(rest_seconds=180)  # heavy: 3 minutes
+    lower1.exercises.filter(exercise__name="Back Squat").update(
+        rest_seconds=180
+    )  # heavy: 3 minutes
     past_workout(
         alice,
         lower1,
@@ -199,7 +201,7 @@ def test_offline_fixes_are_refused_with_a_clear_message(phone, alice, lower1):
     page.locator("#bar").get_by_role("button", name="Complete").click()
     assert "You are offline" in notice.inner_text()
     page.context.set_offline(False)
-    assert Session.objects.get(owner=alice).status == "active"
+    assert Workout.objects.get(owner=alice).status == "active"
 
 
 def test_after_the_workout_summary_and_progress_chart(phone, alice, lower1):

@@ -4,7 +4,7 @@ history and charts that follow."""
 import pytest
 from playwright.sync_api import expect
 
-from sessions_app.models import Session, Set
+from sessions_app.models import Set, Workout
 from tests.browser import log_in, screenshot
 from tests.import_helpers import FIXTURES
 
@@ -32,7 +32,7 @@ def test_a_strong_export_imported_on_the_phone_shows_in_history_and_progress(pho
     page.get_by_role("button", name="Import 10 sets").click()
     expect(page.get_by_role("heading", name="Imported")).to_be_visible()
     assert Set.objects.count() == 10
-    assert Session.objects.filter(owner=alice, status="completed").count() == 2
+    assert Workout.objects.filter(owner=alice, status="completed").count() == 2
 
     page.get_by_role("link", name="See your history").click()
     page.wait_for_url("**/history/")

@@ -4,7 +4,7 @@ set through the workout screen; an empty workout; nothing scrolls sideways."""
 import pytest
 from playwright.sync_api import expect
 
-from sessions_app.models import Session, WorkoutTemplate
+from sessions_app.models import Routine, Workout
 from tests.browser import assert_fits_the_phone, log_in, screenshot
 from tests.workout_screen import card, log_set, wait_until_logged
 
@@ -43,10 +43,10 @@ def test_a_routine_is_created_edited_and_started_on_a_phone(phone, alice, lower1
     bench.get_by_label("Rest (s)").fill("180")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Saved Push A.")).to_be_visible()
-    routine = WorkoutTemplate.objects.get(owner=alice, name="Push A")
+    routine = Routine.objects.get(owner=alice, name="Push A")
     assert list(
         routine.exercises.values_list(
-            "position", "name", "target_sets", "target_reps", "rest_seconds"
+            "position", "exercise__name", "target_sets", "target_reps", "rest_seconds"
         )
     ) == [
         (1, "Bench Press", 4, "5", 180),
@@ -64,9 +64,9 @@ def test_a_routine_is_created_edited_and_started_on_a_phone(phone, alice, lower1
     bench_card = card(page, "Bench Press")
     log_set(bench_card, 1, "185", "5")
     wait_until_logged(page, bench_card, 1)
-    session = Session.objects.get(owner=alice)
-    assert (session.routine, session.template) == (routine, "push-a")
-    assert list(session.sets.values_list("exercise", "set_number", "weight", "reps")) == [
+    session = Workout.objects.get(owner=alice)
+    assert (session.routine, session.routine_slug) == (routine, "push-a")
+    assert list(session.sets.values_list("exercise_name", "set_number", "weight", "reps")) == [
         ("Bench Press", 1, "185", "5")
     ]
 
@@ -82,7 +82,7 @@ def test_an_empty_workout_on_a_phone_then_saved_as_a_routine(phone, alice, lower
     squat = card(page, "Goblet Squat")
     log_set(squat, 1, "70", "10")
     wait_until_logged(page, squat, 1)
-    session = Session.objects.get(owner=alice)
+    session = Workout.objects.get(owner=alice)
     session.complete()
     page.goto(page.base_url + session.get_absolute_url())
     page.get_by_role("link", name="Save as a routine").click()
@@ -95,4 +95,4 @@ def test_an_empty_workout_on_a_phone_then_saved_as_a_routine(phone, alice, lower
     assert_fits_the_phone(page)
     page.get_by_role("button", name="Yes, delete the routine").click()
     expect(page.get_by_text("Deleted Quick legs.")).to_be_visible()
-    assert not WorkoutTemplate.objects.filter(name="Quick legs").exists()
+    assert not Routine.objects.filter(name="Quick legs").exists()

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sessions_app.models import LifterProfile, Session, Set
+from sessions_app.models import LifterProfile, Set, Workout
 from tests.browser import assert_fits_the_phone, log_in, screenshot
 from tests.workout_screen import (
     card,
@@ -43,7 +43,7 @@ def test_a_lifter_who_chooses_kg_logs_and_sees_the_summary_in_kg(phone, alice, l
     log_set(squat, 2, "105", "5")
     wait_until_logged(page, squat, 2)
     assert row_texts(squat, ".set-row.done .set-load") == ["100 kg × 5", "105 kg × 5"]
-    stored = Set.objects.filter(session__owner=alice).order_by("set_number")
+    stored = Set.objects.filter(workout__owner=alice).order_by("set_number")
     assert [(s.weight, s.reps, s.unit) for s in stored] == [("100", "5", "kg"), ("105", "5", "kg")]
 
     complete_anyway(page)
@@ -51,6 +51,6 @@ def test_a_lifter_who_chooses_kg_logs_and_sees_the_summary_in_kg(phone, alice, l
     summary = page.get_by_role("region", name="Summary")
     expect(summary.locator("dd").first).to_have_text("1,025 kg")  # 100 × 5 + 105 × 5
     expect(summary).to_contain_text("working sets, in kg (sets logged in lb converted)")
-    assert Session.objects.get(owner=alice).status == "completed"
+    assert Workout.objects.get(owner=alice).status == "completed"
     assert_fits_the_phone(page)
     screenshot(page, "summary-in-kg")

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from sessions_app.models import Session
+from sessions_app.models import Workout
 from tests.browser import log_in
 from tests.workout_screen import (
     card,
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_lifter_logs_a_workout_on_a_phone(phone, alice, lower1):
-    lower1.exercises.filter(name="Back Squat").update(target_sets=3)
+    lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=3)
     page = phone
     log_in(page, "alice", "alice-password")
     start_workout(page)
@@ -43,6 +43,6 @@ def test_a_lifter_logs_a_workout_on_a_phone(phone, alice, lower1):
     page.get_by_role("link", name="History", exact=True).click()
     page.get_by_text("3 sets").wait_for()
 
-    session = Session.objects.get(owner=alice)
+    session = Workout.objects.get(owner=alice)
     assert session.status == "completed"
     assert sorted(session.sets.values_list("weight", flat=True)) == ["225", "230", "245"]

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sessions_app.models import Session, Set
+from sessions_app.models import Exercise, Set, Workout
 from tests.browser import PHONE, log_in, screenshot
 from tests.helpers import past_workout
 from tests.workout_screen import (
@@ -39,7 +39,7 @@ def watch_layout_shifts(page):
 
 
 def test_a_whole_exercise_is_logged_with_one_tap_per_set(phone, alice, lower1):
-    lower1.exercises.filter(name="Back Squat").update(target_sets=4)
+    lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=4)
     past_workout(
         alice,
         lower1,
@@ -69,7 +69,7 @@ def test_a_whole_exercise_is_logged_with_one_tap_per_set(phone, alice, lower1):
         wait_until_logged(page, squat, number)
     assert page.evaluate("window.sameDocument") is True
     assert page.evaluate("window.unexpectedShift") < 0.01
-    session = Session.objects.get(owner=alice, status="active")
+    session = Workout.objects.get(owner=alice, status="active")
     assert list(session.sets.order_by("set_number").values_list("set_number", "weight")) == [
         (1, "225"),
         (2, "240"),
@@ -111,7 +111,8 @@ def test_a_workout_with_six_exercises_fits_in_about_two_screens(phone, alice, lo
         [("Back Squat", 4), ("Romanian Deadlift", 3), ("Leg Press", 3)]
         + [("Lying Leg Curl", 3), ("Standing Calf Raise", 4), ("Plank", 3)]
     ):
-        lower1.exercises.create(name=name, position=position, target_sets=sets)
+        exercise = Exercise.named_for(None, name)  # the library's
+        lower1.exercises.create(exercise=exercise, position=position, target_sets=sets)
     page = phone
     log_in(page, "alice", "alice-password")
     start_workout(page)
@@ -133,7 +134,7 @@ def test_a_workout_with_six_exercises_fits_in_about_two_screens(phone, alice, lo
 
 
 def test_plus_set_a_warm_up_and_an_rpe(phone, alice, lower1):
-    lower1.exercises.filter(name="Back Squat").update(target_sets=3)
+    lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=3)
     page = phone
     log_in(page, "alice", "alice-password")
     start_workout(page)
@@ -212,15 +213,15 @@ def test_completing_with_planned_sets_not_logged_asks_first(phone, alice, lower1
     screenshot(page, "workout-complete-check")
     check.get_by_role("link", name="Keep logging").click()
     expect(check).to_be_hidden()
-    assert Session.objects.get(owner=alice).status == "active"
+    assert Workout.objects.get(owner=alice).status == "active"
     complete_anyway(page)
     page.get_by_text("Completed").wait_for()
-    assert Session.objects.get(owner=alice).status == "completed"
+    assert Workout.objects.get(owner=alice).status == "completed"
 
 
 def test_mid_workout_a_finished_exercise_is_folded_and_the_rest_timer_runs(phone, alice, lower1):
-    lower1.exercises.filter(name="Back Squat").update(target_sets=3)
-    lower1.exercises.filter(name="Romanian Deadlift").update(target_sets=2)
+    lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=3)
+    lower1.exercises.filter(exercise__name="Romanian Deadlift").update(target_sets=2)
     page = phone
     log_in(page, "alice", "alice-password")
     start_workout(page)

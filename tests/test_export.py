@@ -5,24 +5,24 @@ import datetime
 from django.urls import reverse
 
 from sessions_app.export import COLUMNS, csv_safe, row_for
-from sessions_app.models import Session, Set
-from tests.helpers import bulk_completed_sessions, exported_rows
+from sessions_app.models import Set, Workout
+from tests.helpers import bulk_completed_sessions, exercise_for, exported_rows
 
 
 def test_each_row_is_the_sheets_row_of_its_set(alice_client, alice, lower1, settings):
     settings.TIME_ZONE = "Europe/Paris"
     bulk_completed_sessions(alice, 3)
-    session = Session.objects.filter(owner=alice).order_by("date").first()
-    Set.objects.filter(session=session, set_number=1).update(
+    session = Workout.objects.filter(owner=alice).order_by("date").first()
+    Set.objects.filter(workout=session, set_number=1).update(
         set_type="warmup", notes="+easy", unit="kg"
     )
-    Session.start(alice, lower1, datetime.date(2026, 1, 1)).log_set("Curl", "25", "12")
+    Workout.start(alice, lower1, datetime.date(2026, 1, 1)).log_set("Curl", "25", "12")
     response = alice_client.get(reverse("export_csv"))
     rows = exported_rows(response)
-    sets = Set.objects.filter(session__status="completed").select_related("session")
+    sets = Set.objects.filter(workout__status="completed").select_related("workout")
     expected = [
-        [str(csv_safe(value)) for value in row_for(s.session, s)]
-        for s in sets.order_by("session__date", "session_id", "created_at", "pk")
+        [str(csv_safe(value)) for value in row_for(s.workout, s)]
+        for s in sets.order_by("workout__date", "workout_id", "created_at", "pk")
     ]
     assert rows == [COLUMNS, *expected]
     assert rows[1][7] == "'+easy" and rows[1][8].endswith("+01:00")  # never a formula
@@ -30,17 +30,17 @@ def test_each_row_is_the_sheets_row_of_its_set(alice_client, alice, lower1, sett
 
 
 def test_text_that_starts_like_a_formula_is_escaped_in_every_column_of_text(alice_client, alice):
-    session = Session.objects.create(
+    session = Workout.objects.create(
         id="=session",
         owner=alice,
-        template="+routine",
+        routine_slug="+routine",
         date=datetime.date(2026, 1, 1),
-        status=Session.Status.COMPLETED,
+        status=Workout.Status.COMPLETED,
         note='=HYPERLINK("x")',
     )
     Set.objects.create(
-        session=session,
-        exercise="@Squat",
+        workout=session,
+        exercise=exercise_for(alice, "@Squat"),
         set_number=1,
         weight="-",
         reps="=5",

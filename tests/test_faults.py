@@ -8,9 +8,10 @@ import pytest
 import requests
 from django.urls import reverse
 
-from sessions_app.models import ApiToken, Session, Set
+from sessions_app.models import ApiToken, Set, Workout
+from sync_app.admin import sheet_state
 from sync_app.models import SyncRun, SyncState
-from sync_app.reconcile import run_sync
+from sync_app.push import run_sync
 from sync_app.tasks import enqueue_sync
 from tests.conftest import SPREADSHEET_ID
 from tests.processes import free_port, kill_hard, start_gunicorn, start_qcluster, stop, wait_for
@@ -21,7 +22,7 @@ CLIENTS = 4
 
 
 def test_killing_the_web_server_loses_no_acknowledged_set(alice, lower1):
-    session = Session.start(alice, lower1)
+    session = Workout.start(alice, lower1)
     token = ApiToken.issue(alice)
     port = free_port()
     server = start_gunicorn(port)
@@ -69,7 +70,7 @@ def test_killing_the_web_server_loses_no_acknowledged_set(alice, lower1):
                 == 200
             )
         stored = [
-            str(key) for key in Set.objects.filter(session=session).values_list("key", flat=True)
+            str(key) for key in Set.objects.filter(workout=session).values_list("key", flat=True)
         ]
         assert sorted(stored) == sorted(acknowledged | unanswered)  # each set exactly once
     finally:
@@ -99,7 +100,7 @@ def test_killing_the_worker_between_append_and_mark_never_doubles_a_row(sheets, 
         sheets.clear_faults()
         worker = start_qcluster(**cluster_settings)
         enqueue_sync()
-        assert wait_for(lambda: Session.objects.get(pk=session.pk).synced_to_sheets, seconds=60)
+        assert wait_for(lambda: Workout.objects.get(pk=session.pk).synced_to_sheets, seconds=60)
         assert sorted(keys_in_sheet(sheets)) == keys  # each set exactly once
         assert len(sheet(sheets)) == 1 + len(keys)  # and one header
     finally:
@@ -134,7 +135,7 @@ def test_a_worker_killed_mid_append_blocks_the_sync_only_until_its_short_lease_l
         sheets.clear_faults()
         worker = start_qcluster(**cluster_settings)
         enqueue_sync()  # the next run, while the dead worker's lease still stands
-        assert wait_for(lambda: Session.objects.get(pk=session.pk).synced_to_sheets, seconds=60)
+        assert wait_for(lambda: Workout.objects.get(pk=session.pk).synced_to_sheets, seconds=60)
         # Within the lease (plus the poll of a waiting run and a worker's start).
         assert time.monotonic() - killed_at < lease_seconds + 15
         keys = sorted(str(s.key) for s in session.sets.all())
@@ -156,7 +157,7 @@ def test_sheets_out_of_reach_for_a_while_loses_and_doubles_nothing(
     for _ in range(3):
         result = run_sync(sleep=lambda seconds: None)
         assert result.outcome == "failed" and "ConnectionError" in result.errors[0]
-    assert {s.sync_state for s in Session.objects.all()} == {"failing"}
+    assert {sheet_state(s).split(" ")[0] for s in Workout.objects.all()} == {"failing"}
 
     operator = django_user_model.objects.create_superuser("operator", password="x")
     from django.test import Client
@@ -165,12 +166,12 @@ def test_sheets_out_of_reach_for_a_while_loses_and_doubles_nothing(
     admin.force_login(operator)
     runs_page = admin.get(reverse("admin:sync_app_syncrun_changelist")).content.decode()
     assert runs_page.count("ConnectionError") == 3  # the failing period, run by run
-    sessions_page = admin.get(reverse("admin:sessions_app_session_changelist")).content.decode()
+    sessions_page = admin.get(reverse("admin:sessions_app_workout_changelist")).content.decode()
     assert sessions_page.count("failing (3 attempts)") == 2
 
     settings.GOOGLE_SHEETS_API_URL = sheets.url  # back
     assert run_sync().outcome == "success"
     expected = sorted(str(s.key) for session in workouts for s in session.sets.all())
     assert sorted(keys_in_sheet(sheets)) == expected
-    assert {s.sync_state for s in Session.objects.all()} == {"synced"}
+    assert {sheet_state(s).split(" ")[0] for s in Workout.objects.all()} == {"synced"}
     assert list(SyncRun.objects.values_list("outcome", flat=True)) == ["success"] + ["failed"] * 3

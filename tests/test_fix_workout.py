@@ -4,8 +4,8 @@ following (rows rewritten in place or removed, never duplicated)."""
 import pytest
 from django.urls import reverse
 
-from sessions_app.models import Session, Set
-from sync_app.reconcile import run_sync
+from sessions_app.models import Set, Workout
+from sync_app.push import run_sync
 from tests.sync_helpers import SQUAT_DAY, completed_workout, data_rows, keys_in_sheet
 
 
@@ -16,7 +16,7 @@ def squat_day(alice, lower1):
 
 def edit_data(workout_set, **changes):
     fields = {
-        "exercise": workout_set.exercise,
+        "exercise": workout_set.exercise_name,
         "set_number": workout_set.set_number,
         "weight": workout_set.weight,
         "reps": workout_set.reps,
@@ -30,7 +30,7 @@ def edit_data(workout_set, **changes):
 
 
 def second_squat(session):
-    return session.sets.get(exercise="Back Squat", set_number=2)
+    return session.sets.get(exercise_name="Back Squat", set_number=2)
 
 
 def test_the_finished_workout_links_to_its_fix_page(alice_client, squat_day):
@@ -67,7 +67,7 @@ def test_fixing_a_set_rewrites_its_row_in_place(sheets, alice_client, squat_day)
 
 
 def test_a_set_keeps_the_unit_it_was_logged_in(alice, alice_client, lower1):
-    session = Session.start(alice, lower1)
+    session = Workout.start(alice, lower1)
     session.log_set("Back Squat", "100", "5", unit="kg")
     session.complete()
     workout_set = session.sets.get()

@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sessions_app.models import Session, Set
+from sessions_app.models import Set, Workout
 from sessions_app.numbers import estimated_one_rep_max
-from sessions_app.progress import exercise_progress, session_summary
-from sessions_app.workout_page import last_time
+from sessions_app.progress import exercise_progress, workout_summary
+from sessions_app.workout_screen import last_time
 from tests.helpers import bulk_completed_sessions, exported_rows, past_workout
 
 
@@ -67,7 +67,7 @@ def test_workout_page_shows_last_time_and_prefills_the_same_set_number(alice_cli
         datetime.date(2025, 9, 8),
         [("Back Squat", "225", "5"), ("Back Squat", "235", "4")],
     )
-    workout = Session.start(alice, lower1)
+    workout = Workout.start(alice, lower1)
     page = alice_client.get(workout.get_absolute_url()).content.decode()
     assert "Last time, Mon 8 Sep:" in page and "225×5" in page and "235×4" in page
     squat = page[page.index(">Back Squat</h2>") : page.index(">Romanian Deadlift</h2>")]
@@ -106,7 +106,7 @@ def test_a_warm_up_set_is_marked_and_left_out_of_records(alice_client, alice, lo
         datetime.date(2025, 9, 8),
         [("Back Squat", "315", "5", "warm-up"), ("Back Squat", "225", "5")],
     )
-    summary = session_summary(today, list(today.sets.all()))
+    summary = workout_summary(today, list(today.sets.all()))
     assert summary.records == [] and summary.warmup_count == 1 and summary.set_count == 1
     assert [p.estimated_1rm for p in exercise_progress(alice, "Back Squat")] == [
         Decimal("262.5")
@@ -134,7 +134,7 @@ def test_the_summary_shows_volume_sets_duration_and_new_records(alice_client, al
             ("Plank", "BW", "60s"),
         ],
     )
-    summary = session_summary(today, list(today.sets.all()))
+    summary = workout_summary(today, list(today.sets.all()))
     assert summary.volume == Decimal(235 * 5 + 290 * 10)  # warm-up and bodyweight plank add 0
     assert (summary.set_count, summary.duration_minutes) == (3, 60)
     assert [(r.exercise, r.estimated_1rm, r.previous_best) for r in summary.records] == [
@@ -184,11 +184,11 @@ def test_csv_export_has_the_sheet_columns_and_only_the_lifters_sets(
     mine = past_workout(
         alice, lower1, datetime.date(2025, 9, 1), [("Back Squat", "225", "5"), ("Curl", "25", "12")]
     )
-    Set.objects.filter(session=mine, exercise="Curl").update(
+    Set.objects.filter(workout=mine, exercise_name="Curl").update(
         notes='=HYPERLINK("http://evil.example")'
     )
     past_workout(bob, lower1, datetime.date(2025, 9, 1), [("Deadlift", "500", "1")])
-    Session.start(alice, lower1).log_set("Bench", "185", "5")  # in progress: not history
+    Workout.start(alice, lower1).log_set("Bench", "185", "5")  # in progress: not history
     response = alice_client.get(reverse("export_csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment;" in response["Content-Disposition"]
@@ -234,7 +234,7 @@ def test_history_and_progress_pages_run_a_fixed_number_of_queries(
     with django_assert_num_queries(queries):
         assert alice_client.get(url).status_code == 200
     Set.objects.all().delete()
-    Session.objects.all().delete()
+    Workout.objects.all().delete()
     bulk_completed_sessions(alice, 500)
     with django_assert_num_queries(queries):
         assert alice_client.get(url).status_code == 200
@@ -283,7 +283,7 @@ def test_last_time_of_a_workout_entered_late_looks_back_from_its_own_day(
 ):
     past_workout(alice, lower1, datetime.date(2025, 9, 1), [("Back Squat", "215", "5")])
     past_workout(alice, lower1, datetime.date(2025, 9, 20), [("Back Squat", "245", "5")])
-    late = Session.start(alice, lower1, datetime.date(2025, 9, 10))
+    late = Workout.start(alice, lower1, datetime.date(2025, 9, 10))
     page = alice_client.get(late.get_absolute_url()).content.decode()
     assert "Last time, Mon 1 Sep:" in page and "215×5" in page and "245×5" not in page
 

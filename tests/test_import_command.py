@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from sessions_app.models import LifterProfile, Session, Set, SetType
+from sessions_app.models import LifterProfile, Set, SetType, Workout
 from sessions_app.progress import exercise_progress, exercise_records
-from sessions_app.workout_page import last_time
+from sessions_app.workout_screen import last_time
 from tests.import_helpers import fixture_bytes, run_import, stored_sets, write_file
 from tests.sync_helpers import SQUAT_DAY, completed_workout
 
@@ -43,7 +43,7 @@ STRONG_SETS = [
 def test_a_strong_export_becomes_completed_workouts(alice, tmp_path):
     output = run_import(write_file(tmp_path, fixture_bytes("strong.csv")), "alice", "--unit", "kg")
     assert stored_sets(alice) == STRONG_SETS
-    sessions = list(Session.objects.filter(owner=alice).order_by("date"))
+    sessions = list(Workout.objects.filter(owner=alice).order_by("date"))
     assert [(s.pk, s.status, s.synced_to_sheets, s.note) for s in sessions] == [
         ("2025-03-04_push-day", "completed", False, "Felt strong, slept 8h"),
         ("2025-03-06_leg-day", "completed", False, ""),
@@ -73,7 +73,7 @@ def test_importing_the_same_file_twice_adds_nothing(alice, tmp_path):
     before = stored_sets(alice)
     output = run_import(path)
     assert stored_sets(alice) == before
-    assert Session.objects.count() == 2
+    assert Workout.objects.count() == 2
     assert "Imported 0 set(s) in 0 workout(s)" in output
     assert "10 already here" in output
 
@@ -90,7 +90,7 @@ def test_a_newer_overlapping_export_adds_only_the_new_workouts(alice, tmp_path):
     assert "Imported 6 set(s) in 2 workout(s)" in output
     assert "5 already here" in output
     assert Set.objects.count() == 11
-    assert list(Session.objects.order_by("date").values_list("pk", flat=True)) == [
+    assert list(Workout.objects.order_by("date").values_list("pk", flat=True)) == [
         "2025-03-04_push-day",
         "2025-03-06_leg-day",
         "2025-03-08_push-day",
@@ -101,7 +101,7 @@ def test_a_set_added_to_a_workout_already_imported_joins_that_workout(alice, tmp
     lines = fixture_bytes("strong.csv").decode().splitlines(keepends=True)
     run_import(write_file(tmp_path, "".join(lines[:4]), "first.csv"))
     run_import(write_file(tmp_path, "".join(lines[:7]), "longer.csv"))
-    session = Session.objects.get()
+    session = Workout.objects.get()
     assert [(s.set_type, s.set_number, s.weight) for s in session.sets.order_by("pk")] == [
         ("warmup", 1, "40"),
         ("working", 1, "80"),
@@ -113,7 +113,7 @@ def test_a_set_added_to_a_workout_already_imported_joins_that_workout(alice, tmp
 
 def test_identical_rows_in_one_file_both_import(alice, tmp_path):
     run_import(write_file(tmp_path, fixture_bytes("strong.csv")))
-    squats = Set.objects.filter(exercise="Squat (Barbell)", weight="100", reps="5", notes="")
+    squats = Set.objects.filter(exercise_name="Squat (Barbell)", weight="100", reps="5", notes="")
     assert squats.count() == 2
 
 
@@ -126,7 +126,7 @@ def test_the_strong_older_export_imports_with_its_own_units(alice, tmp_path):
         ("2019-01-07", "Morgen", "Rudern", 1, "working", "", "", "lb", None),
         ("2019-01-09", "Morgen", "Bench Press", 1, "working", "185", "5", "lb", None),
     ]
-    assert Session.objects.get(pk="2019-01-07_morgen").note == "Müde"
+    assert Workout.objects.get(pk="2019-01-07_morgen").note == "Müde"
 
 
 @pytest.mark.parametrize(("name", "unit"), [("hevy_kg.csv", "kg"), ("hevy_lbs.csv", "lb")])
@@ -140,8 +140,8 @@ def test_a_hevy_export_imports_in_its_unit(alice, tmp_path, name, unit):
         ("Pull Up", 1, "failure", unit),
         ("Treadmill", 1, "working", unit),
     ]
-    session = Session.objects.get()
-    assert (session.pk, session.template, session.note) == (
+    session = Workout.objects.get()
+    assert (session.pk, session.routine_slug, session.note) == (
         "2024-03-05_upper-a",
         "Upper A",
         "Good session, new PR",
@@ -168,7 +168,7 @@ def test_a_file_with_a_bad_date_is_refused_naming_the_line_and_stores_nothing(al
         "Line 14: “last Tuesday” is not a date and time like 2025-03-04 18:12:09.\n"
         "Fix the file, or choose to import the other lines and skip these."
     )
-    assert not Session.objects.exists()
+    assert not Workout.objects.exists()
     assert not Set.objects.exists()
 
 
@@ -195,13 +195,13 @@ def test_with_skip_bad_lines_the_good_rows_import_and_each_bad_line_is_listed(al
 def test_a_file_that_is_not_an_export_is_refused(alice, tmp_path, content, message):
     with pytest.raises(CommandError, match=message):
         run_import(write_file(tmp_path, content))
-    assert not Session.objects.exists()
+    assert not Workout.objects.exists()
 
 
 def test_a_dry_run_reports_and_stores_nothing(alice, tmp_path):
     output = run_import(write_file(tmp_path, fixture_bytes("strong.csv")), "alice", "--dry-run")
     assert "Would import 10 set(s) in 2 workout(s)" in output
-    assert not Session.objects.exists()
+    assert not Workout.objects.exists()
 
 
 def test_it_names_a_missing_user_and_a_missing_file(alice, tmp_path):
@@ -215,9 +215,9 @@ def test_the_same_file_imports_separately_for_two_lifters(alice, bob, tmp_path):
     path = write_file(tmp_path, fixture_bytes("hevy_kg.csv"))
     run_import(path, "alice")
     run_import(path, "bob")
-    assert Set.objects.filter(session__owner=alice).count() == 5
-    assert Set.objects.filter(session__owner=bob).count() == 5
-    assert Session.objects.filter(owner=bob).get().pk == "2024-03-05_upper-a-2"
+    assert Set.objects.filter(workout__owner=alice).count() == 5
+    assert Set.objects.filter(workout__owner=bob).count() == 5
+    assert Workout.objects.filter(owner=bob).get().pk == "2024-03-05_upper-a-2"
 
 
 def test_imported_workouts_count_in_history_last_time_and_records(alice, alice_client, tmp_path):
@@ -231,12 +231,12 @@ def test_imported_workouts_count_in_history_last_time_and_records(alice, alice_c
         ("100", "5"),
         ("100", "3"),
     ]
-    records = {record.exercise: record for record in exercise_records(alice)}
+    records = {record.exercise.name: record for record in exercise_records(alice)}
     # 82.5 kg × 5 (Epley: 96.25 kg), kept in pounds; the warm-up and the Rest Timer row
     # count for nothing.
     best = records["Bench Press (Barbell)"].best_1rm_lb
     assert abs(best - Decimal("96.25") * Decimal("2.20462")) < Decimal("0.2")
-    assert records["Squat (Barbell)"].sessions == 1
+    assert records["Squat (Barbell)"].workout_count == 1
     points = exercise_progress(alice, "Bench Press (Barbell)")
     assert len(points) == 1
     chart = alice_client.get(
@@ -249,20 +249,20 @@ def test_an_export_of_this_app_round_trips_to_another_instance(
     alice, alice_client, lower1, tmp_path
 ):
     workout = completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 21))
-    warmup = Set.objects.get(exercise="Leg Press")
+    warmup = Set.objects.get(exercise_name="Leg Press")
     Set.objects.filter(pk=warmup.pk).update(set_type=SetType.WARMUP, rpe="7.5", unit="kg")
-    Session.objects.filter(pk=workout.pk).update(note='Tired, "heavy" day')
+    Workout.objects.filter(pk=workout.pk).update(note='Tired, "heavy" day')
     exported = b"".join(alice_client.get(reverse("export_csv")).streaming_content)
     before = stored_sets(alice)
     keys = sorted(Set.objects.values_list("key", flat=True))
-    Session.objects.all().delete()  # the other instance is empty
+    Workout.objects.all().delete()  # the other instance is empty
 
     output = run_import(write_file(tmp_path, exported), "alice")
 
     assert "Workout Log (this app's export)" in output
     assert stored_sets(alice) == before
     assert sorted(Set.objects.values_list("key", flat=True)) == keys
-    session = Session.objects.get()
+    session = Workout.objects.get()
     assert (session.pk, session.note) == (workout.pk, 'Tired, "heavy" day')
     again = b"".join(alice_client.get(reverse("export_csv")).streaming_content)
     assert again == exported
@@ -275,7 +275,7 @@ def test_another_lifters_export_of_this_app_is_not_taken_over(
     exported = b"".join(alice_client.get(reverse("export_csv")).streaming_content)
     output = run_import(write_file(tmp_path, exported), "bob")
     assert "Skipped lines 2, 3 and 4: the same set (by its key) is another lifter's" in output
-    assert not Session.objects.filter(owner=bob).exists()
+    assert not Workout.objects.filter(owner=bob).exists()
 
 
 def test_call_command_takes_the_options_by_name(alice, tmp_path):
@@ -291,8 +291,8 @@ def test_a_workout_whose_lines_are_not_together_still_imports_each_set_once(alic
     path = write_file(tmp_path, header + push + legs + push + push)
     run_import(path)
     run_import(path)
-    assert Set.objects.filter(exercise="Bench Press (Barbell)").count() == 3
-    assert Session.objects.count() == 2
+    assert Set.objects.filter(exercise_name="Bench Press (Barbell)").count() == 3
+    assert Workout.objects.count() == 2
 
 
 def test_many_skipped_lines_are_summed_up_by_reason(alice, tmp_path):

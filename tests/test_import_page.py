@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app.forms import IMPORT_MAX_BYTES
-from sessions_app.models import ImportBatch, LifterProfile, Session, Set
+from sessions_app.models import ImportBatch, LifterProfile, Set, Workout
 from tests.import_helpers import fixture_bytes
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +70,8 @@ def test_confirming_imports_and_shows_the_summary(alice, alice_client):
     response = alice_client.post(reverse("import_confirm", args=[batch.pk]))
     assert response.status_code == 302
     assert response["Location"] == batch_url
-    assert Set.objects.filter(session__owner=alice).count() == 10
-    assert Session.objects.filter(owner=alice, status="completed").count() == 2
+    assert Set.objects.filter(workout__owner=alice).count() == 10
+    assert Workout.objects.filter(owner=alice, status="completed").count() == 2
     batch.refresh_from_db()
     assert batch.rows is None  # nothing read from the file is kept after the import
     page = text_of(alice_client.get(batch_url))

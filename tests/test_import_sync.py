@@ -3,8 +3,8 @@ backlog, in a bounded number of API calls."""
 
 import pytest
 
-from sessions_app.models import Session, Set
-from sync_app.reconcile import run_sync
+from sessions_app.models import Set, Workout
+from sync_app.push import run_sync
 from sync_app.tasks import sync_pending
 from tests.conftest import queued_task_count
 from tests.import_helpers import STRONG_HEADER, fixture_bytes, run_import, write_file
@@ -35,7 +35,7 @@ def test_an_imported_history_reaches_the_sheet_exactly_once(
     keys = sorted(str(key) for key in Set.objects.values_list("key", flat=True))
     assert sorted(keys_in_sheet(sheets)) == keys
     rows = {row[9]: row for row in data_rows(sheets)}  # the key column
-    bench = Set.objects.get(exercise="Bench Press (Barbell)", set_type="drop")
+    bench = Set.objects.get(exercise_name="Bench Press (Barbell)", set_type="drop")
     assert rows[str(bench.key)][:8] == [
         "2025-03-04",
         "2025-03-04_push-day",
@@ -48,7 +48,7 @@ def test_an_imported_history_reaches_the_sheet_exactly_once(
     ]
     # A new tab has the version 2 columns: set type, RPE, unit, workout note.
     assert rows[str(bench.key)][10:] == ["drop", "", "kg", "Felt strong, slept 8h"]
-    assert not Session.objects.filter(synced_to_sheets=False).exists()
+    assert not Workout.objects.filter(synced_to_sheets=False).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         run_import(path, "alice")  # the same file again: nothing new

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from sessions_app.models import Session, Set
+from sessions_app.models import Exercise, Set, Workout
 from tests.helpers import HTMX, set_data
 
 
@@ -29,7 +29,7 @@ def test_starting_a_workout_for_another_day(alice_client, alice, lower1):
     response = alice_client.post(
         reverse("start_session"), {"template": "lower1", "date": "2025-09-21"}
     )
-    session = Session.objects.get(owner=alice)
+    session = Workout.objects.get(owner=alice)
     assert response.status_code == 302 and response["Location"] == session.get_absolute_url()
     assert (session.pk, session.date) == ("2025-09-21_lower1", datetime.date(2025, 9, 21))
 
@@ -38,7 +38,7 @@ def test_starting_with_an_unknown_template_shows_the_error(alice_client, alice, 
     response = alice_client.post(reverse("start_session"), {"template": "nope"})
     assert response.status_code == 200
     assert "There is no workout template with that name." in response.content.decode()
-    assert not Session.objects.filter(owner=alice).exists()
+    assert not Workout.objects.filter(owner=alice).exists()
 
 
 def test_starting_while_a_workout_is_in_progress_offers_to_resume_it(
@@ -48,7 +48,7 @@ def test_starting_while_a_workout_is_in_progress_offers_to_resume_it(
     page = response.content.decode()
     assert "You already have a workout in progress" in page
     assert response.redirect_chain[-1][0] == alice_workout.get_absolute_url()
-    assert Session.objects.filter(owner=alice_workout.owner).count() == 1
+    assert Workout.objects.filter(owner=alice_workout.owner).count() == 1
 
 
 def test_workout_page_lists_template_exercises_in_order_with_forms(
@@ -68,9 +68,9 @@ def test_logging_a_set_without_htmx_redirects_back_to_the_workout(alice_client, 
     response = alice_client.post(log_url(alice_workout), set_data("Back Squat", "225", "5"))
     assert response.status_code == 302
     assert response["Location"].startswith(alice_workout.get_absolute_url() + "#ex-")
-    workout_set = Set.objects.get(session=alice_workout)
+    workout_set = Set.objects.get(workout=alice_workout)
     assert (
-        workout_set.exercise,
+        workout_set.exercise_name,
         workout_set.set_number,
         workout_set.weight,
         workout_set.reps,
@@ -105,14 +105,14 @@ def test_adding_an_exercise_with_htmx_returns_its_card_with_one_row(alice_client
     assert fragment.startswith('<details class="exercise') and "<html" not in fragment
     assert ">Nordic Curl</h2>" in fragment
     assert len(re.findall(r'data-key="[0-9a-f-]{36}"', fragment)) == 1
-    assert not Set.objects.filter(session=alice_workout).exists()  # nothing logged yet
+    assert not Set.objects.filter(workout=alice_workout).exists()  # nothing logged yet
 
 
 def test_adding_an_exercise_uses_the_lifters_own_spelling(alice_client, alice, lower1):
-    earlier = Session.start(alice, lower1, datetime.date(2025, 1, 1))
+    earlier = Workout.start(alice, lower1, datetime.date(2025, 1, 1))
     earlier.log_set("Nordic Curl", "BW", "6")
     earlier.complete()
-    workout = Session.start(alice, lower1)
+    workout = Workout.start(alice, lower1)
     page = alice_client.get(workout.get_absolute_url() + "?add=nordic+curl+").content.decode()
     assert ">Nordic Curl</h2>" in page and "nordic curl" not in page
     assert "Last time, Wed 1 Jan:" in page
@@ -134,7 +134,11 @@ def test_the_add_exercise_field_suggests_only_the_lifters_own_names(
     bob_workout.log_set("Secret Press", "135", "5")
     response = alice_client.get(reverse("exercise_names"), headers=HTMX)
     names = re.findall(r'<option value="([^"]+)">', response.content.decode())
-    assert names == ["Zercher Squat"]
+    # Hers: what she logged, and her routine's exercises; never Bob's.
+    assert names == list(
+        Exercise.objects.filter(owner=alice_workout.owner).values_list("name", flat=True)
+    )
+    assert "Zercher Squat" in names and "Secret Press" not in names
 
 
 def test_same_form_submitted_twice_stores_one_set(alice_client, alice_workout):
@@ -142,7 +146,7 @@ def test_same_form_submitted_twice_stores_one_set(alice_client, alice_workout):
     alice_client.post(log_url(alice_workout), data, headers=HTMX)
     alice_client.post(log_url(alice_workout), data, headers=HTMX)
     alice_client.post(log_url(alice_workout), data)
-    assert Set.objects.filter(session=alice_workout).count() == 1
+    assert Set.objects.filter(workout=alice_workout).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -167,15 +171,15 @@ def test_a_bad_set_shows_the_error_next_to_the_field_and_stores_nothing(
     row = page[page.rindex("<form", 0, page.index("errorlist")) :]
     assert f'name="{field}"' in row[: row.index("</form>")]  # on the row that was sent
     assert data["key"] in row[: row.index(">")]  # which keeps its key to try again
-    assert not Set.objects.filter(session=alice_workout).exists()
+    assert not Set.objects.filter(workout=alice_workout).exists()
 
 
 def test_whitespace_around_values_is_trimmed(alice_client, alice_workout):
     alice_client.post(
         log_url(alice_workout), set_data("  Back Squat ", " 225 ", " 5", notes=" easy ")
     )
-    workout_set = Set.objects.get(session=alice_workout)
-    assert (workout_set.exercise, workout_set.weight, workout_set.reps, workout_set.notes) == (
+    workout_set = Set.objects.get(workout=alice_workout)
+    assert (workout_set.exercise_name, workout_set.weight, workout_set.reps, workout_set.notes) == (
         "Back Squat",
         "225",
         "5",
@@ -223,7 +227,7 @@ def test_deleting_a_set(alice_client, alice_workout):
     drop, _ = alice_workout.log_set("Back Squat", "225", "5")
     response = alice_client.post(reverse("delete_set", args=[drop.pk]), headers=HTMX)
     assert response.status_code == 200
-    assert list(Set.objects.filter(session=alice_workout)) == [keep]
+    assert list(Set.objects.filter(workout=alice_workout)) == [keep]
 
 
 def test_deleting_without_javascript_asks_first(alice_client, alice_workout):
@@ -247,12 +251,20 @@ def test_a_bad_set_without_javascript_focuses_the_field_to_fix(alice_client, ali
     assert ">Leg Press</h2>" in page[heading : heading + 80]
 
 
-def test_sets_of_a_completed_workout_cannot_be_changed_from_the_pages(alice_client, alice_workout):
+def test_a_completed_workout_takes_no_new_set_and_is_fixed_on_its_fix_page(
+    alice_client, alice_workout
+):
     workout_set, _ = alice_workout.log_set("Back Squat", "225", "5")
     alice_workout.complete()
-    alice_client.post(reverse("delete_set", args=[workout_set.pk]))
     alice_client.post(log_url(alice_workout), set_data("Back Squat"))
-    assert list(Set.objects.filter(session=alice_workout)) == [workout_set]
+    assert list(Set.objects.filter(workout=alice_workout)) == [workout_set]
+    fix_page = reverse("fix_workout", args=[alice_workout.pk])
+    edit = alice_client.get(reverse("edit_set", args=[workout_set.pk]), follow=True)
+    assert edit.redirect_chain == [(fix_page, 302)]
+    assert "This workout is finished: fix its sets here." in edit.content.decode()
+    deleted = alice_client.post(reverse("delete_set", args=[workout_set.pk]))
+    assert deleted["Location"] == fix_page
+    assert not Set.objects.filter(workout=alice_workout).exists()
 
 
 def test_completing_a_workout_shows_its_summary(alice_client, alice_workout):
@@ -277,9 +289,9 @@ def test_cancelling_asks_first_then_cancels(alice_client, alice_workout):
 
 def test_history_lists_completed_workouts_newest_first_in_pages(alice_client, alice, lower1):
     for day in range(1, 26):
-        session = Session.start(alice, lower1, datetime.date(2025, 8, day))
+        session = Workout.start(alice, lower1, datetime.date(2025, 8, day))
         session.complete()
-    Session.start(alice, lower1, datetime.date(2025, 8, 27))  # in progress: not history
+    Workout.start(alice, lower1, datetime.date(2025, 8, 27))  # in progress: not history
     first = alice_client.get(reverse("history")).content.decode()
     second = alice_client.get(reverse("history") + "?page=2").content.decode()
     assert first.index(">Mon 25 Aug 2025<") < first.index(">Sun 24 Aug 2025<")
@@ -291,10 +303,10 @@ def test_history_lists_completed_workouts_newest_first_in_pages(alice_client, al
 def test_active_workout_page_runs_a_fixed_number_of_queries(
     alice_client, alice, lower1, django_assert_num_queries
 ):
-    earlier = Session.start(alice, lower1, datetime.date(2025, 1, 1))
+    earlier = Workout.start(alice, lower1, datetime.date(2025, 1, 1))
     earlier.log_set("Back Squat", "200", "5")
     earlier.complete()
-    workout = Session.start(alice, lower1)
+    workout = Workout.start(alice, lower1)
 
     def log_sets(session, count):
         for number in range(count):
@@ -310,10 +322,10 @@ def test_active_workout_page_runs_a_fixed_number_of_queries(
     log_sets(workout, 60)
     workout.cancel()
     for day in range(1, 40):  # a longer history
-        past = Session.start(alice, lower1, datetime.date(2024, 1, 1) + datetime.timedelta(day))
+        past = Workout.start(alice, lower1, datetime.date(2024, 1, 1) + datetime.timedelta(day))
         log_sets(past, 6)
         past.complete()
-    workout = Session.start(alice, lower1)
+    workout = Workout.start(alice, lower1)
     log_sets(workout, 60)
     # The same, and one more: the template's exercises not done in the last 12 workouts
     # are looked for further back together (in one query; three when some are found).
@@ -332,13 +344,13 @@ def test_a_key_of_another_workout_shows_an_error_and_stores_nothing(
 
 
 def test_completing_twice_changes_nothing_the_second_time(alice_workout):
-    from sessions_app.models import SessionClosed
+    from sessions_app.models import WorkoutClosed
 
     alice_workout.complete()
-    first = Session.objects.get(pk=alice_workout.pk).completed_at
-    stale = Session.objects.get(pk=alice_workout.pk)
+    first = Workout.objects.get(pk=alice_workout.pk).completed_at
+    stale = Workout.objects.get(pk=alice_workout.pk)
     stale.status = "active"  # as another tab still believes
-    with pytest.raises(SessionClosed):
+    with pytest.raises(WorkoutClosed):
         stale.cancel()
     alice_workout.refresh_from_db()
     assert (alice_workout.status, alice_workout.completed_at) == ("completed", first)

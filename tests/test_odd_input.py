@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sessions_app.export import COLUMNS
-from sessions_app.models import Session, Set
+from sessions_app.models import Set, Workout
 from tests.helpers import HTMX, set_data
 from tests.import_helpers import STRONG_HEADER, run_import, write_file
 
@@ -32,7 +32,7 @@ def test_a_workout_id_with_a_slash_in_a_file_still_gets_an_address(alice, alice_
     row.update({"set number": "1", "weight": "100", "reps": "5", "unit": "kg"})
     path = write_file(tmp_path, ",".join(COLUMNS) + "\n" + ",".join(row.values()) + "\n")
     run_import(path, "alice")
-    assert list(Session.objects.filter(owner=alice).values_list("pk", flat=True)) == ["a-b"]
+    assert list(Workout.objects.filter(owner=alice).values_list("pk", flat=True)) == ["a-b"]
     assert alice_client.get("/").status_code == 200
     assert alice_client.get(reverse("history")).status_code == 200
 
@@ -63,8 +63,8 @@ def test_an_impossible_duration_is_no_crash(alice, tmp_path, duration, refused):
         f"2025-03-05 18:00:00,Pull,{duration},Row,1,60,8,0,0,,,",
     )
     output = run_import(path, "alice", "--unit", "kg", "--skip-bad-lines")
-    assert Set.objects.filter(exercise="Bench").count() == 1
-    assert Set.objects.filter(exercise="Row").count() == (0 if refused else 1)
+    assert Set.objects.filter(exercise_name="Bench").count() == 1
+    assert Set.objects.filter(exercise_name="Row").count() == (0 if refused else 1)
     assert ("line 3" in output and "out of range" in output) is refused
 
 

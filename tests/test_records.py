@@ -10,22 +10,28 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app.models import ExerciseRecord, ExerciseWorkout, LifterProfile, Session, Set
+from sessions_app.models import (
+    Exercise,
+    ExerciseRecord,
+    ExerciseWorkout,
+    LifterProfile,
+    Set,
+    Workout,
+)
+from sessions_app.models.records import rebuild_records, refresh_records
 from sessions_app.progress import (
     CHART_MAX_POINTS,
     chart_for,
     exercise_progress,
-    rebuild_records,
-    refresh_records,
-    session_summary,
+    workout_summary,
 )
 from sync_app.rows import HEADER
-from tests.helpers import bulk_completed_sessions
+from tests.helpers import bulk_completed_sessions, exercise_for
 
 
 def past_workout(owner, template, day, sets):
     """A completed workout on a past day with (exercise, weight, reps[, unit[, type]]) sets."""
-    session = Session.start(owner, template, day)
+    session = Workout.start(owner, template, day)
     for exercise, weight, reps, *rest in sets:
         unit = rest[0] if rest else "lb"
         set_type = rest[1] if len(rest) > 1 else "working"
@@ -38,16 +44,16 @@ def stored(owner):
     """The records as stored: every field but ids, and each exercise's workouts."""
     return sorted(
         (
-            record.name_key,
-            record.exercise,
+            record.exercise.key,
+            record.exercise.name,
             record.best_1rm_lb,
             record.heaviest_lb,
             record.most_reps,
-            record.sessions,
+            record.workout_count,
             record.last_done,
             tuple(
-                (w.session_id, w.date, w.best_1rm_lb, w.heaviest_lb, w.is_record)
-                for w in record.workouts.order_by("date", "completed_at", "session_id")
+                (w.workout_id, w.date, w.best_1rm_lb, w.heaviest_lb, w.is_record)
+                for w in record.workouts.order_by("date", "completed_at", "workout_id")
             ),
         )
         for record in ExerciseRecord.objects.filter(owner=owner)
@@ -74,9 +80,13 @@ def history(alice, bob, lower1):
     return alice
 
 
+def record_of(owner, key):
+    return ExerciseRecord.objects.get(owner=owner, exercise__key=key)
+
+
 def test_completing_workouts_keeps_records(history):
-    squat = ExerciseRecord.objects.get(owner=history, name_key="back squat")
-    assert (squat.exercise, squat.best_1rm_lb, squat.heaviest_lb, squat.sessions) == (
+    squat = record_of(history, "back squat")
+    assert (squat.exercise.name, squat.best_1rm_lb, squat.heaviest_lb, squat.workout_count) == (
         "Back Squat",
         Decimal("274.20"),
         Decimal("235.00"),
@@ -88,54 +98,61 @@ def test_completing_workouts_keeps_records(history):
 
 
 def test_records_follow_an_edit_in_a_completed_workout(history):
-    heaviest = Set.objects.get(session__owner=history, weight="235")
+    heaviest = Set.objects.get(workout__owner=history, weight="235")
     heaviest.weight = "185"
-    heaviest.save()
-    squat = ExerciseRecord.objects.get(owner=history, name_key="back squat")
+    heaviest.save_changes(["weight"])
+    squat = record_of(history, "back squat")
     assert squat.heaviest_lb == Decimal("230.00")
     assert_equal_to_a_fresh_computation(history)
 
 
-def test_records_follow_a_rename_of_a_set(history):
-    deadlift = Set.objects.get(session__owner=history, exercise="Deadlift")
-    deadlift.exercise = "Conventional Deadlift"
-    deadlift.save()
-    names = set(ExerciseRecord.objects.filter(owner=history).values_list("exercise", flat=True))
+def test_records_follow_a_set_moved_to_another_exercise(history):
+    deadlift = Set.objects.get(workout__owner=history, exercise_name="Deadlift")
+    was = deadlift.exercise_id
+    deadlift.exercise = exercise_for(history, "Conventional Deadlift")
+    deadlift.save_changes(["exercise"], was_exercise_id=was)
+    records = ExerciseRecord.objects.filter(owner=history)
+    names = set(records.values_list("exercise__name", flat=True))
     assert names == {"Back Squat", "Conventional Deadlift"}
     assert_equal_to_a_fresh_computation(history)
 
 
 def test_records_follow_a_deleted_set_and_a_deleted_workout(history):
-    Set.objects.get(session__owner=history, exercise="Deadlift").delete()
-    assert not ExerciseRecord.objects.filter(owner=history, name_key="deadlift").exists()
+    Set.objects.get(workout__owner=history, exercise_name="Deadlift").delete()
+    assert not ExerciseRecord.objects.filter(owner=history, exercise__key="deadlift").exists()
     assert_equal_to_a_fresh_computation(history)
-    Session.objects.get(owner=history, date=day(7)).delete()
-    squat = ExerciseRecord.objects.get(owner=history, name_key="back squat")
-    assert (squat.sessions, squat.heaviest_lb) == (2, Decimal("230.00"))
+    Workout.objects.get(owner=history, date=day(7)).delete()
+    squat = record_of(history, "back squat")
+    assert (squat.workout_count, squat.heaviest_lb) == (2, Decimal("230.00"))
     assert_equal_to_a_fresh_computation(history)
 
 
 def test_records_follow_a_workout_moved_to_another_day_or_cancelled(history):
-    latest = Session.objects.get(owner=history, date=day(14))
+    latest = Workout.objects.get(owner=history, date=day(14))
     latest.date = day(-7)  # now the first squat workout: a record, the others compared to it
-    latest.save()
-    squat = ExerciseRecord.objects.get(owner=history, name_key="back squat")
+    latest.save_changes(["date"], was_status=latest.status)
+    squat = record_of(history, "back squat")
     assert [w.is_record for w in squat.workouts.order_by("date")] == [True, False, True]
     assert squat.last_done == day(7)
     assert_equal_to_a_fresh_computation(history)
-    latest.status = Session.Status.CANCELLED
-    latest.save()
-    assert ExerciseRecord.objects.get(owner=history, name_key="back squat").sessions == 2
+    latest.status = Workout.Status.CANCELLED
+    latest.save_changes(["status"], was_status=Workout.Status.COMPLETED)
+    assert record_of(history, "back squat").workout_count == 2
     assert_equal_to_a_fresh_computation(history)
 
 
-def test_a_rename_through_update_is_followed_after_refresh_records(history):
-    Set.objects.filter(session__owner=history, exercise="Back Squat").update(exercise="Squat")
-    refresh_records(history.pk, ["Back Squat", "Squat"])
-    assert set(ExerciseRecord.objects.filter(owner=history).values_list("exercise", flat=True)) == {
-        "Squat",
-        "Deadlift",
-    }
+def test_renaming_an_exercise_keeps_its_records(history):
+    Exercise.objects.named(history, "back squat").rename("Squat")
+    records = ExerciseRecord.objects.filter(owner=history)
+    assert set(records.values_list("exercise__name", flat=True)) == {"Squat", "Deadlift"}
+    assert_equal_to_a_fresh_computation(history)
+
+
+def test_refresh_records_after_a_bulk_change_of_sets(history):
+    squats = Set.objects.filter(workout__owner=history, exercise_name="Back Squat")
+    squats.filter(weight="235").update(weight="300", weight_value=300)
+    refresh_records(history.pk, {squats.first().exercise_id})
+    assert record_of(history, "back squat").heaviest_lb == Decimal("300.00")
     assert_equal_to_a_fresh_computation(history)
 
 
@@ -147,32 +164,32 @@ def test_imported_history_has_its_records(sheets, alice, lower1):
     ]
     sheets.set_rows("workout-log-test", "Log", [HEADER, *rows])
     call_command("import_sheets", "alice", stdout=io.StringIO())
-    records = {r.name_key: r for r in ExerciseRecord.objects.filter(owner=alice)}
+    records = {r.exercise.key: r for r in ExerciseRecord.objects.filter(owner=alice)}
     assert set(records) == {"back squat", "leg press"}
-    assert (records["back squat"].sessions, records["back squat"].heaviest_lb) == (
+    assert (records["back squat"].workout_count, records["back squat"].heaviest_lb) == (
         2,
         Decimal("245.00"),
     )
     assert_equal_to_a_fresh_computation(alice)
 
 
-def test_names_match_trimmed_and_whatever_their_case_in_the_latest_spelling(
+def test_names_match_trimmed_and_whatever_their_case_under_the_exercises_name(
     alice, lower1, alice_client
 ):
     past_workout(alice, lower1, day(0), [("Bench press", "185", "5")])
     past_workout(alice, lower1, day(7), [("bench Press ", "195", "5")])
     record = ExerciseRecord.objects.get(owner=alice)
-    assert (record.exercise, record.sessions) == ("bench Press", 2)
+    assert (record.exercise.name, record.workout_count) == ("Bench press", 2)
     points = exercise_progress(alice, "BENCH PRESS")
     assert [p.heaviest for p in points] == [Decimal("185.00"), Decimal("195.00")]
     page = alice_client.get(reverse("progress")).content.decode()
-    assert "bench Press" in page and "Bench press" not in page
+    assert "Bench press" in page and "bench Press" not in page
 
 
 def test_records_are_in_pounds_whatever_the_unit_and_assisted_sets_are_never_records(alice, lower1):
     past_workout(alice, lower1, day(0), [("Deadlift", "100", "1", "kg"), ("Dip", "-40", "8")])
     past_workout(alice, lower1, day(7), [("Deadlift", "215", "1", "lb"), ("Dip", "-20", "8")])
-    records = {r.name_key: r for r in ExerciseRecord.objects.filter(owner=alice)}
+    records = {r.exercise.key: r for r in ExerciseRecord.objects.filter(owner=alice)}
     assert records["deadlift"].best_1rm_lb == Decimal("220.46")  # 100 kg beats 215 lb
     assert records["deadlift"].heaviest_lb == Decimal("220.46")
     assert (records["dip"].best_1rm_lb, records["dip"].heaviest_lb) == (None, None)
@@ -194,9 +211,9 @@ def mixed_units(alice, lower1):
 
 def stored_sets(owner):
     return list(
-        Set.objects.filter(session__owner=owner)
-        .order_by("session__date", "pk")
-        .values_list("exercise", "weight", "reps", "unit", "weight_value", "estimated_1rm")
+        Set.objects.filter(workout__owner=owner)
+        .order_by("workout__date", "pk")
+        .values_list("exercise_name", "weight", "reps", "unit", "weight_value", "estimated_1rm")
     )
 
 
@@ -208,7 +225,7 @@ def test_progress_shows_records_in_the_lifters_unit_converting_the_other_units_s
     assert "119.1 kg <small>est. 1RM" in page
     assert "100 kg <small>est. 1RM" in page  # Deadlift: 100 kg, kept as 220.46 lb
     assert " lb <small>" not in page and "sets logged in lb are converted" in page
-    records = {r.exercise: r for r in alice_client.get(reverse("progress")).context["records"]}
+    records = {r.exercise.name: r for r in alice_client.get(reverse("progress")).context["records"]}
     assert (records["Deadlift"].best_1rm, records["Deadlift"].heaviest) == (
         Decimal("100.0"),
         Decimal("100.00"),
@@ -264,7 +281,7 @@ def test_a_summary_adds_kg_and_lb_sets_in_the_lifters_unit(mixed_units, lower1, 
             ("Bench Press", "235", "5", "lb"),
         ],
     )
-    summary = session_summary(today, list(today.sets.order_by("pk")), "kg")
+    summary = workout_summary(today, list(today.sets.order_by("pk")), "kg")
     assert summary.volume == Decimal(105) + Decimal(235 * 5) / Decimal("2.20462")  # 637.97
     assert [(r.exercise, r.estimated_1rm, r.previous_best) for r in summary.records] == [
         ("Deadlift", Decimal("105.0"), Decimal("100.0")),  # was 100 kg, kept as 220.46 lb
@@ -297,7 +314,7 @@ def test_summary_compares_with_the_best_before_the_workouts_date(alice, lower1):
     past_workout(alice, lower1, day(0), [("Back Squat", "225", "5")])
     past_workout(alice, lower1, day(14), [("Back Squat", "245", "5")])
     entered_late = past_workout(alice, lower1, day(7), [("Back Squat", "235", "5")])
-    summary = session_summary(entered_late, list(entered_late.sets.all()))
+    summary = workout_summary(entered_late, list(entered_late.sets.all()))
     assert [(r.exercise, r.estimated_1rm, r.previous_best) for r in summary.records] == [
         ("Back Squat", Decimal("274.2"), Decimal("262.50"))
     ]
@@ -306,7 +323,7 @@ def test_summary_compares_with_the_best_before_the_workouts_date(alice, lower1):
 def test_a_record_in_an_exercise_named_with_accented_capitals_is_shown(alice, lower1):
     past_workout(alice, lower1, day(0), [("Écarté Couché", "40", "10")])
     beaten = past_workout(alice, lower1, day(7), [("Écarté Couché", "45", "10")])
-    summary = session_summary(beaten, list(beaten.sets.all()))
+    summary = workout_summary(beaten, list(beaten.sets.all()))
     assert [(r.exercise, r.previous_best) for r in summary.records] == [
         ("Écarté Couché", Decimal("53.3"))
     ]
@@ -335,15 +352,16 @@ def test_the_chart_places_workouts_by_date(alice, lower1):
 
 def test_a_long_history_draws_the_best_of_each_period_and_every_record(alice, lower1):
     bulk_completed_sessions(alice, 600)  # a workout a day, all alike
-    Set.objects.filter(session__owner=alice, session__date=day(0)).delete()
+    for workout_set in Set.objects.filter(workout__owner=alice, workout__date=day(0)):
+        workout_set.delete()
     record_days = [datetime.date(2020, 1, 1) + datetime.timedelta(days=n) for n in (10, 11, 12)]
     for weight, number in zip(("300", "310", "320"), (10, 11, 12), strict=True):
         Set.objects.filter(
-            session__owner=alice,
-            session__date=datetime.date(2020, 1, 1) + datetime.timedelta(number),
+            workout__owner=alice,
+            workout__date=datetime.date(2020, 1, 1) + datetime.timedelta(number),
         ).update(weight=weight)
-    for workout_set in Set.objects.filter(session__date__in=record_days):
-        workout_set.save()  # reads the numbers again; the records follow
+    for workout_set in Set.objects.filter(workout__date__in=record_days):
+        workout_set.save_changes(["weight"])  # reads the numbers again; the records follow
     points = exercise_progress(alice, "Back Squat")
     chart = chart_for(points)
     assert chart.workouts == 600 and chart.period_days == 14
@@ -369,16 +387,16 @@ def test_completing_the_latest_workout_adds_to_the_records_in_a_fixed_number_of_
 ):
     bulk_completed_sessions(alice, 200)
     past_workout(alice, lower1, day(-3000), [("Deadlift", "315", "3")])
-    workout = Session.start(alice, lower1, day(3000))
+    workout = Workout.start(alice, lower1, day(3000))
     workout.log_set("Back Squat", "300", "5")
     workout.log_set("Deadlift", "100", "5", unit="kg")
     workout.log_set("Plank", "BW", "60")
-    # complete, mark unsynced, then the records: the workout, its sets by exercise, any
-    # rows of it already, the records, and in a savepoint 2 updates, the new record and
-    # the workout rows: the same with 200 workouts before as with none
-    with django_assert_num_queries(12):
+    # complete; the records: its sets by exercise, the records, any rows of it already,
+    # and in a savepoint 2 updates, the new record and the workout rows; mark unsynced:
+    # the same with 200 workouts before as with none
+    with django_assert_num_queries(11):
         workout.complete()
-    records = {r.name_key: r for r in ExerciseRecord.objects.filter(owner=alice)}
-    assert (records["back squat"].sessions, records["plank"].sessions) == (201, 1)
+    records = {r.exercise.key: r for r in ExerciseRecord.objects.filter(owner=alice)}
+    assert (records["back squat"].workout_count, records["plank"].workout_count) == (201, 1)
     assert records["deadlift"].heaviest_lb == Decimal("315.00")
     assert_equal_to_a_fresh_computation(alice)

@@ -11,8 +11,8 @@ from django.utils import timezone
 from sessions_app.models import (
     ApiToken,
     LifterProfile,
-    Session,
-    WorkoutTemplate,
+    Routine,
+    Workout,
     give_starter_routines,
 )
 
@@ -20,13 +20,13 @@ DAY = datetime.date(2025, 9, 21)
 
 
 def mine(owner, slug="lower1"):
-    return WorkoutTemplate.objects.get(owner=owner, slug=slug)
+    return Routine.objects.get(owner=owner, slug=slug)
 
 
 def targets(routine):
     return list(
         routine.exercises.order_by("position").values_list(
-            "position", "name", "target_sets", "target_reps", "rest_seconds"
+            "position", "exercise__name", "target_sets", "target_reps", "rest_seconds"
         )
     )
 
@@ -46,7 +46,7 @@ def editor_data(routine, button=None, **changes):
     for index, exercise in enumerate(exercises):
         row = {
             "id": exercise.pk,
-            "template": routine.pk,
+            "routine": routine.pk,
             "target_sets": exercise.target_sets,
             "target_reps": exercise.target_reps,
             "rest_seconds": exercise.rest_seconds or "",
@@ -75,10 +75,10 @@ def alices(alice, lower1):
 
 
 def test_a_lifter_gets_a_copy_of_the_starter_routines_on_first_use(alice_client, alice, lower1):
-    assert not WorkoutTemplate.objects.owned_by(alice).exists()
+    assert not Routine.objects.owned_by(alice).exists()
     page = alice_client.get(reverse("routine_list")).content.decode()
-    starters = WorkoutTemplate.objects.starters()
-    copies = WorkoutTemplate.objects.owned_by(alice)
+    starters = Routine.objects.starters()
+    copies = Routine.objects.owned_by(alice)
     assert sorted(copies.values_list("slug", "name")) == sorted(
         starters.values_list("slug", "name")
     )
@@ -93,7 +93,7 @@ def test_a_lifter_gets_a_copy_of_the_starter_routines_on_first_use(alice_client,
 def test_a_deleted_copy_of_a_starter_stays_deleted(alice_client, alice, alices):
     alice_client.post(reverse("delete_routine", args=[alices.pk]))
     alice_client.get("/")
-    assert not WorkoutTemplate.objects.filter(owner=alice, slug="lower1").exists()
+    assert not Routine.objects.filter(owner=alice, slug="lower1").exists()
     assert LifterProfile.objects.get(user=alice).starter_routines_given
 
 
@@ -109,7 +109,7 @@ def test_a_lifters_edits_never_change_another_lifters_routine_or_the_starter(
 
 
 def test_home_lists_only_the_lifters_own_routines(alice_client, alice, bob, alices):
-    WorkoutTemplate.create_for(bob, "Bob's secret")
+    Routine.create_for(bob, "Bob's secret")
     page = alice_client.get("/").content.decode()
     assert "Lower 1" in page and "Bob&#x27;s secret" not in page and "Bob's secret" not in page
 
@@ -119,35 +119,35 @@ def test_home_lists_only_the_lifters_own_routines(alice_client, alice, bob, alic
 
 def test_creating_a_routine_opens_its_editor(alice_client, alice, alices):
     response = alice_client.post(reverse("routine_list"), {"name": "Push A"})
-    routine = WorkoutTemplate.objects.get(owner=alice, name="Push A")
+    routine = Routine.objects.get(owner=alice, name="Push A")
     assert response.status_code == 302 and response["Location"] == routine.get_absolute_url()
     assert routine.slug == "push-a" and not routine.exercises.exists()
-    last = WorkoutTemplate.objects.owned_by(alice).exclude(pk=routine.pk)
+    last = Routine.objects.owned_by(alice).exclude(pk=routine.pk)
     assert routine.position > max(last.values_list("position", flat=True))
 
 
 def test_creating_a_routine_needs_a_name(alice_client, alice, alices):
     page = alice_client.post(reverse("routine_list"), {"name": " "}).content.decode()
     assert "This field is required." in page
-    assert WorkoutTemplate.objects.owned_by(alice).count() == 4
+    assert Routine.objects.owned_by(alice).count() == 4
 
 
 def test_slugs_are_unique_per_lifter_not_across_lifters(alice, bob):
-    first = WorkoutTemplate.create_for(alice, "Push A")
-    second = WorkoutTemplate.create_for(alice, "Push  A!")
-    bobs = WorkoutTemplate.create_for(bob, "Push A")
+    first = Routine.create_for(alice, "Push A")
+    second = Routine.create_for(alice, "Push  A!")
+    bobs = Routine.create_for(bob, "Push A")
     assert (first.slug, second.slug, bobs.slug) == ("push-a", "push-a-2", "push-a")
 
 
 def test_renaming_keeps_the_slug_and_past_workouts_follow_it(alice_client, alice, alices):
-    past = Session.start(alice, alices, DAY)
+    past = Workout.start(alice, alices, DAY)
     past.log_set("Back Squat", "225", "5")
     past.complete()
     edit(alice_client, alices, name="Legs heavy")
     routine = mine(alice)  # the same slug: the API's "lower1" still starts it
     assert routine.name == "Legs heavy"
-    assert Session.objects.with_template_name().get(pk=past.pk).title == "Legs heavy"
-    assert Session.objects.get(pk=past.pk).workout_template() == routine
+    assert Workout.objects.with_title().get(pk=past.pk).title == "Legs heavy"
+    assert Workout.objects.get(pk=past.pk).routine == routine
     history = alice_client.get(reverse("history")).content.decode()
     assert "Legs heavy" in history
 
@@ -188,7 +188,7 @@ def test_adding_an_exercise_puts_it_last(alice_client, alice, alices):
         ("add", "exercise"),
         new={"name": " Nordic  curl ", "target_sets": 2, "target_reps": "6", "rest_seconds": 90},
     )
-    added = alices.exercises.get(name="Nordic curl")
+    added = alices.exercises.get(exercise__name="Nordic curl")
     assert response["Location"] == f"{alices.get_absolute_url()}#exercise-{added.pk}"
     assert targets(alices)[-1] == (added.position, "Nordic curl", 2, "6", 90)
     assert added.position == alices.exercises.count()
@@ -210,7 +210,7 @@ def test_adding_an_exercise_without_a_name_or_twice_is_refused(alice_client, ali
 
 def test_moving_an_exercise_up_renumbers_positions_one_to_n(alice_client, alice, alices):
     names = [name for _, name, *_ in targets(alices)]
-    third = alices.exercises.get(name=names[2])
+    third = alices.exercises.get(exercise__name=names[2])
     response = edit(
         alice_client,
         alices,
@@ -249,7 +249,7 @@ def test_removing_an_exercise_asks_first_and_keeps_what_was_typed(alice_client, 
 
 def test_removing_an_exercise_renumbers_the_others(alice_client, alices):
     names = [name for _, name, *_ in targets(alices)]
-    second = alices.exercises.get(name=names[1])
+    second = alices.exercises.get(exercise__name=names[1])
     edit(alice_client, alices, ("remove_confirmed", str(second.pk)))
     assert [row[:2] for row in targets(alices)] == list(enumerate([names[0], *names[2:]], start=1))
 
@@ -275,7 +275,7 @@ def test_the_editor_cannot_change_another_lifters_exercises(alice_client, bob, a
 
 def test_duplicating_copies_the_exercises_and_targets(alice_client, alice, alices):
     response = alice_client.post(reverse("duplicate_routine", args=[alices.pk]))
-    copy = WorkoutTemplate.objects.get(owner=alice, name="Lower 1 (copy)")
+    copy = Routine.objects.get(owner=alice, name="Lower 1 (copy)")
     assert response["Location"] == copy.get_absolute_url()
     assert copy.slug == "lower-1-copy" and copy.rest_seconds == alices.rest_seconds
     assert [row[1:] for row in targets(copy)] == [row[1:] for row in targets(alices)]
@@ -291,29 +291,29 @@ def test_duplicating_needs_a_post(alice_client, alices):
 def test_deleting_asks_first_and_past_workouts_keep_their_sets_and_title(
     alice_client, alice, alices
 ):
-    past = Session.start(alice, alices, DAY)
+    past = Workout.start(alice, alices, DAY)
     past.log_set("Back Squat", "225", "5")
     past.complete()
     question = alice_client.get(reverse("delete_routine", args=[alices.pk])).content.decode()
     assert (
         "Delete Lower 1?" in question and "Your 1 past workout from it keeps its sets" in question
     )
-    assert WorkoutTemplate.objects.filter(pk=alices.pk).exists()
+    assert Routine.objects.filter(pk=alices.pk).exists()
     response = alice_client.post(reverse("delete_routine", args=[alices.pk]))
     assert response["Location"] == reverse("routine_list")
-    assert not WorkoutTemplate.objects.filter(pk=alices.pk).exists()
-    past = Session.objects.with_template_name().get(pk=past.pk)
-    assert (past.routine, past.template, past.title) == (None, "lower1", "Lower 1")
+    assert not Routine.objects.filter(pk=alices.pk).exists()
+    past = Workout.objects.with_title().get(pk=past.pk)
+    assert (past.routine, past.routine_slug, past.title) == (None, "lower1", "Lower 1")
     assert past.sets.count() == 1
     assert "Lower 1" in alice_client.get(reverse("history")).content.decode()
 
 
 def test_a_routine_with_a_workout_in_progress_is_not_deleted(alice_client, alice, alices):
-    workout = Session.start(alice, alices)
+    workout = Workout.start(alice, alices)
     response = alice_client.post(reverse("delete_routine", args=[alices.pk]), follow=True)
     assert "finish or cancel it first" in response.content.decode()
     assert response.redirect_chain[-1][0] == workout.get_absolute_url()
-    assert WorkoutTemplate.objects.filter(pk=alices.pk).exists()
+    assert Routine.objects.filter(pk=alices.pk).exists()
 
 
 # Another lifter's routine, and the starters, are not found
@@ -335,7 +335,7 @@ def test_another_lifters_routine_answers_404(bob_client, alice, alices, lower1, 
         response = getattr(bob_client, method)(reverse(name, args=[routine.pk]))
         assert response.status_code == 404
     assert targets(mine(alice)) == before
-    assert WorkoutTemplate.objects.filter(owner=alice).count() == 4
+    assert Routine.objects.filter(owner=alice).count() == 4
 
 
 def test_the_routine_pages_need_a_login(client, alices):
@@ -348,8 +348,8 @@ def test_the_routine_pages_need_a_login(client, alices):
 
 def test_starting_a_routine_from_home(alice_client, alice, alices):
     alice_client.post(reverse("start_session"), {"template": "lower1", "date": "2025-09-21"})
-    session = Session.objects.get(owner=alice)
-    assert (session.pk, session.routine, session.template, session.name) == (
+    session = Workout.objects.get(owner=alice)
+    assert (session.pk, session.routine, session.routine_slug, session.routine_name) == (
         "2025-09-21_lower1",
         alices,
         "lower1",
@@ -359,10 +359,10 @@ def test_starting_a_routine_from_home(alice_client, alice, alices):
 
 def test_starting_a_routine_from_its_editor_saves_what_was_typed_first(alice_client, alice, alices):
     response = edit(alice_client, alices, ("start", "today"), **{"Back Squat": {"target_sets": 6}})
-    session = Session.objects.get(owner=alice)
+    session = Workout.objects.get(owner=alice)
     assert response["Location"] == session.get_absolute_url()
     assert (session.routine, session.date) == (alices, timezone.localdate())
-    assert alices.exercises.get(name="Back Squat").target_sets == 6
+    assert alices.exercises.get(exercise__name="Back Squat").target_sets == 6
 
 
 def test_starting_from_the_editor_with_a_workout_in_progress_offers_it(
@@ -370,14 +370,14 @@ def test_starting_from_the_editor_with_a_workout_in_progress_offers_it(
 ):
     response = edit(alice_client, alices, ("start", "today"))
     assert response["Location"] == alice_workout.get_absolute_url()
-    assert Session.objects.filter(owner=alice).count() == 1
+    assert Workout.objects.filter(owner=alice).count() == 1
 
 
 def test_starting_an_empty_workout_and_adding_an_exercise_by_name(alice_client, alice, alices):
     response = alice_client.post(reverse("start_session"), {"empty": "true", "date": "2025-09-21"})
-    session = Session.objects.with_template_name().get(owner=alice)
+    session = Workout.objects.with_title().get(owner=alice)
     assert response["Location"] == session.get_absolute_url()
-    assert (session.pk, session.routine, session.template, session.title) == (
+    assert (session.pk, session.routine, session.routine_slug, session.title) == (
         "2025-09-21_workout",
         None,
         "workout",
@@ -389,7 +389,7 @@ def test_starting_an_empty_workout_and_adding_an_exercise_by_name(alice_client, 
         reverse("log_set", args=[session.pk]),
         {"exercise": "Bench Press", "weight": "185", "reps": "5", "set_number": "1"},
     )
-    assert list(session.sets.values_list("exercise", "weight", "reps")) == [
+    assert list(session.sets.values_list("exercise_name", "weight", "reps")) == [
         ("Bench Press", "185", "5")
     ]
 
@@ -397,21 +397,21 @@ def test_starting_an_empty_workout_and_adding_an_exercise_by_name(alice_client, 
 def test_starting_needs_a_routine_or_the_empty_button(alice_client, alice, alices):
     page = alice_client.post(reverse("start_session"), {"date": "2025-09-21"}).content.decode()
     assert "This field is required." in page
-    assert not Session.objects.filter(owner=alice).exists()
+    assert not Workout.objects.filter(owner=alice).exists()
 
 
 def test_another_lifters_routine_cannot_be_started(alice_client, alice, bob):
-    WorkoutTemplate.create_for(bob, "Bob only")
+    Routine.create_for(bob, "Bob only")
     page = alice_client.post(reverse("start_session"), {"template": "bob-only"}).content.decode()
     assert "There is no workout template with that name." in page
-    assert not Session.objects.filter(owner=alice).exists()
+    assert not Workout.objects.filter(owner=alice).exists()
     with pytest.raises(ValueError):
-        Session.start(alice, WorkoutTemplate.objects.get(slug="bob-only"))
+        Workout.start(alice, Routine.objects.get(slug="bob-only"))
 
 
 def test_the_workout_screen_follows_the_routines_targets(alice_client, alice, alices):
     edit(alice_client, alices, **{"Back Squat": {"target_sets": 5}})
-    session = Session.start(alice, alices)
+    session = Workout.start(alice, alices)
     page = alice_client.get(session.get_absolute_url()).content.decode()
     squat = page[page.index(">Back Squat</h2>") : page.index(">Romanian Deadlift</h2>")]
     assert '<span class="target">5 × 5 · lb</span>' in squat
@@ -435,7 +435,7 @@ def api_start(client, body):
 def test_the_api_starts_the_lifters_own_copy_by_todays_slug(api_client, alice, lower1):
     status, body = api_start(api_client, {"template": "lower1", "date": "2025-09-21"})
     assert (status, body["session"]["template"]) == (200, "lower1")
-    assert Session.objects.get(pk=body["session_id"]).routine == mine(alice)
+    assert Workout.objects.get(pk=body["session_id"]).routine == mine(alice)
 
 
 def test_the_api_starts_the_starter_when_the_lifters_copy_is_deleted(
@@ -443,13 +443,13 @@ def test_the_api_starts_the_starter_when_the_lifters_copy_is_deleted(
 ):
     alices.delete()
     status, body = api_start(api_client, {"template": "lower1"})
-    assert status == 200 and Session.objects.get(pk=body["session_id"]).routine == lower1
+    assert status == 200 and Workout.objects.get(pk=body["session_id"]).routine == lower1
 
 
 def test_the_api_starts_an_empty_workout(api_client, alice, lower1):
     status, body = api_start(api_client, {"empty": True, "date": "2025-09-21"})
     assert (status, body["session_id"]) == (200, "2025-09-21_workout")
-    assert Session.objects.get(pk=body["session_id"]).routine is None
+    assert Workout.objects.get(pk=body["session_id"]).routine is None
 
 
 def test_the_api_still_requires_a_template_or_empty(api_client, alice, lower1):
@@ -458,7 +458,7 @@ def test_the_api_still_requires_a_template_or_empty(api_client, alice, lower1):
 
 
 def test_the_api_does_not_start_another_lifters_routine(api_client, alice, bob):
-    WorkoutTemplate.create_for(bob, "Bob only")
+    Routine.create_for(bob, "Bob only")
     status, body = api_start(api_client, {"template": "bob-only"})
     assert (status, body["fields"]) == (
         400,
@@ -470,7 +470,7 @@ def test_the_api_does_not_start_another_lifters_routine(api_client, alice, bob):
 
 
 def finished_workout(owner, routine):
-    session = Session.start(owner, routine, DAY)
+    session = Workout.start(owner, routine, DAY)
     for exercise, weight, reps, kind in [
         ("Front Squat", "95", "5", "warmup"),
         ("Front Squat", "185", "5", "working"),
@@ -486,7 +486,7 @@ def finished_workout(owner, routine):
 
 
 def test_a_finished_workout_is_saved_as_a_new_routine(alice_client, alice, alices):
-    alices.exercises.filter(name="Back Squat").update(rest_seconds=200)
+    alices.exercises.filter(exercise__name="Back Squat").update(rest_seconds=200)
     session = finished_workout(alice, alices)
     url = reverse("save_workout_as_routine", args=[session.pk])
     assert url in alice_client.get(session.get_absolute_url()).content.decode()
@@ -495,7 +495,7 @@ def test_a_finished_workout_is_saved_as_a_new_routine(alice_client, alice, alice
         'value="Lower 1 21 Sep"' in page and 'Front Squat</span> <span class="target">3 × 5' in page
     )
     response = alice_client.post(url, {"name": "Squat day"})
-    routine = WorkoutTemplate.objects.get(owner=alice, name="Squat day")
+    routine = Routine.objects.get(owner=alice, name="Squat day")
     assert response["Location"] == routine.get_absolute_url()
     assert targets(routine) == [
         (1, "Front Squat", 3, "5", None),
@@ -507,7 +507,7 @@ def test_a_finished_workout_is_saved_as_a_new_routine(alice_client, alice, alice
 def test_an_empty_workout_is_saved_as_a_routine(alice_client, alice, alices):
     session = finished_workout(alice, None)
     alice_client.post(reverse("save_workout_as_routine", args=[session.pk]), {"name": "Mine"})
-    routine = WorkoutTemplate.objects.get(owner=alice, name="Mine")
+    routine = Routine.objects.get(owner=alice, name="Mine")
     assert [row[1] for row in targets(routine)] == ["Front Squat", "Back Squat"]
 
 
@@ -515,7 +515,7 @@ def test_a_workout_in_progress_is_not_saved_as_a_routine(alice_client, alice, al
     url = reverse("save_workout_as_routine", args=[alice_workout.pk])
     response = alice_client.post(url, {"name": "Too soon"}, follow=True)
     assert "Only a finished workout can be saved as a routine." in response.content.decode()
-    assert not WorkoutTemplate.objects.filter(name="Too soon").exists()
+    assert not Routine.objects.filter(name="Too soon").exists()
 
 
 def test_another_lifters_workout_is_not_saved_as_a_routine(bob_client, alice, alices):
@@ -523,4 +523,4 @@ def test_another_lifters_workout_is_not_saved_as_a_routine(bob_client, alice, al
     url = reverse("save_workout_as_routine", args=[session.pk])
     assert bob_client.get(url).status_code == 404
     assert bob_client.post(url, {"name": "Stolen"}).status_code == 404
-    assert not WorkoutTemplate.objects.filter(name="Stolen").exists()
+    assert not Routine.objects.filter(name="Stolen").exists()

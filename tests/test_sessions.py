@@ -4,25 +4,25 @@ import datetime
 
 import pytest
 
-from sessions_app.models import ActiveSessionExists, Session, SessionClosed
+from sessions_app.models import ActiveWorkoutExists, Workout, WorkoutClosed
 
 DAY = datetime.date(2025, 9, 21)
 
 
 def test_session_id_is_date_and_template_slug(alice, lower1):
-    session = Session.start(alice, lower1, DAY)
+    session = Workout.start(alice, lower1, DAY)
     assert session.pk == "2025-09-21_lower1"
     assert session.status == "active"
     assert session.synced_to_sheets is False
-    assert session.template == "lower1"
+    assert session.routine_slug == "lower1"
 
 
 def test_redoing_a_template_the_same_day_gets_a_suffix(alice, lower1):
-    first = Session.start(alice, lower1, DAY)
+    first = Workout.start(alice, lower1, DAY)
     first.complete()
-    second = Session.start(alice, lower1, DAY)
+    second = Workout.start(alice, lower1, DAY)
     second.cancel()
-    third = Session.start(alice, lower1, DAY)
+    third = Workout.start(alice, lower1, DAY)
     assert [first.pk, second.pk, third.pk] == [
         "2025-09-21_lower1",
         "2025-09-21_lower1-2",
@@ -31,29 +31,29 @@ def test_redoing_a_template_the_same_day_gets_a_suffix(alice, lower1):
 
 
 def test_two_lifters_on_the_same_day_get_distinct_ids(alice, bob, lower1):
-    assert Session.start(alice, lower1, DAY).pk == "2025-09-21_lower1"
-    assert Session.start(bob, lower1, DAY).pk == "2025-09-21_lower1-2"
+    assert Workout.start(alice, lower1, DAY).pk == "2025-09-21_lower1"
+    assert Workout.start(bob, lower1, DAY).pk == "2025-09-21_lower1-2"
 
 
 def test_starting_a_second_workout_is_refused_and_names_the_active_one(alice, lower1, upper1):
-    active = Session.start(alice, lower1, DAY)
-    with pytest.raises(ActiveSessionExists) as refused:
-        Session.start(alice, upper1, DAY)
-    assert refused.value.session == active
-    assert Session.objects.filter(owner=alice).count() == 1
+    active = Workout.start(alice, lower1, DAY)
+    with pytest.raises(ActiveWorkoutExists) as refused:
+        Workout.start(alice, upper1, DAY)
+    assert refused.value.workout == active
+    assert Workout.objects.filter(owner=alice).count() == 1
 
 
 def test_the_database_refuses_two_active_workouts_for_one_lifter(alice, lower1):
     from django.db import IntegrityError, transaction
 
-    Session.start(alice, lower1, DAY)
+    Workout.start(alice, lower1, DAY)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Session.objects.create(id="other", owner=alice, template="lower1", date=DAY)
+        Workout.objects.create(id="other", owner=alice, routine_slug="lower1", date=DAY)
 
 
 def test_another_lifters_active_workout_does_not_block_starting(alice, bob, lower1):
-    Session.start(bob, lower1, DAY)
-    assert Session.start(alice, lower1, DAY).owner == alice
+    Workout.start(bob, lower1, DAY)
+    assert Workout.start(alice, lower1, DAY).owner == alice
 
 
 def test_completing_records_the_time_and_closes_the_workout(alice_workout):
@@ -61,9 +61,9 @@ def test_completing_records_the_time_and_closes_the_workout(alice_workout):
     alice_workout.refresh_from_db()
     assert alice_workout.status == "completed"
     assert alice_workout.completed_at is not None
-    with pytest.raises(SessionClosed):
+    with pytest.raises(WorkoutClosed):
         alice_workout.log_set("Back Squat", "225", "5")
-    with pytest.raises(SessionClosed):
+    with pytest.raises(WorkoutClosed):
         alice_workout.cancel()
 
 

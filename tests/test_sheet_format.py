@@ -8,17 +8,17 @@ import pytest
 from django.core.management import call_command
 
 from sessions_app.export import COLUMNS_V1, COLUMNS_V2, logged_at, read_row, row_for
-from sessions_app.models import LifterProfile, Session, Set
+from sessions_app.models import LifterProfile, Set, Workout
 from sync_app.models import Tombstone
-from sync_app.reconcile import run_sync
+from sync_app.push import run_sync
 from sync_app.rows import as_text
-from tests.helpers import exported_rows
+from tests.helpers import exercise_for, exported_rows
 from tests.sync_helpers import sheet, trimmed
 
 
 @pytest.fixture
 def kg_workout(alice, lower1):
-    session = Session.start(alice, lower1, datetime.date(2025, 9, 1))
+    session = Workout.start(alice, lower1, datetime.date(2025, 9, 1))
     session.note = "Slept badly (again)"
     session.save()
     session.log_set("Back Squat", "100", "5", set_type="drop", rpe=Decimal("8.5"), unit="kg")
@@ -56,7 +56,7 @@ def test_read_row_gives_back_what_row_for_wrote(kg_workout, version):
         texts = [as_text(value) for value in row_for(kg_workout, workout_set, version=version)]
         values = read_row(texts, version)
         assert (values.exercise, values.weight, values.reps) == (
-            workout_set.exercise,
+            workout_set.exercise_name,
             workout_set.weight,
             workout_set.reps,
         )
@@ -71,7 +71,7 @@ def test_read_row_gives_back_what_row_for_wrote(kg_workout, version):
 
 
 def test_an_lb_set_on_a_version_1_tab_looks_exactly_as_before(alice, lower1):
-    session = Session.start(alice, lower1, datetime.date(2025, 9, 1))
+    session = Workout.start(alice, lower1, datetime.date(2025, 9, 1))
     workout_set, _ = session.log_set("Back Squat", "225", "5", notes="belt")
     assert row_for(session, workout_set, version=1)[7] == "belt"
     assert read_row(["2025-09-01"] + [""] * 6 + ["belt"], version=1).unit == "lb"
@@ -81,7 +81,7 @@ def test_an_lb_set_on_a_version_1_tab_looks_exactly_as_before(alice, lower1):
 
 
 def logged_workout(owner, template, date, unit, note=""):
-    session = Session.start(owner, template, date)
+    session = Workout.start(owner, template, date)
     session.note = note
     session.save()
     session.log_set("Back Squat", "60", "8", set_type="warmup", unit=unit)
@@ -94,10 +94,10 @@ def logged_workout(owner, template, date, unit, note=""):
 def everything_about_the_sets():
     return {
         str(s.key): (
-            s.session_id,
-            s.session.date,
-            s.session.note,
-            s.exercise,
+            s.workout_id,
+            s.workout.date,
+            s.workout.note,
+            s.exercise_name,
             s.set_number,
             s.weight,
             s.reps,
@@ -106,14 +106,14 @@ def everything_about_the_sets():
             s.rpe,
             s.unit,
         )
-        for s in Set.objects.select_related("session")
+        for s in Set.objects.select_related("workout")
     }
 
 
 def restored_from_the_sheet(username):
     """Lose the database, fill it again from the sheet, and say what came back."""
     before = everything_about_the_sets()
-    Session.objects.all().delete()
+    Workout.objects.all().delete()
     Tombstone.objects.all().delete()
     call_command("import_sheets", username, stdout=io.StringIO())
     return before, everything_about_the_sets()
@@ -158,8 +158,13 @@ def test_an_lb_lifters_version_1_sheet_keeps_its_ten_columns(sheets, alice, lowe
     # A working lb set without RPE looks exactly as it did before set types existed
     # (added in the admin: the workout is completed).
     plain = Set.objects.create(
-        session=session, exercise="Leg Press", set_number=1, weight="270", reps="10"
+        workout=session,
+        exercise=exercise_for(session.owner, "Leg Press"),
+        set_number=1,
+        weight="270",
+        reps="10",
     )
+    plain.save_changes(["exercise"])  # as the admin adds it
     run_sync()
     assert trimmed(sheet(sheets)[-1])[:9] == [
         "2025-09-01",
@@ -257,4 +262,4 @@ def test_the_admin_upgrades_the_selected_lifters_sheets(sheets, admin_client, al
     )
     assert "header upgraded to version 2" in response.content.decode()
     assert sheet(sheets)[0] == COLUMNS_V2
-    assert Session.objects.get().synced_to_sheets is False
+    assert Workout.objects.get().synced_to_sheets is False

@@ -11,8 +11,8 @@ import pytest
 import requests
 from gspread.http_client import HTTPClient
 
+from devtools.sheets_imitation import Formula, SheetsImitation
 from sync_app.sheets import GOOGLE_SHEETS_URL
-from sync_app.sheets_imitation import Formula, SheetsImitation
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -350,7 +350,7 @@ def test_control_endpoints_over_http(imitation):
 
 
 def test_runs_as_a_command():
-    command = [sys.executable, "-m", "sync_app.sheets_imitation", "--port", "0"]
+    command = [sys.executable, "-m", "devtools.sheets_imitation", "--port", "0"]
     process = subprocess.Popen(
         [*command, "--spreadsheet", "cli-sheet:Log,Summary"],
         cwd=PROJECT_ROOT,

@@ -8,15 +8,18 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from sessions_app.models import Session
+from sessions_app.models import Workout
+from sync_app.admin import sheet_state
 from sync_app.models import SheetsProfile, SyncRun, SyncState, Tombstone
-from sync_app.reconcile import LeaseKeeper, run_sync
+from sync_app.push import run_sync
 from sync_app.rows import HEADER
+from sync_app.runner import LeaseKeeper
 from tests.helpers import bulk_completed_sessions
 from tests.sync_helpers import (
     SQUAT_DAY,
     completed_workout,
     data_rows,
+    failed_pushes,
     keys_in_sheet,
     sheet,
     trimmed,
@@ -26,12 +29,12 @@ MAX_CALLS_PER_RUN = 6
 
 
 def expected_row(workout_set):
-    session = workout_set.session
+    session = workout_set.workout
     return [
         session.date.isoformat(),
         session.pk,
-        session.template,
-        workout_set.exercise,
+        session.routine_slug,
+        workout_set.exercise_name,
         workout_set.set_number,
         *[int(v) if v.isdigit() else v for v in (workout_set.weight, workout_set.reps)],
         workout_set.notes,
@@ -52,7 +55,7 @@ def test_first_sync_writes_the_header_and_one_row_per_set(sheets, alice, lower1)
     assert rows[0] == HEADER
     assert rows[1:] == [expected_row(s) for s in session.sets.order_by("created_at")]
     session.refresh_from_db()
-    assert session.synced_to_sheets and session.sync_attempts == 0
+    assert session.synced_to_sheets and failed_pushes(session)[0] == 0
     assert not session.sets.filter(synced_to_sheets=False).exists()
     run = SyncRun.objects.get()
     assert (run.outcome, run.rows_appended, run.api_calls, run.sessions) == ("success", 3, 3, 1)
@@ -69,9 +72,9 @@ def test_a_run_with_nothing_pending_makes_no_api_call(sheets, alice, lower1):
 
 
 def test_active_and_cancelled_workouts_never_reach_the_sheet(sheets, alice, bob, lower1):
-    active = Session.start(alice, lower1)
+    active = Workout.start(alice, lower1)
     active.log_set("Back Squat", "225", "5")
-    cancelled = Session.start(bob, lower1)
+    cancelled = Workout.start(bob, lower1)
     cancelled.log_set("Back Squat", "135", "5")
     cancelled.cancel()
     assert run_sync().outcome == "nothing to do"
@@ -85,7 +88,7 @@ def test_a_lost_answer_after_the_append_never_duplicates_rows(sheets, settings, 
     sheets.drop_next(kinds=["values.append"], after_apply=True)
     assert run_sync().outcome == "failed"
     session.refresh_from_db()
-    assert not session.synced_to_sheets and session.sync_attempts == 1
+    assert not session.synced_to_sheets and failed_pushes(session)[0] == 1
     assert len(keys_in_sheet(sheets)) == 3  # the rows did land
 
     result = run_sync()
@@ -116,8 +119,8 @@ def test_a_delete_that_lands_late_never_removes_another_row(sheets, settings, al
     settings.SHEETS_SETTLE_SECONDS = 1.5
     session = completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
-    gone = session.sets.get(exercise="Leg Press", set_number=1)
-    first_squat = session.sets.get(set_number=1, exercise="Back Squat")
+    gone = session.sets.get(exercise_name="Leg Press", set_number=1)
+    first_squat = session.sets.get(set_number=1, exercise_name="Back Squat")
     first_squat.delete()
     sheets.delay_next(1.0, kinds=["batchUpdate"])
     assert run_sync().outcome == "failed"
@@ -157,14 +160,14 @@ def test_a_500_storm_marks_the_session_failing_then_it_recovers(sheets, settings
         result = run_sync()
         assert result.outcome == "failed" and "answered 500" in result.errors[0]
         session.refresh_from_db()
-        assert session.sync_attempts == attempt
-    assert session.sync_state == "failing"
-    assert "answered 500" in session.sync_error
+        assert failed_pushes(session)[0] == attempt
+    assert sheet_state(session).startswith("failing (3 attempts)")
+    assert "answered 500" in failed_pushes(session)[1]
     assert sheet(sheets) == []
 
     assert run_sync().outcome == "success"
     session.refresh_from_db()
-    assert (session.sync_state, session.sync_attempts, session.sync_error) == ("synced", 0, "")
+    assert (sheet_state(session), *failed_pushes(session)) == ("synced", 0, "")
     assert len(keys_in_sheet(sheets)) == 3
     assert list(SyncRun.objects.values_list("outcome", flat=True)) == ["success"] + ["failed"] * 3
 
@@ -186,7 +189,7 @@ def test_permission_errors_stop_the_run_with_a_clear_message(sheets, alice, lowe
     assert "answered 403" in result.errors[0]
     assert "Share the spreadsheet with the service account" in result.errors[0]
     session.refresh_from_db()
-    assert not session.synced_to_sheets and session.sync_attempts == 1
+    assert not session.synced_to_sheets and failed_pushes(session)[0] == 1
 
 
 def test_an_unknown_spreadsheet_stops_the_run(sheets, settings, alice, lower1):
@@ -258,9 +261,9 @@ def test_the_lease_keeper_renews_while_the_run_lives_and_notices_a_lease_taken_o
 def test_an_edit_in_the_admin_rewrites_the_row_in_place(sheets, alice, lower1):
     session = completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
-    second = session.sets.get(set_number=2, exercise="Back Squat")
+    second = session.sets.get(set_number=2, exercise_name="Back Squat")
     second.weight = "240"
-    second.save()
+    second.save_changes(["weight"])
     session.refresh_from_db()
     assert not session.synced_to_sheets
     sheets.reset_calls()
@@ -275,7 +278,7 @@ def test_an_edit_in_the_admin_rewrites_the_row_in_place(sheets, alice, lower1):
 def test_a_deleted_set_leaves_the_sheet(sheets, alice, lower1):
     session = completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
-    gone = session.sets.get(exercise="Leg Press")
+    gone = session.sets.get(exercise_name="Leg Press")
     gone.delete()
     assert Tombstone.objects.filter(key=gone.key).exists()
     result = run_sync()
@@ -291,8 +294,8 @@ def test_a_session_cancelled_after_sync_takes_its_rows_away(sheets, alice, lower
     )
     session = completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
-    session.status = Session.Status.CANCELLED
-    session.save()
+    session.status = Workout.Status.CANCELLED
+    session.save_changes(["status"], was_status=Workout.Status.COMPLETED)
     assert run_sync().deleted == 3
     assert keys_in_sheet(sheets) == [str(keep.sets.get().key)]
 
@@ -313,7 +316,8 @@ def test_rows_typed_by_hand_without_a_key_are_never_changed(sheets, alice, lower
     sheets.set_rows("workout-log-test", "Log", [HEADER, *legacy])
     session = completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
-    session.sets.filter(exercise="Leg Press").delete()
+    for workout_set in session.sets.filter(exercise_name="Leg Press"):
+        workout_set.delete()
     run_sync()
     rows = data_rows(sheets)
     assert [trimmed(row) for row in rows[:2]] == [trimmed(row) for row in legacy]
@@ -370,10 +374,11 @@ def test_api_calls_per_run_do_not_grow_with_the_backlog(sheets, alice, lower1, s
     synced = completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2024, 1, 1))
     run_sync()
     # One run that appends, rewrites and deletes all at once: the most calls a run makes.
-    edited = synced.sets.get(exercise="Leg Press")
+    edited = synced.sets.get(exercise_name="Leg Press")
     edited.reps = "10"
-    edited.save()
-    synced.sets.filter(set_number=2).delete()
+    edited.save_changes(["reps"])
+    for workout_set in synced.sets.filter(set_number=2):
+        workout_set.delete()
     bulk_completed_sessions(alice, session_count, first_day=datetime.date(2025, 1, 1))
     sheets.reset_calls()
     result = run_sync()
@@ -400,7 +405,7 @@ def test_without_configuration_nothing_is_sent(sheets, settings, alice, lower1):
     assert run_sync().outcome == "not configured"
     assert sheets.call_count() == 0
     session.refresh_from_db()
-    assert not session.synced_to_sheets and session.sync_attempts == 0
+    assert not session.synced_to_sheets and failed_pushes(session)[0] == 0
 
 
 def test_a_session_edited_during_a_run_stays_pending(sheets, alice, lower1):
@@ -410,7 +415,7 @@ def test_a_session_edited_during_a_run_stays_pending(sheets, alice, lower1):
         if "appending" in message:
             workout_set = session.sets.first()
             workout_set.notes = "changed mid-run"
-            workout_set.save()
+            workout_set.save_changes(["notes"])
 
     run_sync(progress=edit_while_syncing)
     session.refresh_from_db()
@@ -425,7 +430,7 @@ def test_a_row_copied_by_hand_is_brought_back_to_one(sheets, alice, lower1):
     run_sync()
     rows = sheet(sheets)
     sheets.set_rows("workout-log-test", "Log", [*rows, rows[1]])
-    Session.objects.filter(pk=session.pk).update(synced_to_sheets=False)
+    Workout.objects.filter(pk=session.pk).update(synced_to_sheets=False)
     result = run_sync()
     assert result.deleted == 1
     assert sorted(keys_in_sheet(sheets)) == sorted(str(s.key) for s in session.sets.all())

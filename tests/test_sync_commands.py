@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.utils.html import escape
 
 from sessions_app.export import COLUMNS_V1
-from sessions_app.models import Session, Set
+from sessions_app.models import Set, Workout
 from sync_app.models import SyncRun
 from sync_app.rows import HEADER
 from tests.sync_helpers import (
@@ -118,7 +118,7 @@ def test_check_reports_workouts_waiting_for_the_sync_without_calling_them_drift(
     synced = completed_workout(alice, lower1, SQUAT_DAY)
     sync()
     waiting = completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 23))
-    Session.objects.filter(pk=waiting.pk).update(
+    Workout.objects.filter(pk=waiting.pk).update(
         completed_at=datetime.datetime(2025, 9, 23, 18, 30, tzinfo=datetime.UTC)
     )
     completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 25))
@@ -210,12 +210,12 @@ def test_import_restores_an_empty_database_and_check_sees_no_drift(
     )
     sync()
     expected = {
-        str(s.key): (s.session_id, s.exercise, s.set_number, s.weight, s.reps, s.notes)
+        str(s.key): (s.workout_id, s.exercise_name, s.set_number, s.weight, s.reps, s.notes)
         for s in Set.objects.all()
     }
     before = sheet(sheets)
 
-    Session.objects.all().delete()  # the database is lost...
+    Workout.objects.all().delete()  # the database is lost...
     from sync_app.models import Tombstone
 
     Tombstone.objects.all().delete()
@@ -224,16 +224,16 @@ def test_import_restores_an_empty_database_and_check_sees_no_drift(
     assert "Imported 5 set(s) (1 from rows without a key) into 3 new session(s)" in out.getvalue()
 
     restored = {
-        str(s.key): (s.session_id, s.exercise, s.set_number, s.weight, s.reps, s.notes)
+        str(s.key): (s.workout_id, s.exercise_name, s.set_number, s.weight, s.reps, s.notes)
         for s in Set.objects.filter(legacy_sheet_row=False)
     }
     assert restored == expected
-    assert {s.pk for s in Session.objects.filter(owner=alice)} == {
+    assert {s.pk for s in Workout.objects.filter(owner=alice)} == {
         first.pk,
         second.pk,
         "2024-12-30_upper1",
     }
-    assert all(s.status == "completed" and s.synced_to_sheets for s in Session.objects.all())
+    assert all(s.status == "completed" and s.synced_to_sheets for s in Workout.objects.all())
     assert "The sheet matches the database." in sync("--check")
     assert "Nothing to sync" in sync()
     assert sheet(sheets) == before
@@ -249,7 +249,7 @@ def test_imported_legacy_sets_are_never_written_back(sheets, alice, lower1):
     call_command("import_sheets", "alice", stdout=io.StringIO())
     imported = Set.objects.get()
     imported.notes = "edited in the admin"
-    imported.save()
+    imported.save_changes(["notes"])
     sync()
     assert [trimmed(row) for row in data_rows(sheets)] == [trimmed(legacy)]
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django_q.brokers import get_broker
 
 from sessions_app.export import COLUMNS_V1
-from sessions_app.models import Session, Set
+from sessions_app.models import Set, Workout
 from sync_app.models import SheetsProfile, SyncRun, SyncState, Tombstone
-from sync_app.reconcile import run_sync
+from sync_app.push import run_sync
 from sync_app.rows import HEADER
 from sync_app.tasks import enqueue_sync
 from tests.conftest import queued_task_count
-from tests.sync_helpers import SQUAT_DAY, completed_workout, keys_in_sheet, sheet
+from tests.sync_helpers import SQUAT_DAY, completed_workout, failed_pushes, keys_in_sheet, sheet
 
 
 def sync(*args):
@@ -50,19 +50,19 @@ def test_deleting_a_lifter_takes_their_rows_from_their_own_sheet(sheets, alice, 
 def test_import_refuses_a_sheet_shared_by_several_lifters(sheets, alice, bob, lower1):
     completed_workout(bob, lower1, [("Bench Press", "185", "5", "private note")])
     run_sync()
-    Session.objects.all().delete()
+    Workout.objects.all().delete()
     Tombstone.objects.all().delete()
     with pytest.raises(CommandError, match="Other lifters share workout-log-test / Log with alice"):
         import_sheet("alice")
     assert not Set.objects.exists()
     assert "Imported 1 set(s)" in import_sheet("bob", "--whole-sheet")
-    assert Session.objects.get().owner == bob
+    assert Workout.objects.get().owner == bob
 
 
 def test_import_does_not_bring_back_a_set_deleted_since_the_last_sync(sheets, alice, lower1):
     session = completed_workout(alice, lower1, SQUAT_DAY)
     run_sync()
-    gone = session.sets.get(exercise="Leg Press")
+    gone = session.sets.get(exercise_name="Leg Press")
     gone.delete()
     output = import_sheet("alice")
     assert "its set was deleted here" in output
@@ -75,12 +75,12 @@ def test_import_keeps_one_set_for_a_row_copied_by_hand(sheets, alice, lower1):
     run_sync()
     rows = sheet(sheets)
     sheets.set_rows("workout-log-test", "Log", [*rows, rows[1]])
-    Session.objects.all().delete()
+    Workout.objects.all().delete()
     Tombstone.objects.all().delete()
     output = import_sheet("alice")
     assert "row 5: a copy of row 2" in output
     assert Set.objects.count() == 3
-    assert session.pk in set(Session.objects.values_list("pk", flat=True))
+    assert session.pk in set(Workout.objects.values_list("pk", flat=True))
 
 
 def test_dates_typed_by_hand_read_back_as_serial_numbers_are_understood(sheets, alice):
@@ -89,8 +89,8 @@ def test_dates_typed_by_hand_read_back_as_serial_numbers_are_understood(sheets, 
     typed[0] = 45662
     sheets.set_rows("workout-log-test", "Log", [HEADER, typed])
     import_sheet("alice")
-    imported = Set.objects.select_related("session").get()
-    assert imported.session.date == datetime.date(2025, 1, 5)
+    imported = Set.objects.select_related("workout").get()
+    assert imported.workout.date == datetime.date(2025, 1, 5)
     assert timezone.localtime(imported.created_at).replace(tzinfo=None) == datetime.datetime(
         2025, 1, 5, 18, 0
     )
@@ -102,7 +102,7 @@ def test_a_restore_under_another_time_zone_keeps_every_instant(sheets, settings,
     times = {s.key: s.created_at for s in session.sets.all()}
     run_sync()
     assert "+01:00" in sheet(sheets)[1][8] or "+02:00" in sheet(sheets)[1][8]
-    Session.objects.all().delete()
+    Workout.objects.all().delete()
     Tombstone.objects.all().delete()
     settings.TIME_ZONE = "America/New_York"
     import_sheet("alice")
@@ -134,7 +134,7 @@ def test_a_dry_run_changes_nothing_in_the_database_even_when_it_fails(sheets, al
     with pytest.raises(CommandError):
         sync("--dry-run")
     session.refresh_from_db()
-    assert (session.sync_attempts, session.sync_error) == (0, "")
+    assert failed_pushes(session) == (0, "")
     assert not SyncRun.objects.exists()
 
 
@@ -196,7 +196,7 @@ def test_a_token_endpoint_out_of_reach_is_a_retryable_failure(
     run = SyncRun.objects.get()
     assert run.outcome == "failed" and run.finished_at is not None
     session.refresh_from_db()
-    assert session.sync_attempts == 1
+    assert failed_pushes(session)[0] == 1
     secret = pem.splitlines()[1]
     assert secret not in caplog.text and secret not in run.error
 
@@ -231,13 +231,13 @@ def test_credentials_are_never_sent_over_plain_http_to_another_machine(
 def test_warm_ups_survive_a_restore_from_the_sheet(sheets, alice, lower1, header, notes):
     if header:
         sheets.set_rows("workout-log-test", "Log", [header])
-    session = Session.start(alice, lower1)
+    session = Workout.start(alice, lower1)
     session.log_set("Back Squat", "135", "5", notes="easy", set_type="warmup")
     session.log_set("Back Squat", "225", "5")
     session.complete()
     run_sync()
     assert [row[7] for row in sheet(sheets)[1:]] == notes
-    Session.objects.all().delete()
+    Workout.objects.all().delete()
     Tombstone.objects.all().delete()
     import_sheet("alice")
     restored = {s.weight: (s.is_warmup, s.notes) for s in Set.objects.all()}
@@ -250,7 +250,7 @@ def test_import_of_a_sheet_with_more_rows_than_a_query_takes_parameters(sheets, 
     for day in range(8):  # 24 rows
         completed_workout(alice, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 1 + day))
     run_sync()
-    Session.objects.all().delete()
+    Workout.objects.all().delete()
     Tombstone.objects.all().delete()
     connection.ensure_connection()
     # As SQLite is built in some places (32,766), scaled down to this sheet's size.

@@ -10,7 +10,7 @@ from django_q.brokers import get_broker
 from django_q.models import Schedule
 
 from sync_app.models import SyncRun, SyncState
-from sync_app.reconcile import run_sync
+from sync_app.push import run_sync
 from sync_app.tasks import (
     HEARTBEAT_SCHEDULE_NAME,
     PULL_SCHEDULE_NAME,
@@ -57,7 +57,7 @@ def test_many_changes_queue_a_single_task_until_it_runs(
         session = completed_workout(alice, lower1, SQUAT_DAY)
         for workout_set in session.sets.all():
             workout_set.notes = "edited"
-            workout_set.save()
+            workout_set.save_changes(["notes"])
     assert queued_task_count() == 1
 
 
@@ -111,10 +111,10 @@ def test_session_list_shows_sync_state_and_failures(sheets, settings, admin_clie
     for _ in range(3):
         sheets.fail_next(503)
         run_sync()
-    page = admin_client.get(reverse("admin:sessions_app_session_changelist")).content.decode()
+    page = admin_client.get(reverse("admin:sessions_app_workout_changelist")).content.decode()
     assert "failing (3 attempts)" in page and "answered 503" in page
     run_sync()
-    page = admin_client.get(reverse("admin:sessions_app_session_changelist")).content.decode()
+    page = admin_client.get(reverse("admin:sessions_app_workout_changelist")).content.decode()
     assert session.pk in page and ">synced<" in page
 
 
@@ -125,7 +125,7 @@ def test_admin_actions_mark_for_resync_and_sync_now(
     run_sync()
     get_broker().purge_queue()
     SyncState.objects.update(sync_queued_at=None)
-    changelist = reverse("admin:sessions_app_session_changelist")
+    changelist = reverse("admin:sessions_app_workout_changelist")
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
             changelist, {"action": "mark_for_resync", "_selected_action": [session.pk]}

@@ -16,11 +16,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions_app.models import Session, Set
+from sessions_app.models import Set, Workout
 from sync_app.conflicts import resolve
 from sync_app.models import SheetConflict, SyncRun, SyncState, Tombstone, WrittenRow
 from sync_app.pull import run_pull
-from sync_app.reconcile import run_sync
+from sync_app.push import run_sync
 from tests.helpers import bulk_completed_sessions
 from tests.sync_helpers import SQUAT_DAY, completed_workout, data_rows, keys_in_sheet, sheet
 
@@ -60,7 +60,7 @@ def synced(sheets, alice, lower1):
 
 
 def squat(session, number):
-    return session.sets.get(exercise="Back Squat", set_number=number)
+    return session.sets.get(exercise_name="Back Squat", set_number=number)
 
 
 def test_a_fix_typed_into_the_sheet_is_taken_by_the_pull(sheets, synced):
@@ -106,7 +106,7 @@ def test_a_fix_survives_a_later_app_edit_of_another_set(sheets, synced):
     edit_in_sheet(sheets, 3, WEIGHT, 245)  # set 2 fixed in the sheet...
     first = squat(synced, 1)
     first.weight = "230"  # ...then set 1 edited in the app: the workout is re-synced
-    first.save()
+    first.save_changes(["weight"])
     result = run_sync()
     assert (result.updated, result.taken, result.conflicts) == (1, 1, 0)
     rows = data_rows(sheets)
@@ -122,7 +122,7 @@ def conflict(sheets, synced):
     edit_in_sheet(sheets, 3, WEIGHT, 245)
     second = squat(synced, 2)
     second.weight = "240"
-    second.save()
+    second.save_changes(["weight"])
     result = run_sync()
     assert (result.updated, result.conflicts, result.taken) == (0, 1, 0)
     return SheetConflict.objects.get()
@@ -133,7 +133,7 @@ def test_both_sides_changed_is_a_conflict_and_nothing_is_overwritten(sheets, syn
     assert data_rows(sheets)[1][WEIGHT] == 245
     assert squat(synced, 2).weight == "240"
     assert run_pull().conflicts == 0  # already known, still left alone
-    Session.objects.filter(pk=synced.pk).update(synced_to_sheets=False)
+    Workout.objects.filter(pk=synced.pk).update(synced_to_sheets=False)
     assert run_sync().updated == 0
     assert data_rows(sheets)[1][WEIGHT] == 245
     out, error = check()
@@ -185,7 +185,7 @@ def test_a_row_deleted_by_hand_is_reported_never_deleted_silently(sheets, synced
     # An app edit of the workout does not write it back behind the lifter's back.
     first = squat(synced, 1)
     first.notes = "edited"
-    first.save()
+    first.save_changes(["notes"])
     assert run_sync().appended == 0
     assert str(gone.key) not in keys_in_sheet(sheets)
     out, error = check()
@@ -227,7 +227,7 @@ def test_a_workout_typed_into_the_sheet_without_keys_is_imported_once(sheets, sy
     result = run_pull()
     assert (result.imported, result.taken) == (2, 0)
     assert "2 hand-typed row(s) imported" in result.summary()
-    imported = Session.objects.get(pk="2025-09-23_upper1")
+    imported = Workout.objects.get(pk="2025-09-23_upper1")
     assert [(s.weight, s.notes, s.legacy_sheet_row) for s in imported.sets.all()] == [
         ("185", "typed on my phone", True),
         ("185", "", True),
@@ -254,7 +254,7 @@ def test_values_that_come_back_in_another_form_are_not_changes(sheets, alice, lo
     assert (result.taken, result.conflicts) == (0, 0)
     assert [s.weight for s in session.sets.all()] == ["135", "12.5"]
     # And a push after an app edit of the workout leaves those rows alone.
-    Session.objects.filter(pk=session.pk).update(synced_to_sheets=False)
+    Workout.objects.filter(pk=session.pk).update(synced_to_sheets=False)
     result = run_sync()
     assert (result.updated, result.taken, result.conflicts) == (0, 0, 0)
 
@@ -264,7 +264,7 @@ def test_rows_written_before_fingerprints_get_one_then_fixes_are_taken(sheets, s
     edit_in_sheet(sheets, 4, 6, 15)  # Leg Press reps fixed
     assert run_pull().taken == 1
     assert WrittenRow.objects.count() == 3
-    assert synced.sets.get(exercise="Leg Press").reps == "15"
+    assert synced.sets.get(exercise_name="Leg Press").reps == "15"
     assert run_pull().taken == 0
 
 
@@ -290,15 +290,15 @@ def test_sync_pull_from_the_shell_prints_a_summary(sheets, synced):
 
 
 def test_a_restore_remembers_the_rows_so_a_later_fix_is_not_overwritten(sheets, synced):
-    Session.objects.all().delete()  # the database is lost, and restored from the sheet
+    Workout.objects.all().delete()  # the database is lost, and restored from the sheet
     Tombstone.objects.all().delete()
     call_command("import_sheets", "alice", stdout=io.StringIO())
     assert WrittenRow.objects.count() == 3
-    restored = Session.objects.get()
+    restored = Workout.objects.get()
     edit_in_sheet(sheets, 3, WEIGHT, 245)
     first = squat(restored, 1)
     first.notes = "edited after the restore"
-    first.save()
+    first.save_changes(["notes"])
     result = run_sync()
     assert (result.updated, result.taken) == (1, 1)
     assert data_rows(sheets)[1][WEIGHT] == 245
@@ -308,7 +308,7 @@ def test_importing_the_sheet_again_does_not_hide_a_fix_typed_there(sheets, synce
     edit_in_sheet(sheets, 3, WEIGHT, 245)  # fixed in the sheet...
     second = squat(synced, 2)
     second.weight = "240"  # ...and changed in the app
-    second.save()
+    second.save_changes(["weight"])
     call_command("import_sheets", "alice", stdout=io.StringIO())  # nothing new to bring
     result = run_sync()
     assert (result.updated, result.conflicts) == (0, 1)
@@ -335,7 +335,7 @@ def test_a_version_1_tab_with_a_workout_note_is_pulled_without_false_changes(she
     from sessions_app.export import COLUMNS_V1
 
     sheets.set_rows(SPREADSHEET, "Log", [COLUMNS_V1])
-    session = Session.start(alice, lower1, datetime.date(2025, 9, 21))
+    session = Workout.start(alice, lower1, datetime.date(2025, 9, 21))
     session.note = "Gym was packed"
     session.save()
     for weight in ("135", "185", "225"):
@@ -371,7 +371,7 @@ def test_a_dry_run_says_what_it_would_take_and_leave_alone(sheets, synced):
     delete_in_sheet(sheets, 4)
     first = squat(synced, 1)
     first.weight = "230"
-    first.save()
+    first.save_changes(["weight"])
     out = io.StringIO()
     call_command("sync", "--dry-run", stdout=out)
     assert "update  row 2: 2025-09-21_lower1 Back Squat #1" in out.getvalue()

@@ -84,4 +84,4 @@ def test_completed_workout_reaches_the_sheet_through_the_worker(qcluster, sheets
         qcluster.terminate()
         pytest.fail("rows never arrived; worker output:\n" + qcluster.communicate(timeout=20)[0])
     assert sorted(keys_in_sheet(sheets)) == sorted(keys)
-    assert wait_for(lambda: alice.workout_sessions.get(pk=session_id).synced_to_sheets, seconds=10)
+    assert wait_for(lambda: alice.workouts.get(pk=session_id).synced_to_sheets, seconds=10)

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from sessions_app.models import LifterProfile, Session, WorkoutTemplate
-from sessions_app.workout_page import last_time
+from sessions_app.models import LifterProfile, Routine, Workout
+from sessions_app.workout_screen import last_time
 from tests.helpers import HTMX, exported_rows, past_workout, set_data
 
 
@@ -91,7 +91,7 @@ def test_rows_are_prefilled_from_the_same_set_last_time_else_the_row_above(
         datetime.date(2025, 9, 1),
         [("Back Squat", "225", "5"), ("Back Squat", "235", "5")],
     )
-    workout = Session.start(alice, lower1)
+    workout = Workout.start(alice, lower1)
     page = alice_client.get(workout.get_absolute_url()).content.decode()
     assert planned_rows(page, "Back Squat") == [
         ("1", "225", "5"),
@@ -116,17 +116,17 @@ def test_last_time_matches_names_whatever_their_case_and_however_long_ago(
     assert [s.weight for s in history["back squat"].sets] == ["205"]
     assert history["back squat"].date == datetime.date(2024, 1, 1)
     assert history["curl"].date == datetime.date(2024, 2, 20)
-    workout = Session.start(alice, lower1)
+    workout = Workout.start(alice, lower1)
     page = alice_client.get(workout.get_absolute_url()).content.decode()
     assert "Last time, Mon 1 Jan:" in page
 
 
 def test_last_time_says_each_sets_unit_when_they_were_mixed(alice_client, alice, lower1):
-    earlier = Session.start(alice, lower1, datetime.date(2025, 9, 1))
+    earlier = Workout.start(alice, lower1, datetime.date(2025, 9, 1))
     earlier.log_set("Back Squat", "100", "5", unit="kg")
     earlier.log_set("Back Squat", "225", "5", unit="lb")
     earlier.complete()
-    page = alice_client.get(Session.start(alice, lower1).get_absolute_url()).content.decode()
+    page = alice_client.get(Workout.start(alice, lower1).get_absolute_url()).content.decode()
     last = page[page.index('class="last-time"') :]
     last = " ".join(last[: last.index("</p>")].split())
     assert "100 kg×5" in last and "225 lb×5" in last
@@ -134,7 +134,7 @@ def test_last_time_says_each_sets_unit_when_they_were_mixed(alice_client, alice,
 
 def test_a_first_workout_hints_the_plans_reps_without_filling_them(alice_client, alice_workout):
     page = alice_client.get(alice_workout.get_absolute_url()).content.decode()
-    target = alice_workout.workout_template().exercises.get(name="Back Squat").target_reps
+    target = alice_workout.routine.exercises.get(exercise__name="Back Squat").target_reps
     reps = page[page.rindex("<input", 0, page.index('aria-label="Set 1 reps"')) :]
     reps = reps[: reps.index(">")]
     assert 'value=""' in reps and f'placeholder="{target}"' in reps
@@ -149,7 +149,7 @@ def test_without_javascript_more_adds_a_row_to_an_exercise(alice_client, alice_w
 
 
 def test_an_exercise_whose_planned_sets_are_all_logged_is_folded(alice_client, alice_workout):
-    target = alice_workout.workout_template().exercises.get(name="Back Squat").target_sets
+    target = alice_workout.routine.exercises.get(exercise__name="Back Squat").target_sets
     for number in range(1, target + 1):
         alice_workout.log_set("Back Squat", "225", "5", set_number=number)
     page = alice_client.get(alice_workout.get_absolute_url()).content.decode()
@@ -257,7 +257,7 @@ def test_another_lifters_note_cannot_be_changed(alice_client, bob_workout):
 
 def test_completing_with_planned_sets_not_logged_asks_first(alice_client, alice_workout):
     alice_workout.log_set("Back Squat", "225", "5")
-    planned = sum(e.target_sets for e in alice_workout.workout_template().exercises.all())
+    planned = sum(e.target_sets for e in alice_workout.routine.exercises.all())
     for headers in ({}, HTMX):
         page = alice_client.post(complete_url(alice_workout), headers=headers).content.decode()
         assert f"{planned - 1} planned sets not logged" in page and "complete anyway?" in page
@@ -270,8 +270,8 @@ def test_completing_with_planned_sets_not_logged_asks_first(alice_client, alice_
 
 
 def test_completing_with_every_planned_set_logged_asks_nothing(alice_client, alice):
-    free = WorkoutTemplate.objects.create(name="Free", slug="free")  # nothing planned
-    workout = Session.start(alice, free)
+    free = Routine.objects.create(name="Free", slug="free")  # nothing planned
+    workout = Workout.start(alice, free)
     workout.log_set("Bench Press", "185", "5")
     alice_client.post(complete_url(workout))
     workout.refresh_from_db()

@@ -5,8 +5,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from sessions_app import pwa
 from sessions_app.login import ThrottledAuthenticationForm
+from sessions_app.views import pwa
 
 from .health import healthz
 

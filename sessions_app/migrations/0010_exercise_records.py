@@ -1,21 +1,12 @@
 """Records per lifter and exercise, kept up to date as sets change (progress.py); an
 index in the history page's own order; exercise names indexed trimmed as well as
-lowered. The records of existing history are computed."""
+lowered. The records of existing history are computed by 0013_exercises (per
+exercise, by then)."""
 
 import django.db.models.deletion
 import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
-
-
-def compute_existing_records(apps, schema_editor):
-    # Through the historical models; progress.py holds the one computation of a record.
-    from sessions_app.progress import rebuild_records
-
-    Session = apps.get_model("sessions_app", "Session")
-    owners = Session.objects.filter(status="completed").values_list("owner_id", flat=True)
-    for owner_id in owners.distinct().order_by("owner_id"):
-        rebuild_records(owner_id, apps)
 
 
 class Migration(migrations.Migration):
@@ -125,5 +116,4 @@ class Migration(migrations.Migration):
             model_name="exerciseworkout",
             index=models.Index(fields=["record", "date"], name="exercise_workout_by_date"),
         ),
-        migrations.RunPython(compute_existing_records, migrations.RunPython.noop),
     ]

@@ -3,9 +3,9 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions_app.importers import FORMAT_CHOICES, ImportRefused, open_export
+from sessions_app.import_store import ImportRefused, import_history
+from sessions_app.importers import FORMAT_CHOICES, open_export
 from sessions_app.models import LifterProfile, WeightUnit
-from sessions_app.services import import_history
 
 PROGRESS_EVERY_LINES = 10_000
 

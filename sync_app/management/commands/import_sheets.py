@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from sync_app.importer import import_sheet
+from sync_app.sheet_import import import_sheet, sheet_summary
 from sync_app.sheets import SheetsError
 
 
@@ -25,9 +25,9 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"There is no user named {username!r}.")
         try:
-            report = import_sheet(user, whole_sheet=whole_sheet)
+            summary = import_sheet(user, whole_sheet=whole_sheet)
         except SheetsError as error:
             raise CommandError(str(error)) from None
-        for line in report.skipped:
-            self.stdout.write(self.style.WARNING(line))
-        self.stdout.write(self.style.SUCCESS(report.summary()))
+        for skipped in summary.skipped:
+            self.stdout.write(self.style.WARNING(f"row {skipped.line}: {skipped.reason}"))
+        self.stdout.write(self.style.SUCCESS(sheet_summary(summary)))

@@ -3,9 +3,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from sessions_app.models import Session
+from sessions_app.models import Workout
+from sync_app.check import find_drift
 from sync_app.pull import run_pull
-from sync_app.reconcile import find_drift, pending_sessions, run_sync
+from sync_app.push import pending_workouts, run_sync
 from sync_app.sheets import SheetsError
 from sync_app.upgrade import upgrade_headers
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
 
     def check_sessions_exist(self, session_ids):
-        found = set(Session.objects.filter(pk__in=session_ids).values_list("pk", flat=True))
+        found = set(Workout.objects.filter(pk__in=session_ids).values_list("pk", flat=True))
         if missing := [pk for pk in session_ids if pk not in found]:
             raise CommandError(f"No session {', '.join(missing)}.")
 
@@ -125,7 +126,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("The sheet matches the database."))
 
     def waiting_line(self):
-        pending = pending_sessions()[0]
+        pending = pending_workouts()[0]
         count = pending.count()
         if not count:
             return ""

@@ -1,11 +1,9 @@
 """A lifter's own account: kg or lb, changing the password, logging out everywhere, and
 their API tokens. (Operators add lifters with `manage.py add_lifter`.)"""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -13,64 +11,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from .login import check_password_throttled
-from .models import ApiToken, LifterProfile, WeightUnit
+from ..forms import (
+    ApiTokenForm,
+    CurrentPasswordForm,
+    ThrottledPasswordChangeForm,
+    WeightUnitForm,
+)
+from ..models import ApiToken, LifterProfile
 
 SETTINGS_TEMPLATE = "sessions_app/account/settings.html"
-
-
-class WeightUnitForm(forms.Form):
-    weight_unit = forms.ChoiceField(
-        label="Weights in",
-        choices=WeightUnit,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose kg or lb."},
-    )
-
-
-class ApiTokenForm(forms.Form):
-    name = forms.CharField(
-        label="What it is for",
-        max_length=ApiToken._meta.get_field("name").max_length,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. phone shortcut", "autocomplete": "off"}),
-    )
-
-
-class CurrentPasswordForm(forms.Form):
-    """The lifter's password, for an action that ends their other sessions."""
-
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not check_password_throttled(self.request.user, password, self.request):
-            raise forms.ValidationError("That is not your password.", code="wrong_password")
-        return password
-
-
-class ThrottledPasswordChangeForm(PasswordChangeForm):
-    """Django's form; a wrong old password counts as a failed login."""
-
-    def __init__(self, user, *args, request=None, **kwargs):
-        super().__init__(user, *args, **kwargs)
-        self.request = request
-
-    def clean_old_password(self):
-        old_password = self.cleaned_data["old_password"]
-        if not check_password_throttled(self.user, old_password, self.request):
-            raise forms.ValidationError(
-                self.error_messages["password_incorrect"], code="password_incorrect"
-            )
-        return old_password
 
 
 def needs_unit_choice(user):

@@ -1,6 +1,10 @@
-"""The workout screen's rows, planned and logged, built in Python.
+"""The set row, in one place: a planned row (a form of its own, one tap on ✓ logs it)
+and a logged row, built in Python. The names, limits and input modes of the planned
+row's fields come from SetForm, the form that validates what it sends; outbox.js and
+workout.js read the classes and data attributes written here (tests/test_set_row.py
+checks the four places a row is written agree).
 
-A six-exercise workout shows about 25 of them, and a finished workout's page as many
+A six-exercise workout shows about 25 rows, and a finished workout's page as many
 logged ones. Through the template engine each planned row cost 0.33 ms, 8 of the page's
 10 ms of rendering (bench/workout_screen.py, RESULTS.md); built here from one format
 string, the same markup costs a fraction of that.
@@ -10,37 +14,62 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from ..forms import SetForm
 from ..models import SetType
 
 register = template.Library()
 
+FIELDS = SetForm.base_fields
+
+
+def text_input(name, css_class="", extra=""):
+    """A text field of the planned row, as SetForm declares it: its name, limit and
+    input mode. ({{ }} are the row's own placeholders, filled in per row.)"""
+    field = FIELDS[name]
+    inputmode = field.widget.attrs.get("inputmode")
+    return (
+        f'<input type="text" name="{name}" value="{{{name}}}" '
+        + (f'class="{css_class}" ' if css_class else "")
+        + (f'inputmode="{inputmode}" ' if inputmode else "")
+        + f'autocomplete="off" maxlength="{field.max_length}"{extra}>'
+    )
+
+
 PLANNED_ROW = (
-    '<form class="set-row planned log-set{invalid}" data-key="{key}" '
-    'data-prefilled-from="{prefilled_from}" method="post" action="{log_url}">'
-    '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">'
-    '<input type="hidden" name="key" value="{key}">'
-    '<input type="hidden" name="exercise" value="{exercise}">'
-    '<input type="hidden" name="set_number" value="{number}">'
-    '<input type="hidden" name="unit" value="{unit}">'
-    '<span class="set-number">{number}</span>'
-    '<input type="text" name="weight" value="{weight}" class="weight" inputmode="decimal" '
-    'autocomplete="off" maxlength="20" aria-label="Set {number} weight ({unit})" '
-    'placeholder="{unit}"{focus_weight}>'
-    '<input type="text" name="reps" value="{reps}" class="reps" inputmode="numeric" '
-    'autocomplete="off" maxlength="20" aria-label="Set {number} reps" placeholder="{reps_hint}"'
-    "{focus_reps}>"
-    '<label class="more"><input type="checkbox" class="more-toggle"{more_open}>'
-    '<span aria-hidden="true">⋯</span>'
-    '<span class="visually-hidden">Type, RPE and notes for set {number}</span></label>'
-    '<button type="submit" class="tick" aria-label="Log set {number} of {exercise}">✓</button>'
-    '<div class="row-extra">'
-    '<label>Type <select name="set_type">{set_type_options}</select></label>'
-    '<label>RPE <select name="rpe">{rpe_options}</select></label>'
-    '<label class="notes">Notes <input type="text" name="notes" value="{notes}" maxlength="500" '
-    'autocomplete="off"{focus_notes}></label>'
-    '<label class="checkbox log-as-is"><input type="checkbox" name="log_as_is"> Log as typed: '
-    "a set without reps (a hold), or a negative weight (assisted)</label>"
-    "</div>{errors}</form>"
+    (
+        '<form class="set-row planned log-set{{invalid}}" data-key="{{key}}" '
+        'data-prefilled-from="{{prefilled_from}}" method="post" action="{{log_url}}">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}">'
+        '<input type="hidden" name="key" value="{{key}}">'
+        '<input type="hidden" name="exercise" value="{{exercise}}">'
+        '<input type="hidden" name="set_number" value="{{number}}">'
+        '<input type="hidden" name="unit" value="{{unit}}">'
+        '<span class="set-number">{{number}}</span>'
+        + text_input(
+            "weight",
+            "weight",
+            ' aria-label="Set {{number}} weight ({{unit}})" placeholder="{{unit}}"{{focus_weight}}',
+        )
+        + text_input(
+            "reps",
+            "reps",
+            ' aria-label="Set {{number}} reps" placeholder="{{reps_hint}}"{{focus_reps}}',
+        )
+        + '<label class="more"><input type="checkbox" class="more-toggle"{{more_open}}>'
+        '<span aria-hidden="true">⋯</span>'
+        '<span class="visually-hidden">Type, RPE and notes for set {{number}}</span></label>'
+        '<button type="submit" class="tick" '
+        'aria-label="Log set {{number}} of {{exercise}}">✓</button>'
+        '<div class="row-extra">'
+        '<label>Type <select name="set_type">{{set_type_options}}</select></label>'
+        '<label>RPE <select name="rpe">{{rpe_options}}</select></label>'
+        '<label class="notes">Notes ' + text_input("notes", extra="{{focus_notes}}") + "</label>"
+        '<label class="checkbox log-as-is"><input type="checkbox" name="log_as_is"> Log as typed: '
+        "a set without reps (a hold), or a negative weight (assisted)</label>"
+        "</div>{{errors}}</form>"
+    )
+    .replace("{{", "{")
+    .replace("}}", "}")
 )
 
 
@@ -48,19 +77,19 @@ def csrf_token_text(context):
     """The page's CSRF token, worked out once for all its rows (it is lazy and masked
     anew each time it is read)."""
     cache = context.render_context
-    if "workout_rows_csrf_token" not in cache:
-        cache["workout_rows_csrf_token"] = str(context.get("csrf_token", ""))
-    return cache["workout_rows_csrf_token"]
+    if "set_rows_csrf_token" not in cache:
+        cache["set_rows_csrf_token"] = str(context.get("csrf_token", ""))
+    return cache["set_rows_csrf_token"]
 
 
 @register.simple_tag(takes_context=True)
 def planned_row(context, row, card):
-    """A planned set's form: one tap on its ✓ logs it (see workout_page.PlannedRow)."""
+    """A planned set's form: one tap on its ✓ logs it (see workout_screen.PlannedRow)."""
     errors = ""
     if row.errors:
         items = format_html_join("", "<li>{}</li>", ((message,) for message in row.errors))
         errors = format_html('<ul class="errorlist row-errors" role="alert">{}</ul>', items)
-    extras_shown = row.errors or row.notes or row.rpe or row.set_type != "working"
+    extras_shown = row.errors or row.notes or row.rpe or row.set_type != SetType.WORKING
     return format_html(
         PLANNED_ROW,
         invalid=" invalid" if row.errors else "",
@@ -105,19 +134,19 @@ TAGS = {SetType.DROP: "Drop", SetType.FAILURE: "Failure"}
 
 
 @register.simple_tag
-def logged_row(workout_set, session):
+def logged_row(workout_set, workout):
     """A logged set's row; while the workout is open, with its Edit link."""
     tags = [TAGS[workout_set.set_type]] if workout_set.set_type in TAGS else []
     if workout_set.rpe is not None:
         tags.append(f"RPE {workout_set.rpe.normalize():f}")
     edit = ""
-    if session.is_active:
+    if workout.is_active:
         url = reverse("edit_set", args=[workout_set.pk])
         edit = format_html(
             EDIT_LINK,
             url=url,
             number=workout_set.set_number,
-            exercise=workout_set.exercise,
+            exercise=workout_set.exercise_name,
             pk=workout_set.pk,
         )
     return format_html(

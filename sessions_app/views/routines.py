@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import (
+from ..forms import (
     NewExerciseForm,
     NewRoutineForm,
     RoutineForm,
@@ -22,25 +22,24 @@ from .forms import (
     TargetsForm,
     TargetsFormSet,
 )
-from .models import (
-    ActiveSessionExists,
-    Session,
-    Set,
-    TemplateExercise,
-    WorkoutTemplate,
+from ..models import (
+    ActiveWorkoutExists,
+    Exercise,
+    Routine,
+    RoutineExercise,
+    Workout,
     exercises_done_in,
     give_starter_routines,
-    name_key,
 )
-from .numbers import whole_number
+from ..numbers import whole_number
 
 STEPS = {"up": -1, "down": 1}
 MAX_ID = 2**31 - 1
-EXERCISE_NAME_SUGGESTIONS = 200
+EXERCISE_NAME_SUGGESTIONS = 300
 
 
 def get_routine(request, routine_id):
-    return get_object_or_404(WorkoutTemplate, pk=routine_id, owner=request.user)
+    return get_object_or_404(Routine, pk=routine_id, owner=request.user)
 
 
 def exercise_anchor(exercise_id):
@@ -52,13 +51,13 @@ def routine_list(request):
     give_starter_routines(request.user)
     form = NewRoutineForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        routine = WorkoutTemplate.create_for(request.user, form.cleaned_data["name"])
+        routine = Routine.create_for(request.user, form.cleaned_data["name"])
         messages.success(request, f"Created {routine.name}. Add its exercises below.")
         return redirect(routine)
     routines = (
-        WorkoutTemplate.objects.owned_by(request.user)
+        Routine.objects.owned_by(request.user)
         .annotate(exercise_count=Count("exercises"))
-        .prefetch_related(Prefetch("exercises", TemplateExercise.objects.only("template", "name")))
+        .prefetch_related(Prefetch("exercises", RoutineExercise.objects.select_related("exercise")))
     )
     return render(request, "sessions_app/routines/list.html", {"routines": routines, "form": form})
 
@@ -83,7 +82,8 @@ def routine_editor(request, routine_id):
     routine = get_routine(request, routine_id)
     data = request.POST if request.method == "POST" else None
     form = RoutineForm(data, instance=routine)
-    formset = TargetsFormSet(data, instance=routine, prefix="exercises")
+    rows = routine.exercises.select_related("exercise")
+    formset = TargetsFormSet(data, instance=routine, prefix="exercises", queryset=rows)
     adding = data is not None and ("add" in data or data.get("new-name", "").strip())
     new_form = NewExerciseForm(data if adding else None, routine=routine)
     if data is not None:
@@ -142,34 +142,19 @@ def save_routine(request, routine, form, formset, new_form):
 
 def start_workout(request, routine):
     try:
-        session = Session.start(request.user, routine)
-    except ActiveSessionExists as error:
+        workout = Workout.start(request.user, routine)
+    except ActiveWorkoutExists as error:
         messages.warning(
             request, "You already have a workout in progress. Finish or cancel it first."
         )
-        return error.session.get_absolute_url()
-    return session.get_absolute_url()
+        return error.workout.get_absolute_url()
+    return workout.get_absolute_url()
 
 
 def exercise_names(owner):
-    """Names for the add-exercise field's suggestions: those the lifter logged, then
-    those of their routines."""
-    logged = (
-        Set.objects.filter(session__owner=owner)
-        .values_list("exercise", flat=True)
-        .distinct()
-        .order_by("exercise")[:EXERCISE_NAME_SUGGESTIONS]
-    )
-    planned = (
-        TemplateExercise.objects.filter(template__owner=owner)
-        .values_list("name", flat=True)
-        .distinct()
-        .order_by("name")[:EXERCISE_NAME_SUGGESTIONS]
-    )
-    unique = {}
-    for name in [*logged, *planned]:
-        unique.setdefault(name_key(name), name.strip())
-    return sorted(unique.values(), key=str.casefold)
+    """Names for the add-exercise field's suggestions: the lifter's exercises."""
+    names = Exercise.objects.owned_by(owner).values_list("name", flat=True)
+    return list(names[:EXERCISE_NAME_SUGGESTIONS])
 
 
 @require_POST
@@ -184,7 +169,7 @@ def duplicate_routine(request, routine_id):
 def delete_routine(request, routine_id):
     """GET asks first; POST deletes. Past workouts keep their sets and their title."""
     routine = get_routine(request, routine_id)
-    if active := routine.sessions.filter(status=Session.Status.ACTIVE).first():
+    if active := routine.workouts.filter(status=Workout.Status.ACTIVE).first():
         messages.error(
             request,
             f"Your workout in progress follows {routine.name}: finish or cancel it first.",
@@ -194,7 +179,7 @@ def delete_routine(request, routine_id):
         routine.delete()
         messages.success(request, f"Deleted {routine.name}.")
         return redirect("routine_list")
-    past = routine.sessions.filter(status=Session.Status.COMPLETED).count()
+    past = routine.workouts.filter(status=Workout.Status.COMPLETED).count()
     context = {"routine": routine, "past_workouts": past}
     return render(request, "sessions_app/routines/delete.html", context)
 
@@ -202,22 +187,22 @@ def delete_routine(request, routine_id):
 @require_http_methods(["GET", "POST"])
 def save_workout_as_routine(request, session_id):
     """A finished workout's exercises become a new routine (an empty workout's too)."""
-    sessions = Session.objects.with_template_name().select_related("routine")
-    session = get_object_or_404(sessions, pk=session_id, owner=request.user)
-    if session.status != Session.Status.COMPLETED:
+    workouts = Workout.objects.with_title().select_related("routine")
+    workout = get_object_or_404(workouts, pk=session_id, owner=request.user)
+    if workout.status != Workout.Status.COMPLETED:
         messages.info(request, "Only a finished workout can be saved as a routine.")
-        return redirect(session)
-    initial = {"name": f"{session.title} {session.date.day} {session.date:%b}"}
+        return redirect(workout)
+    initial = {"name": f"{workout.title} {workout.date.day} {workout.date:%b}"}
     form = SaveAsRoutineForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_bound and form.is_valid():
         give_starter_routines(request.user)  # before: the new routine comes after them
-        routine = WorkoutTemplate.from_workout(session, form.cleaned_data["name"])
+        routine = Routine.from_workout(workout, form.cleaned_data["name"])
         messages.success(request, f"Saved as {routine.name}. Change its targets here.")
         return redirect(routine)
     context = {
-        "session": session,
+        "session": workout,
         "form": form,
-        "exercises": exercises_done_in(session),
-        "workout_url": reverse("workout", args=[session.pk]),
+        "exercises": exercises_done_in(workout),
+        "workout_url": reverse("workout", args=[workout.pk]),
     }
     return render(request, "sessions_app/routines/from_workout.html", context)

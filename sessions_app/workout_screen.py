@@ -1,9 +1,10 @@
-"""What the active-workout page shows: one card per exercise, one row per planned set.
+"""What the active-workout screen shows: one card per exercise, one row per planned set.
 
 A card lists the sets logged so far and a row for each planned set not yet logged,
 numbered and prefilled (the same set last time, else the row above), each with its
-own key until it is logged. Everything here runs a fixed number of queries, whatever
-the length of the lifter's history.
+own key until it is logged. Cards and sets meet by exercise key (a starter routine
+points to the library's exercises, the sets to the lifter's). Everything here runs a
+fixed number of queries, whatever the length of the lifter's history.
 """
 
 import functools
@@ -11,22 +12,22 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Value
+from django.db.models import Max
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
 
 from .forms import MAX_SET_NUMBER, RPE_CHOICES, SetForm
 from .models import (
     DEFAULT_REST_SECONDS,
-    ExerciseRecord,
+    Exercise,
     LifterProfile,
-    Session,
+    RoutineExercise,
     Set,
     SetType,
-    TemplateExercise,
     WeightUnit,
+    Workout,
+    display_name,
     exercise_key,
-    name_key,
 )
 from .numbers import whole_number
 
@@ -48,8 +49,8 @@ def options_html(choices, selected):
 
 
 def dom_id_for(name):
-    # Exercise names are free text; a short digest makes a stable, valid HTML id.
-    return "ex-" + hashlib.sha1(name_key(name).encode()).hexdigest()[:10]
+    # A short digest of the key makes a stable, valid HTML id for any name.
+    return "ex-" + hashlib.sha1(exercise_key(name).encode()).hexdigest()[:10]
 
 
 @dataclass
@@ -128,7 +129,7 @@ class PlannedRow:
 @dataclass
 class ExerciseCard:
     name: str
-    target: TemplateExercise | None = None
+    target: RoutineExercise | None = None
     sets: list = field(default_factory=list)
     last_time: LastTime | None = None
     rest_seconds: int = DEFAULT_REST_SECONDS
@@ -136,6 +137,10 @@ class ExerciseCard:
     extra_rows: int = 0
     current: bool = False
     rows: list = field(default_factory=list)
+
+    @functools.cached_property
+    def key(self):
+        return exercise_key(self.name)
 
     @property
     def dom_id(self):
@@ -161,7 +166,7 @@ class ExerciseCard:
     def plan(self, bound_form=None):
         """Lay out the rows: warm-ups, then set 1, 2, … logged or planned.
 
-        A template exercise plans its target sets; one added on the spot always offers
+        A routine exercise plans its target sets; one added on the spot always offers
         its next set. bound_form (a row sent back with errors) replaces its row's form.
         """
         self.sets.sort(key=lambda s: (not s.is_warmup, s.set_number, s.created_at, s.pk))
@@ -202,34 +207,37 @@ class ExerciseCard:
         return self
 
 
-def cards_for(template_exercises, sets, default_rest, unit):
-    """The template's exercises in order, then exercises the lifter added, in logging order."""
-    by_name = {}
+def cards_for(targets, sets, default_rest, unit):
+    """The routine's exercises in order, then exercises the lifter added, in logging order.
+
+    Sets must come with their exercise (select_related): cards and sets meet by key."""
+    by_key = {}
     for workout_set in sets:
-        by_name.setdefault(name_key(workout_set.exercise), []).append(workout_set)
+        by_key.setdefault(workout_set.exercise.key, []).append(workout_set)
     cards = [
         ExerciseCard(
-            name=target.name,
+            name=target.exercise.name,
             target=target,
-            sets=by_name.pop(name_key(target.name), []),
+            sets=by_key.pop(target.exercise.key, []),
             rest_seconds=target.rest_seconds or default_rest,
             unit=unit,
         )
-        for target in template_exercises
+        for target in targets
     ]
     cards += [
-        ExerciseCard(name=logged[0].exercise, sets=logged, rest_seconds=default_rest, unit=unit)
-        for logged in by_name.values()
+        ExerciseCard(
+            name=logged[0].exercise_name, sets=logged, rest_seconds=default_rest, unit=unit
+        )
+        for logged in by_key.values()
     ]
     return cards
 
 
 def canonical_exercise_name(owner, name):
-    """The lifter's own earlier spelling of a name, so that "bench press " typed today
-    is the "Bench Press" of their records (which keep it: one indexed row, not a scan
-    of the history)."""
-    records = ExerciseRecord.objects.filter(owner=owner, name_key=exercise_key(Value(name)))
-    return records.values_list("exercise", flat=True).first() or name.strip()
+    """The lifter's own name for an exercise typed in any spelling: "bench press " typed
+    today is their "Bench Press"."""
+    exercise = Exercise.objects.named(owner, name)
+    return exercise.name if exercise else display_name(name)
 
 
 def sent_set_number(form):
@@ -237,7 +245,8 @@ def sent_set_number(form):
 
 
 def find_card(cards, name):
-    return next((card for card in cards if name_key(card.name) == name_key(name)), None)
+    key = exercise_key(name)
+    return next((card for card in cards if card.key == key), None)
 
 
 @dataclass
@@ -255,64 +264,66 @@ class PreviousSet:
         return self.set_type == SetType.WARMUP
 
 
+LAST_TIME_FIELDS = ("workout_id", "workout__date", "exercise__key", "set_number", "weight")
+LAST_TIME_FIELDS += ("reps", "set_type", "unit")
+
+
 def last_time(owner_id, names, on_or_before):
-    """{name key: LastTime} from the latest completed workout before or on a day that had
-    each exercise. The exercises of the recent workouts are read first, so the cost does
-    not grow with the history; exercises not among them are looked for further back."""
-    wanted = {name_key(name) for name in names}
-    completed = Session.objects.filter(
-        owner_id=owner_id, status=Session.Status.COMPLETED, date__lte=on_or_before
+    """{exercise key: LastTime} from the latest completed workout before or on a day
+    that had each exercise (names: in any spelling, keys included). The exercises of the
+    recent workouts are read first, so the cost does not grow with the history;
+    exercises not among them are looked for further back."""
+    wanted = {exercise_key(name) for name in names}
+    completed = Workout.objects.filter(
+        owner_id=owner_id, status=Workout.Status.COMPLETED, date__lte=on_or_before
     )
     recent = completed.order_by("-date", "-completed_at").values("pk")[
         :RECENT_WORKOUTS_FOR_LAST_TIME
     ]
     exercises = (
-        Set.objects.filter(session_id__in=recent)
-        .order_by("-session__date", "-session__completed_at")
-        .values_list("session_id", "exercise")
+        Set.objects.filter(workout_id__in=recent)
+        .order_by("-workout__date", "-workout__completed_at")
+        .values_list("workout_id", "exercise__key")
     )
     latest, workouts_seen = {}, set()
-    for session_id, exercise in exercises:
-        workouts_seen.add(session_id)
-        if (key := name_key(exercise)) in wanted:
-            latest.setdefault(key, session_id)
+    for workout_id, key in exercises:
+        workouts_seen.add(workout_id)
+        if key in wanted:
+            latest.setdefault(key, workout_id)
     missing = wanted - latest.keys()
     if missing and len(workouts_seen) == RECENT_WORKOUTS_FOR_LAST_TIME:
-        latest |= latest_workouts_with(missing, completed)
+        latest |= latest_workouts_with(owner_id, missing, completed)
     history = {}
     if latest:
-        rows = Set.objects.filter(session_id__in=set(latest.values())).order_by("set_number", "pk")
+        rows = Set.objects.filter(workout_id__in=set(latest.values())).order_by("set_number", "pk")
         for row in rows.values_list(*LAST_TIME_FIELDS):
-            key = name_key(row[2])
+            key = row[2]
             if latest.get(key) == row[0]:
                 history.setdefault(key, LastTime(row[1], [])).sets.append(PreviousSet(*row[3:]))
     return history
 
 
-LAST_TIME_FIELDS = ("session_id", "session__date", "exercise", "set_number", "weight", "reps")
-LAST_TIME_FIELDS += ("set_type", "unit")
-
-
-def latest_workouts_with(names, completed):
-    """{name key: session id} of the latest of these workouts with each exercise, for
-    exercises not done lately: two queries, whatever the number of names."""
-    history = Set.objects.named(*names).filter(session__in=completed)
+def latest_workouts_with(owner_id, keys, completed):
+    """{exercise key: workout id} of the latest of these workouts with each exercise, for
+    exercises not done lately: two queries, whatever the number of exercises."""
+    history = Set.objects.filter(
+        exercise__owner_id=owner_id, exercise__key__in=keys, workout__in=completed
+    )
     latest_day = dict(
-        history.annotate(lowered=exercise_key("exercise"))
-        .values("lowered")
-        .annotate(day=Max("session__date"))
-        .values_list("lowered", "day")
+        history.values("exercise__key")
+        .annotate(day=Max("workout__date"))
+        .values_list("exercise__key", "day")
+        .order_by()
     )
     candidates = (
-        history.filter(session__date__in=set(latest_day.values()))
-        .annotate(lowered=exercise_key("exercise"))
-        .values_list("lowered", "exercise", "session_id", "session__date", "session__completed_at")
-        .order_by("-session__date", "-session__completed_at")
+        history.filter(workout__date__in=set(latest_day.values()))
+        .values_list("exercise__key", "workout_id", "workout__date")
+        .order_by("-workout__date", "-workout__completed_at")
     )
     latest = {}
-    for key, exercise, session_id, day, _ in candidates:
+    for key, workout_id, day in candidates:
         if day == latest_day[key]:
-            latest.setdefault(name_key(exercise), session_id)
+            latest.setdefault(key, workout_id)
     return latest
 
 
@@ -331,32 +342,34 @@ class WorkoutPlan:
         return sum(len(card.sets) for card in self.cards)
 
 
-def workout_plan(session, bound_form=None, extra_rows=None, with_last_time=True):
+def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True):
     """Every card of an active workout, planned, with last time and the current one marked.
 
     bound_form: a row sent back with errors; extra_rows: {exercise name: rows to add}
     (an exercise not in the workout yet gets a card).
     """
-    template = session.workout_template()
-    targets = TemplateExercise.objects.filter(template=template) if template else []
-    default_rest = template.rest_seconds if template else DEFAULT_REST_SECONDS
-    unit = LifterProfile.unit_of(session.owner_id)
-    cards = cards_for(targets, list(session.sets.all()), default_rest, unit)
+    routine = workout.routine
+    targets = []
+    if routine is not None:
+        targets = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
+    default_rest = routine.rest_seconds if routine else DEFAULT_REST_SECONDS
+    unit = LifterProfile.unit_of(workout.owner_id)
+    sets = list(workout.sets.select_related("exercise"))
+    cards = cards_for(targets, sets, default_rest, unit)
     extra_rows = {name: count for name, count in (extra_rows or {}).items() if name.strip()}
     if bound_form is not None:
-        extra_rows.setdefault(bound_form.data.get("exercise", "").strip(), 0)
+        extra_rows.setdefault(display_name(bound_form.data.get("exercise", "")), 0)
     for name in extra_rows:
         if not find_card(cards, name):
             cards.append(ExerciseCard(name=name, rest_seconds=default_rest, unit=unit))
     history = {}
     if with_last_time:
-        history = last_time(session.owner_id, [card.name for card in cards], session.date)
-    bound_key = name_key(bound_form.data.get("exercise", "")) if bound_form else None
+        history = last_time(workout.owner_id, [card.key for card in cards], workout.date)
+    bound_key = exercise_key(bound_form.data.get("exercise", "")) if bound_form else None
     for card in cards:
-        key = name_key(card.name)
-        card.last_time = history.get(key)
-        card.extra_rows = sum(n for name, n in extra_rows.items() if name_key(name) == key)
-        card.plan(bound_form if key == bound_key else None)
+        card.last_time = history.get(card.key)
+        card.extra_rows = sum(n for name, n in extra_rows.items() if exercise_key(name) == card.key)
+        card.plan(bound_form if card.key == bound_key else None)
     if current := next((card for card in cards if not card.is_done), None):
         current.current = True
     return WorkoutPlan(cards, default_rest, unit)

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .forms import IMPORT_MAX_BYTES, ImportForm, too_large_message
-from .importers import ImportRefused, RecordedExport, ReplayedExport, open_export
-from .models import ImportBatch, LifterProfile, SetType
-from .services import import_history
+from ..forms import IMPORT_MAX_BYTES, ImportForm, too_large_message
+from ..import_store import ImportRefused, import_history
+from ..importers import RecordedExport, ReplayedExport, open_export
+from ..models import ImportBatch, LifterProfile, SetType
 
 
 def get_batch(request, batch_id, with_rows=False):

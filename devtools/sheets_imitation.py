@@ -9,7 +9,7 @@ write is applied. Standard library only.
 
 Run it on its own (Ctrl-C stops it)::
 
-    python -m sync_app.sheets_imitation --host 127.0.0.1 --port 8765 --spreadsheet ID:Log
+    python -m devtools.sheets_imitation --host 127.0.0.1 --port 8765 --spreadsheet ID:Log
 
 or from tests::
 
@@ -917,7 +917,7 @@ def parse_spreadsheet_options(options: list[str]) -> dict[str, list[str]]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m sync_app.sheets_imitation",
+        prog="python -m devtools.sheets_imitation",
         description="Serve a local imitation of the Google Sheets v4 API until Ctrl-C.",
     )
     parser.add_argument("--host", default="127.0.0.1")

@@ -1,0 +1,176 @@
+"""A lifter's own settings, their API tokens, and failed logins counted against guessing."""
+
+import datetime
+import functools
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .units import WeightUnit
+
+
+class LifterProfile(models.Model):
+    """A lifter's own settings."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lifter_profile"
+    )
+    # Empty until the lifter chooses; pounds until then, as before units existed.
+    weight_unit = models.CharField(max_length=2, choices=WeightUnit, blank=True)
+    # Set when the starter routines were copied into the lifter's (give_starter_routines).
+    starter_routines_given = models.BooleanField(default=False, editable=False)
+
+    def __str__(self):
+        return f"{self.user}: {self.unit}"
+
+    @property
+    def unit(self):
+        return self.weight_unit or WeightUnit.LB
+
+    @classmethod
+    def unit_lookup(cls, user_id):
+        """The lifter's unit, looked up only if it is called (a form asks for it only to
+        question an implausible weight)."""
+        return functools.partial(cls.unit_of, user_id)
+
+    @classmethod
+    def unit_of(cls, user_id, sent=None):
+        """The lifter's unit; or the unit a request sent, when it is one (no query then)."""
+        if sent in WeightUnit.values:
+            return sent
+        unit = cls.objects.filter(user_id=user_id).values_list("weight_unit", flat=True).first()
+        return unit or WeightUnit.LB
+
+
+class ApiToken(models.Model):
+    """A per-user token for the JSON API; only its SHA-256 digest is stored."""
+
+    PREFIX = "wl_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        max_length=12,
+        editable=False,
+        help_text="The token's first characters, to tell tokens apart.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.hint}… ({self.user})"
+
+    @staticmethod
+    def digest_of(raw_token):
+        return hashlib.sha256(raw_token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name=""):
+        """Create a token and return the only copy of its secret text."""
+        raw_token = cls.PREFIX + secrets.token_urlsafe(32)
+        cls.objects.create(
+            user=user, name=name, digest=cls.digest_of(raw_token), hint=raw_token[:8]
+        )
+        return raw_token
+
+    @classmethod
+    def user_id_for(cls, raw_token, now=None):
+        """The id of the token's (active) user, or None.
+
+        Every API call starts here, so it is one plain indexed query: through the ORM
+        it cost more than storing the set itself (bench/RESULTS.md).
+        """
+        User = get_user_model()
+        quote = connection.ops.quote_name
+        sql = (
+            f"SELECT t.{quote('id')}, t.{quote('user_id')}, t.{quote('last_used_at')} "
+            f"FROM {quote(cls._meta.db_table)} t JOIN {quote(User._meta.db_table)} u "
+            f"ON u.{quote(User._meta.pk.column)} = t.{quote('user_id')} "
+            f"WHERE t.{quote('digest')} = %s AND u.{quote('is_active')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [cls.digest_of(raw_token)])
+            found = cursor.fetchone()
+        if found is None:
+            return None
+        token_id, user_id, last_used_at = found
+        if last_used_at is not None and timezone.is_naive(last_used_at):
+            last_used_at = last_used_at.replace(tzinfo=datetime.UTC)  # SQLite keeps UTC
+        now = now or timezone.now()
+        # Writing on every call would make each API request a write; once a minute is enough.
+        if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+            cls.objects.filter(pk=token_id).update(last_used_at=now)
+        return user_id
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted under one key (a username from one address, a username, an
+    address); past its limit the key is locked for a while.
+
+    Counted inside one transaction on the locked row, so guesses sent side by side to
+    several web processes are all counted (healthchecks' TokenBucket accepts lost updates).
+    """
+
+    # A digest: a username field often holds a password typed in the wrong box.
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Pruning: rows whose last failure is older than a lockout.
+            models.Index(fields=["last_failure_at"], name="login_throttle_age"),
+        ]
+
+    def __str__(self):
+        return f"{self.key[:12]}…: {self.failures}"
+
+    @staticmethod
+    def key_for(*parts):
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    @classmethod
+    def locked_until_for(cls, keys, now):
+        """When the last of these keys' lockouts ends, or None when none is locked."""
+        return cls.objects.filter(key__in=keys, locked_until__gt=now).aggregate(
+            until=models.Max("locked_until")
+        )["until"]
+
+    @classmethod
+    def record_failure(cls, limits, now, lockout):
+        """Count one failure under each key ({key: limit}); failures older than a lockout
+        are forgotten. A key reaching its limit is locked until now + lockout. Returns the
+        latest lockout end among the keys, or None."""
+        locked_until = None
+        with transaction.atomic():
+            # A row quiet for a lockout's length holds nothing that still counts.
+            cls.objects.filter(last_failure_at__lt=now - lockout).delete()
+            for key, limit in limits.items():
+                cls.objects.get_or_create(key=key, defaults={"last_failure_at": now})
+                row = cls.objects.select_for_update().get(key=key)
+                if row.last_failure_at < now - lockout:
+                    row.failures = 0
+                row.failures += 1
+                row.last_failure_at = now
+                if row.failures >= limit:
+                    # Locked afresh: after it ends, the key has its whole allowance again.
+                    row.failures, row.locked_until = 0, now + lockout
+                row.save(update_fields=["failures", "last_failure_at", "locked_until"])
+                if row.locked_until and row.locked_until > now:
+                    locked_until = max(locked_until or row.locked_until, row.locked_until)
+        return locked_until
+
+    @classmethod
+    def forget(cls, keys):
+        cls.objects.filter(key__in=keys).delete()

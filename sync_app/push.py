@@ -1,0 +1,221 @@
+"""The push: completed workouts reach the sheet exactly once, keyed by set.
+
+A run reads each tab's key column, then in at most one call each: rewrites rows whose
+values changed, deletes rows of tombstoned keys (bottom-up), and appends the sets that
+are missing (plan.py). Only then are the workouts marked synced, and only if they did
+not change meanwhile. A run that dies after the append and before the mark is
+harmless: the next run finds the keys and appends nothing twice. Any retryable failure
+restarts the plan from a fresh read, never a blind retry of a write.
+"""
+
+import logging
+import time
+from collections import defaultdict
+
+from django.db.models import Count, F, Prefetch
+from django.utils import timezone
+
+from sessions_app.models import Set, Workout
+
+from .conflicts import record_conflict, record_written, take_sheet_row
+from .models import FailingPush, SheetConflict, SyncState, Tombstone, WrittenRow
+from .plan import carry_out, plan_target
+from .rows import sheet_sets
+from .runner import ERROR_TEXT_LIMIT, LeaseLost, Runner, SyncResult
+from .sheets import SheetsClient, SheetsError, SheetsPermanent
+from .targets import Target, default_target, is_configured, targets_by_owner
+
+logger = logging.getLogger("sync")
+
+# Bounds one run's payload (about 1.5 MB; Google recommends at most 2 MB a request);
+# a bigger backlog is finished by the next run, which the task starts at once.
+MAX_SETS_PER_RUN = 10_000
+
+
+def pending_workouts(workout_ids=None):
+    """(completed workouts the sheet does not hold yet, of lifters who have a sheet;
+    those of lifters who have none)."""
+    pending = without_spreadsheet = Workout.objects.completed().filter(synced_to_sheets=False)
+    if default_target() is None:
+        pending = pending.filter(owner__sheets_profile__spreadsheet_id__gt="")
+        without_spreadsheet = without_spreadsheet.exclude(pk__in=pending.values("pk"))
+    else:
+        without_spreadsheet = without_spreadsheet.none()
+    if workout_ids:
+        pending = pending.filter(pk__in=workout_ids)
+    return pending.order_by("completed_at", "pk"), without_spreadsheet
+
+
+def load_work(workout_ids=None, dry_run=False):
+    """Pending workouts (oldest first, up to MAX_SETS_PER_RUN sets) and tombstones."""
+    candidates = list(
+        pending_workouts(workout_ids)[0]
+        .annotate(set_count=Count("sets"))
+        .values_list("pk", "set_count")
+    )
+    chosen, total = [], 0
+    for workout_id, set_count in candidates:
+        if chosen and total + set_count > MAX_SETS_PER_RUN:
+            break
+        chosen.append(workout_id)
+        total += set_count
+    workouts = list(
+        Workout.objects.filter(pk__in=chosen)
+        .order_by("completed_at", "pk")
+        .prefetch_related(Prefetch("sets", queryset=sheet_sets()))
+    )
+    tombstones = Tombstone.objects.all()
+    if workout_ids:
+        tombstones = tombstones.filter(session_id__in=workout_ids)
+    tombstones = live_tombstones(list(tombstones), dry_run)
+    return workouts, tombstones, len(chosen) < len(candidates)
+
+
+def live_tombstones(tombstones, dry_run=False):
+    """Drop tombstones whose set is back in a completed workout: that set's row stays."""
+    keys = [t.key for t in tombstones]
+    revived = set(
+        Set.objects.filter(key__in=keys, workout__status=Workout.Status.COMPLETED).values_list(
+            "key", flat=True
+        )
+    )
+    if revived and not dry_run:
+        Tombstone.objects.filter(key__in=revived).delete()
+    return [t for t in tombstones if t.key not in revived]
+
+
+def group_by_target(workouts, tombstones):
+    """{target: (workouts, tombstones)}; a tombstone goes to the sheet it was made for."""
+    targets = targets_by_owner({w.owner_id for w in workouts})
+    work = defaultdict(lambda: ([], []))
+    for workout in workouts:
+        if target := targets.get(workout.owner_id):
+            work[target][0].append(workout)
+    for tombstone in tombstones:
+        work[Target(tombstone.spreadsheet_id, tombstone.worksheet)][1].append(tombstone)
+    return dict(work)
+
+
+class Pusher(Runner):
+    """One push run."""
+
+    def run(self, workout_ids=None):
+        if not is_configured():
+            return SyncResult("not configured")
+        if SyncState.settling() and not self.dry_run:
+            return SyncResult("settling")
+        workouts, tombstones, more_pending = load_work(workout_ids, self.dry_run)
+        work = group_by_target(workouts, tombstones)
+        if not work:
+            return SyncResult("nothing to do")
+        result = SyncResult(
+            "success", sessions=len(workouts), more_pending=more_pending, dry_run=self.dry_run
+        )
+        if self.dry_run:
+            return self.push(work, result)
+        with self.holding_lease() as held:
+            if not held:
+                return SyncResult("busy")
+            return self.push(work, result)
+
+    def push(self, work, result):
+        with self.recorded(result, len(work)):
+            try:
+                self.client = SheetsClient()
+            except SheetsPermanent as error:  # the client could not even be made
+                result.errors.append(str(error))
+                if not self.dry_run:
+                    record_failure([w for workouts, _ in work.values() for w in workouts], error)
+                return result
+            for target, (workouts, tombstones) in work.items():
+                try:
+                    plan = self.push_target(target, workouts, tombstones)
+                except LeaseLost as error:
+                    result.errors.append(str(error))
+                    break
+                except SheetsError as error:
+                    result.errors.append(str(error))
+                    logger.error("sync failed", extra={"target": str(target), "error": str(error)})
+                    if not self.dry_run:
+                        record_failure(workouts, error)
+                    continue
+                result.targets_done += 1
+                result.plans.append(plan)
+                result.appended += len(plan.append)
+                result.updated += len(plan.update)
+                result.deleted += len(plan.delete)
+                result.conflicts += len(plan.conflicts)
+                if not self.dry_run:
+                    result.taken += remember_two_way(plan)
+                    mark_synced(workouts, tombstones)
+        return result
+
+    def push_target(self, target, workouts, tombstones):
+        def push():
+            self.progress(f"{target}: reading the sheet")
+            worksheet = self.client.open_worksheet(
+                target.spreadsheet_id, target.worksheet, create=not self.dry_run
+            )
+            plan = plan_target(target, worksheet, workouts, tombstones)
+            if not self.dry_run:
+                self.progress(
+                    f"{target}: appending {len(plan.append)}, updating {len(plan.update)}, "
+                    f"deleting {len(plan.delete)} row(s)"
+                )
+                carry_out(worksheet, plan)
+            return plan
+
+        return self.retrying(target, push)
+
+
+def remember_two_way(plan):
+    """After the writes: remember what was written, take rows fixed in the sheet, and
+    record conflicts. Returns how many rows were taken."""
+    record_written(plan.written, plan.target)
+    taken = 0
+    for set_id, row, last_written in plan.take:
+        if take_sheet_row(set_id, row, plan.version, plan.target, last_written):
+            taken += 1
+        else:  # the app changed the set since this run read it
+            record_conflict(
+                set_id, SheetConflict.Kind.BOTH_CHANGED, plan.target, row.number, row, plan.version
+            )
+    for set_id, kind, number, row in plan.conflicts:
+        record_conflict(set_id, kind, plan.target, number, row, plan.version)
+    if taken or plan.conflicts:
+        logger.info(
+            "sheet edits",
+            extra={"target": str(plan.target), "taken": taken, "conflicts": len(plan.conflicts)},
+        )
+    return taken
+
+
+def mark_synced(workouts, tombstones):
+    """Mark workouts synced, but only those unchanged since their rows were read."""
+    by_revision = defaultdict(list)
+    for workout in workouts:
+        by_revision[workout.revision].append(workout.pk)
+    for revision, workout_ids in by_revision.items():
+        synced = Workout.objects.filter(pk__in=workout_ids, revision=revision)
+        synced.update(synced_to_sheets=True)
+        FailingPush.objects.filter(workout__in=synced).delete()
+    Set.objects.filter(workout_id__in=[w.pk for w in workouts]).update(synced_to_sheets=True)
+    Tombstone.objects.filter(pk__in=[t.pk for t in tombstones]).delete()
+    # A tombstoned set still here (its workout cancelled) has no row any more.
+    WrittenRow.objects.filter(set__key__in=[t.key for t in tombstones]).delete()
+
+
+def record_failure(workouts, error, now=None):
+    now = now or timezone.now()
+    text = str(error)[:ERROR_TEXT_LIMIT]
+    workout_ids = [w.pk for w in workouts]
+    FailingPush.objects.bulk_create(
+        [FailingPush(workout_id=pk) for pk in workout_ids], ignore_conflicts=True
+    )
+    FailingPush.objects.filter(workout_id__in=workout_ids).update(
+        attempts=F("attempts") + 1, error=text, last_attempt_at=now
+    )
+
+
+def run_sync(workout_ids=None, dry_run=False, trigger="command", sleep=time.sleep, progress=None):
+    return Pusher(dry_run=dry_run, trigger=trigger, sleep=sleep, progress=progress).run(workout_ids)

@@ -1,9 +1,13 @@
 """Imported history reaches the lifter's sheet through the usual sync: once, as one
 backlog, in a bounded number of API calls."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from sessions_app.models import Set, Workout
+from sync_app.models import Tombstone
 from sync_app.push import run_sync
 from sync_app.tasks import sync_pending
 from tests.conftest import queued_task_count
@@ -68,3 +72,45 @@ def test_a_long_history_is_one_backlog_synced_in_one_run_of_few_calls(sheets, al
     assert result.api_calls <= 4
     assert not result.more_pending
     assert len(keys_in_sheet(sheets)) == 6000
+
+
+def numbers_by_key():
+    return {
+        str(key): (workout_id, exercise, number, set_type)
+        for key, workout_id, exercise, number, set_type in Set.objects.values_list(
+            "key", "workout_id", "exercise_name", "set_number", "set_type"
+        )
+    }
+
+
+def test_import_sheets_numbers_sets_as_the_file_import_does(sheets, alice, tmp_path):
+    """One import store: a Strong file with warm-ups, synced, then the database lost and
+    filled again from the sheet, gives the same set numbers; and rows typed into the
+    sheet without numbers are numbered as logging numbers them, warm-ups apart."""
+    run_import(write_file(tmp_path, fixture_bytes("strong.csv")), "alice", "--unit", "kg")
+    run_sync()
+    from_the_file = numbers_by_key()
+    assert sorted(
+        number
+        for _, exercise, number, kind in from_the_file.values()
+        if exercise == "Squat (Barbell)"
+    ) == [1, 2, 3, 4]
+    rows = sheets.rows("workout-log-test", "Log")
+    typed = [
+        ["2025-03-09", "", "push", "Dips", "", "BW", 8, "", "", "", "warmup", "", "kg", ""],
+        ["2025-03-09", "", "push", "Dips", "", "BW+10", 8, "", "", "", "", "", "kg", ""],
+        ["2025-03-09", "", "push", "Dips", "", "BW+10", 7, "", "", "", "", "", "kg", ""],
+    ]
+    sheets.set_rows("workout-log-test", "Log", [*rows, *typed])
+
+    Workout.objects.all().delete()
+    Tombstone.objects.all().delete()
+    call_command("import_sheets", "alice", stdout=io.StringIO())
+    restored = numbers_by_key()
+    assert {key: restored[key] for key in from_the_file} == from_the_file
+    dips = Set.objects.filter(exercise_name="Dips").order_by("created_at", "pk")
+    assert [(s.set_type, s.set_number) for s in dips] == [
+        ("warmup", 1),
+        ("working", 1),
+        ("working", 2),
+    ]

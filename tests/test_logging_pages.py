@@ -114,7 +114,8 @@ def test_adding_an_exercise_uses_the_lifters_own_spelling(alice_client, alice, l
     earlier.complete()
     workout = Workout.start(alice, lower1)
     page = alice_client.get(workout.get_absolute_url() + "?add=nordic+curl+").content.decode()
-    assert ">Nordic Curl</h2>" in page and "nordic curl" not in page
+    assert ">Nordic Curl</h2>" in page and 'data-exercise="nordic curl' not in page
+    assert 'name="exercise" value="Nordic Curl"' in page
     assert "Last time, Wed 1 Jan:" in page
 
 

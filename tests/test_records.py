@@ -400,3 +400,15 @@ def test_completing_the_latest_workout_adds_to_the_records_in_a_fixed_number_of_
     assert (records["back squat"].workout_count, records["plank"].workout_count) == (201, 1)
     assert records["deadlift"].heaviest_lb == Decimal("315.00")
     assert_equal_to_a_fresh_computation(alice)
+
+
+def test_saving_a_note_refreshes_no_records(history, django_assert_num_queries):
+    """A note rides in the sheet's rows, so the sheet follows; records never read it."""
+    workout = Workout.objects.filter(owner=history).latest("date")
+    before = stored(history)
+    # the note, and the workout marked for the sheet: no record read or written
+    with django_assert_num_queries(2):
+        workout.save_note("Felt heavy")
+    workout.refresh_from_db()
+    assert (workout.note, workout.synced_to_sheets) == ("Felt heavy", False)
+    assert stored(history) == before

@@ -8,7 +8,7 @@ workouts are marked for the sheet to rewrite those rows), the library from the
 starter routines, and computes the records again, now kept per exercise.
 
 Reversible: going back gives routine exercises their names again and computes the
-records per name, as before.
+records per name, as before (the sets keep the one spelling they were given).
 """
 
 from collections import Counter, defaultdict
@@ -110,11 +110,14 @@ def make_exercises(apps, schema_editor):
     compute_records(apps, group_by="exercise_id")
 
 
-def forget_exercises(apps, schema_editor):
+def name_routine_rows(apps, schema_editor):
     RoutineExercise = apps.get_model("sessions_app", "RoutineExercise")
     for row in RoutineExercise.objects.select_related("exercise"):
         row.name = row.exercise.name
         row.save(update_fields=["name"])
+
+
+def records_per_name(apps, schema_editor):
     compute_records(apps, group_by="name_key")
 
 
@@ -214,6 +217,7 @@ class Migration(migrations.Migration):
             name="session",
             field=models.ForeignKey(
                 db_column="session_id",
+                db_index=False,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="sets",
                 to="sessions_app.workout",
@@ -367,6 +371,7 @@ class Migration(migrations.Migration):
             model_name="set",
             name="exercise",
             field=models.ForeignKey(
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.RESTRICT,
                 related_name="sets",
@@ -384,6 +389,8 @@ class Migration(migrations.Migration):
             ),
         ),
         # Records are computed again per exercise (make_exercises): the name columns go.
+        # Going back, they are computed per name once those columns are back.
+        migrations.RunPython(migrations.RunPython.noop, records_per_name),
         migrations.AlterField(
             model_name="exerciserecord",
             name="name_key",
@@ -411,12 +418,13 @@ class Migration(migrations.Migration):
             name="name",
             field=models.CharField(blank=True, default="", max_length=100),
         ),
-        migrations.RunPython(make_exercises, forget_exercises),
+        migrations.RunPython(make_exercises, name_routine_rows),
         migrations.RemoveField(model_name="routineexercise", name="name"),
         migrations.AlterField(
             model_name="set",
             name="exercise",
             field=models.ForeignKey(
+                db_index=False,
                 on_delete=django.db.models.deletion.RESTRICT,
                 related_name="sets",
                 to="sessions_app.exercise",

@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 
@@ -137,6 +138,13 @@ class Exercise(models.Model):
         if update_fields := kwargs.get("update_fields"):
             kwargs["update_fields"] = {*update_fields, "key"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """Two spellings of one name are one exercise: the admin is told, not refused by
+        the database."""
+        same = Exercise.objects.filter(owner=self.owner, key=exercise_key(self.name))
+        if (other := same.exclude(pk=self.pk).first()) is not None:
+            raise ValidationError({"name": f"“{other.name}” is this exercise already."})
 
     @classmethod
     def for_names(cls, owner_id, names):

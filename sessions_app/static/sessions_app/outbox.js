@@ -95,14 +95,13 @@
     notice.hidden = !message;
   }
 
-  const nameKey = (name) => (name || "").trim().toLowerCase();
-
-  function cardFor(exercise) {
+  // A set waits under its exercise's card: the card the row was ticked on says the
+  // exercise's key (the server's one key of a name); an older queued item, its name.
+  function cardFor(item) {
     if (!workout) return null;
-    const wanted = nameKey(exercise);
-    return [...document.querySelectorAll("details.exercise[data-exercise]")].find(
-      (card) => nameKey(card.dataset.exercise) === wanted,
-    );
+    const cards = [...document.querySelectorAll("details.exercise[data-exercise-key]")];
+    if (item.exerciseKey) return cards.find((card) => card.dataset.exerciseKey === item.exerciseKey);
+    return cards.find((card) => card.dataset.exercise === item.fields.exercise);
   }
 
   function rowForKey(key) {
@@ -182,7 +181,7 @@
         waitingKeys.add(item.fields.key);
         continue;
       }
-      const card = here ? cardFor(item.fields.exercise) : null;
+      const card = here ? cardFor(item) : null;
       if (card) {
         card.querySelector(".rows").append(waitingRow(item, false));
       } else {
@@ -212,11 +211,13 @@
     document.dispatchEvent(new CustomEvent("set-ticked", { detail: { form, fields } }));
     const queuedAt = Date.now();
     fields.logged_at = new Date(queuedAt).toISOString(); // when it was done, if sent later
+    const card = form.closest("details.exercise");
     const item = {
       sessionId: workout.dataset.sessionId,
       userId: currentUser,
       url: form.action,
       fields,
+      exerciseKey: card ? card.dataset.exerciseKey : "",
       state: "waiting",
       queuedAt,
     };
@@ -229,7 +230,6 @@
       return;
     }
     showRowWaiting(form, fields);
-    const card = form.closest("details.exercise");
     const restSeconds = Number((card && card.dataset.restSeconds) || 0);
     document.dispatchEvent(new CustomEvent("set-logged", { detail: { restSeconds, form, fields } }));
     await showWaiting();
@@ -248,7 +248,7 @@
     if (current) {
       current.replaceWith(...elements);
     } else {
-      const card = cardFor(item.fields.exercise);
+      const card = cardFor(item);
       if (!card || card.querySelector(`[data-key="${key}"]`)) return Boolean(card);
       card.querySelector(".rows").append(...elements);
     }

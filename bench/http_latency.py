@@ -325,9 +325,14 @@ def fresh_workout(lifter):
     """Cancel the lifter's workout in progress and start a new one (from 'lower1').
 
     Every log-set run starts on an empty workout, so no run pays for the sets of the last.
+    The lifter has every exercise the run names already, as a lifter has the exercises
+    of the routine they follow: the first set of an exercise new to them (which makes
+    it) happens once per exercise, not once per run.
     """
-    from sessions_app.models import Routine, Workout
+    from sessions_app.models import Exercise, Routine, Workout
 
+    names = [SET_BODY["exercise"].format(n=n) for n in range(1, EXERCISE_NAMES + 1)]
+    Exercise.for_names(lifter.pk, names)
     for session in Workout.objects.owned_by(lifter).active():
         session.cancel()
     return Workout.start(lifter, Routine.objects.starters().get(slug="lower1"))

@@ -28,14 +28,15 @@ HISTORY_SIZES = [5_000, 50_000]
 def make_completed_sessions(owner, count, sets_per_session, first_day, synced=False):
     from django.utils import timezone
 
-    from sessions_app.models import Set, Workout
+    from sessions_app.models import Exercise, Set, Workout, exercise_key
 
     now = timezone.now()
+    exercises = Exercise.for_names(owner.pk, [f"Exercise {n}" for n in range(6)])
     sessions = Workout.objects.bulk_create(
         Workout(
             id=f"{first_day + datetime.timedelta(days=n)}_{owner.username}",
             owner=owner,
-            template="lower1",
+            routine_slug="lower1",
             date=first_day + datetime.timedelta(days=n),
             status=Workout.Status.COMPLETED,
             completed_at=now,
@@ -47,8 +48,9 @@ def make_completed_sessions(owner, count, sets_per_session, first_day, synced=Fa
     Set.objects.bulk_create(
         (
             Set(
-                session=session,
-                exercise=f"Exercise {n % 6}",
+                workout=session,
+                exercise=exercises[exercise_key(f"Exercise {n % 6}")],
+                exercise_name=f"Exercise {n % 6}",
                 set_number=n // 6 + 1,
                 weight=str(100 + n * 5),
                 reps="5",
@@ -213,7 +215,7 @@ def put_rows(url, spreadsheet_id, sessions):
 
     by_id = {session.pk: session for session in sessions}
     rows = [HEADER] + [
-        row_for(by_id[s.session_id], s) for s in Set.objects.filter(workout__in=sessions)
+        row_for(by_id[s.workout_id], s) for s in Set.objects.filter(workout__in=sessions)
     ]
     control(url, "PUT", f"/_imitation/spreadsheets/{spreadsheet_id}/Log", {"rows": rows})
 

@@ -46,9 +46,10 @@ def build_history(username, weeks, template):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from sessions_app.models import Set, Workout
+    from sessions_app.models import Exercise, Set, Workout, exercise_key
 
     lifter = get_user_model().objects.create_user(username, password=PASSWORD)
+    exercises = Exercise.for_names(lifter.pk, EXERCISES)
     today = timezone.localdate()
     days = [
         today - datetime.timedelta(weeks=weeks) + datetime.timedelta(days=day)
@@ -59,7 +60,7 @@ def build_history(username, weeks, template):
         Workout(
             id=f"{day.isoformat()}_{template.slug}-{username}",
             owner=lifter,
-            template=template.slug,
+            routine_slug=template.slug,
             date=day,
             status=Workout.Status.COMPLETED,
             created_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(18))),
@@ -72,8 +73,9 @@ def build_history(username, weeks, template):
     for number, session in enumerate(sessions):
         for exercise, set_number in itertools.product(EXERCISES, range(1, SETS_PER_EXERCISE + 1)):
             workout_set = Set(
-                session=session,
-                exercise=exercise,
+                workout=session,
+                exercise=exercises[exercise_key(exercise)],
+                exercise_name=exercise,
                 set_number=set_number,
                 weight=str(100 + number % 50 * 5),
                 reps="5",
@@ -88,13 +90,17 @@ def build_history(username, weeks, template):
 
 
 def lower_template():
-    from sessions_app.models import Routine
+    from sessions_app.models import Exercise, Routine, exercise_key
 
     template = Routine.objects.get(slug="lower1")
     template.exercises.all().delete()
+    library = Exercise.for_names(None, EXERCISES)
     for position, name in enumerate(EXERCISES):
         template.exercises.create(
-            name=name, position=position, target_sets=SETS_PER_EXERCISE, target_reps="5"
+            exercise=library[exercise_key(name)],
+            position=position,
+            target_sets=SETS_PER_EXERCISE,
+            target_reps="5",
         )
     return template
 

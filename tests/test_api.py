@@ -335,3 +335,17 @@ def test_a_set_sent_late_keeps_the_time_it_was_done(api, alice_workout):
         before = timezone.now()
         answer = api("put", "session/log-set", {**body, "logged_at": far.isoformat()})[1]
         assert answer["set"]["created_at"] >= before.isoformat()  # out of reach: now instead
+
+
+def test_logging_a_set_is_one_statement_after_the_token(
+    api, alice, lower1, django_assert_num_queries
+):
+    """The hot path: the token (with its user's state) and one statement that finds the
+    open workout and the exercise, numbers the set, fills in the lifter's unit and
+    stores it. (In a test it runs in a savepoint: SAVEPOINT and RELEASE are counted.)"""
+    api("post", "session/start", {"template": "lower1"})
+    body = {"exercise": "Back Squat", "weight": "225", "reps": 5}
+    api("put", "session/log-set", body)  # the token's first use is written down, once a minute
+    with django_assert_num_queries(4):
+        status, answer = api("put", "session/log-set", body)
+    assert status == 200 and answer["set"]["set_number"] == 2 and answer["set"]["unit"] == "lb"

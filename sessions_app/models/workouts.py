@@ -7,6 +7,8 @@ on. A set points to its Exercise; its `exercise` column keeps the name as shown,
 written from the exercise.
 """
 
+import contextlib
+import functools
 import uuid
 
 from django.conf import settings
@@ -322,10 +324,17 @@ class SetQuerySet(models.QuerySet):
 
 class Set(models.Model):
     id = models.AutoField(primary_key=True)
+    # Both indexed as the first column of the indexes below (each index slows the insert).
     workout = models.ForeignKey(
-        Workout, on_delete=models.CASCADE, related_name="sets", db_column="session_id"
+        Workout,
+        on_delete=models.CASCADE,
+        related_name="sets",
+        db_column="session_id",
+        db_index=False,
     )
-    exercise = models.ForeignKey(Exercise, on_delete=models.RESTRICT, related_name="sets")
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.RESTRICT, related_name="sets", db_index=False
+    )
     # The name as shown: the sheet's column and the API's field, written from the exercise.
     exercise_name = models.CharField(
         "exercise name", max_length=NAME_MAX_LENGTH, db_column="exercise", editable=False
@@ -566,11 +575,57 @@ def insert_into_open_workout(workout_set, owner_id, workout_id, set_number):
     unit), or None when the lifter has no such open workout or no such exercise yet.
     A key taken already (IntegrityError) is None too, and marks the set _key_taken.
     """
+    sql = insert_statement(
+        connection.vendor, workout_set.is_warmup, bool(set_number), bool(workout_id)
+    )
+    number_params = [SetType.WARMUP, set_number] * 2 if set_number else [SetType.WARMUP]
+    params = [
+        *number_params,
+        workout_set.unit or None,
+        WeightUnit.LB,
+        *(
+            value if field is None else field.get_db_prep_save(value, connection)
+            for attname, field in value_preparers()
+            for value in [getattr(workout_set, attname)]
+        ),
+        exercise_key(workout_set.exercise_name),
+        owner_id,
+        Workout.Status.ACTIVE,
+    ]
+    if workout_id:
+        params.append(workout_id)
+    # One statement is its own transaction: it takes the write lock as it starts (waiting
+    # for it, as BEGIN IMMEDIATE would) and lets go as it ends. Wrapped in BEGIN ...
+    # COMMIT, the lock was held through Django's Python too, twice as long; under 16
+    # clients the other workers then slept on it (bench/RESULTS.md). Inside a
+    # transaction (a test, a caller's atomic block), a savepoint keeps a taken key from
+    # spoiling it.
+    nested = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with nested, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except IntegrityError:
+        workout_set._key_taken = True  # by this same set sent before, or by another
+        return None
+
+
+@functools.cache
+def value_preparers():
+    """(attname, field) of each stored column; the field is None where the value goes as
+    it is (text, numbers, booleans), else its get_db_prep_save gives the database's own
+    form (a UUID, a decimal, a time)."""
+    plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+    return [
+        (field.attname, None if isinstance(field, plain) else field) for field in stored_columns()
+    ]
+
+
+@functools.cache
+def insert_statement(vendor, warmup, with_number, with_workout_id):
+    """The statement's text, built once per kind of set (a few microseconds a tick)."""
     quote = connection.ops.quote_name
     fields = stored_columns()
-    values = [
-        field.get_db_prep_save(getattr(workout_set, field.attname), connection) for field in fields
-    ]
     sets, workouts = quote(Set._meta.db_table), quote(Workout._meta.db_table)
     exercises = quote(Exercise._meta.db_table)
     profiles = quote(LifterProfile._meta.db_table)
@@ -579,53 +634,32 @@ def insert_into_open_workout(workout_set, owner_id, workout_id, set_number):
     same_kind = (
         f"FROM {sets} x WHERE x.{sid} = s.{quote('id')} "
         f"AND x.{quote('exercise_id')} = e.{quote('id')} "
-        f"AND x.{quote('set_type')} {'=' if workout_set.is_warmup else '<>'} %s"
+        f"AND x.{quote('set_type')} {'=' if warmup else '<>'} %s"
     )
-    kind_params = [SetType.WARMUP]
     next_free = f"COALESCE((SELECT MAX(x.{number_column}) {same_kind}), 0) + 1"
-    if set_number:
+    number = next_free
+    if with_number:
         # A stale tab or an old offline page may send a number already used: the set
         # gets the next free one rather than a second "set 1".
         taken = f"EXISTS (SELECT 1 {same_kind} AND x.{number_column} = %s)"
         number = f"CASE WHEN {taken} THEN {next_free} ELSE %s END"
-        number_params = [*kind_params, set_number, *kind_params, set_number]
-    else:
-        number, number_params = next_free, kind_params
     lifters_unit = (
         f"(SELECT NULLIF(p.{quote('weight_unit')}, '') FROM {profiles} p "
         f"WHERE p.{quote('user_id')} = s.{quote('owner_id')})"
     )
-    unit = f"COALESCE(%s, {lifters_unit}, %s)"
-    which = f"AND s.{quote('id')} = %s" if workout_id else ""
+    which = f"AND s.{quote('id')} = %s" if with_workout_id else ""
     # PostgreSQL runs writers side by side: hold the workout's row until the set is in,
     # so that completing it waits (SQLite has one writer at a time anyway).
-    hold = "FOR SHARE OF s" if connection.vendor == "postgresql" else ""
+    hold = "FOR SHARE OF s" if vendor == "postgresql" else ""
     column_names = ", ".join(quote(field.column) for field in fields)
-    sql = (
+    return (
         f"INSERT INTO {sets} ({sid}, {quote('exercise_id')}, {quote('exercise')}, "
         f"{number_column}, {quote('unit')}, {column_names}) "
-        f"SELECT s.{quote('id')}, e.{quote('id')}, e.{quote('name')}, {number}, {unit}, "
-        f"{', '.join(['%s'] * len(fields))} FROM {workouts} s JOIN {exercises} e "
+        f"SELECT s.{quote('id')}, e.{quote('id')}, e.{quote('name')}, {number}, "
+        f"COALESCE(%s, {lifters_unit}, %s), {', '.join(['%s'] * len(fields))} "
+        f"FROM {workouts} s JOIN {exercises} e "
         f"ON e.{quote('owner_id')} = s.{quote('owner_id')} AND e.{quote('key')} = %s "
         f"WHERE s.{quote('owner_id')} = %s AND s.{quote('status')} = %s {which} {hold} "
         f"RETURNING {quote('id')}, {sid}, {number_column}, {quote('exercise_id')}, "
         f"{quote('exercise')}, {quote('unit')}"
     )
-    params = [
-        *number_params,
-        workout_set.unit or None,
-        WeightUnit.LB,
-        *values,
-        exercise_key(workout_set.exercise_name),
-        owner_id,
-        Workout.Status.ACTIVE,
-    ]
-    if workout_id:
-        params.append(workout_id)
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    except IntegrityError:
-        workout_set._key_taken = True  # by this same set sent before, or by another
-        return None

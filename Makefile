@@ -40,11 +40,10 @@ test-scaleout: $(VENV)/.requirements browser-deps
 	DATABASE_URL=$(SCALEOUT_DATABASE_URL) REDIS_URL=$(SCALEOUT_REDIS_URL) $(PY) bin/check-services.py
 	DATABASE_URL=$(SCALEOUT_DATABASE_URL) REDIS_URL=$(SCALEOUT_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-## lock: compile requirements*.in into the hashed lock files, from PyPI
+## lock: compile requirements*.in into the hashed lock files, from the default index
 ##   (make lock UPGRADE=1 also moves every unpinned package to its newest version)
 LOCK_FLAGS := --quiet --universal --python-version 3.12 --generate-hashes --no-config \
-	--index-url https://pypi.org/simple --custom-compile-command "make lock" \
-	$(if $(UPGRADE),--upgrade)
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 lock: $(VENV)/.requirements
 	$(PY) -m pip install --quiet --require-hashes -r requirements-tools.txt
 	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) requirements-tools.in -o requirements-tools.txt

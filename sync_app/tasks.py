@@ -21,10 +21,7 @@ SYNC_SCHEDULE_NAME = "Sync completed workouts to Google Sheets"
 PULL_SCHEDULE_NAME = "Take fixes typed into Google Sheets"
 HEARTBEAT_SCHEDULE_NAME = "Worker heartbeat"
 HEARTBEAT_INTERVAL_MINUTES = 1
-BUSY_WAIT_SECONDS = 120
 BUSY_POLL_SECONDS = 2
-# A backlog bigger than one run is carried on in the same task for this long.
-CHAIN_SECONDS = 120
 # A queued task that has not started after this long was lost (deleted, Redis restarted).
 QUEUED_TASK_LOST_AFTER = timedelta(minutes=10)
 
@@ -37,12 +34,15 @@ def sync_pending(trigger="queue"):
     while True:
         result = run_sync(trigger=trigger)
         elapsed = time.monotonic() - started
-        if result.outcome == "busy" and elapsed < BUSY_WAIT_SECONDS:
+        if result.outcome == "busy" and elapsed < settings.SYNC_BUSY_WAIT_SECONDS:
             # The run going on may have read the database before this change: wait for
             # it, then look again, rather than leave the change to the schedule.
             time.sleep(BUSY_POLL_SECONDS)
             continue
-        if not (result.outcome == "success" and result.more_pending) or elapsed > CHAIN_SECONDS:
+        if (
+            not (result.outcome == "success" and result.more_pending)
+            or elapsed > settings.SYNC_CHAIN_SECONDS
+        ):
             return result.summary()
 
 

@@ -145,24 +145,6 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.getenv("REDIS_URL", "")
-Q_CLUSTER = {
-    "name": "workoutlog",
-    "workers": envint("Q_WORKERS", "2"),
-    # A sync run stops by SYNC_RUN_BUDGET_SECONDS; "retry" must be longer than "timeout".
-    "timeout": 900,
-    "retry": 960,
-    # Our own "pending" state in the database guarantees delivery, so the queue
-    # does not redeliver failed tasks: the 5-minute schedule picks the work up again.
-    "max_attempts": 1,
-    "ack_failures": True,
-    "catch_up": False,
-    "save_limit": 250,
-    "label": "Background tasks",
-}
-if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
-else:
-    Q_CLUSTER["orm"] = "default"
 
 # The cache holds counters shared by every web process (failed API token attempts):
 # a folder of files on one machine (its add and incr made atomic by a lock file),
@@ -275,12 +257,43 @@ SHEETS_BACKOFF_MAX_SECONDS = envfloat("SHEETS_BACKOFF_MAX_SECONDS", "60")
 # After a write whose outcome is unknown (timeout, lost connection), no run reads the
 # sheet again until Google has surely applied or dropped it.
 SHEETS_SETTLE_SECONDS = envfloat("SHEETS_SETTLE_SECONDS", "90")
-# A run stops starting new calls after this long, well inside the task timeout below.
+# A run stops starting new calls after this long (the task's timeout follows from it).
 SYNC_RUN_BUDGET_SECONDS = envint("SYNC_RUN_BUDGET_SECONDS", "480")
 # A run renews its lease every third of this while it lives (even while one call hangs);
 # a worker killed mid-run blocks the next run at most this long.
 SYNC_LEASE_SECONDS = envint("SYNC_LEASE_SECONDS", "90")
 SYNC_INTERVAL_MINUTES = 5
+# A sync task waits at most this long for a run in progress (busy), then carries a big
+# backlog on with further runs for at most this long (sync_app/tasks.py).
+SYNC_BUSY_WAIT_SECONDS = 120
+SYNC_CHAIN_SECONDS = 120
+
+# The worker (django-q2). A task is stopped after "timeout": a sync task waits for a
+# busy run, chains runs, and its last run stops starting calls after its budget, each
+# call giving up after SHEETS_TIMEOUT_SECONDS. "retry" must be longer than "timeout".
+Q_TASK_TIMEOUT_SECONDS = int(
+    SYNC_BUSY_WAIT_SECONDS
+    + SYNC_CHAIN_SECONDS
+    + SYNC_RUN_BUDGET_SECONDS
+    + 2 * SHEETS_TIMEOUT_SECONDS
+)
+Q_CLUSTER = {
+    "name": "workoutlog",
+    "workers": envint("Q_WORKERS", "2"),
+    "timeout": Q_TASK_TIMEOUT_SECONDS,
+    "retry": Q_TASK_TIMEOUT_SECONDS + 60,
+    # Our own "pending" state in the database guarantees delivery, so the queue
+    # does not redeliver failed tasks: the 5-minute schedule picks the work up again.
+    "max_attempts": 1,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 250,
+    "label": "Background tasks",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
 
 # Login guessing: failed logins allowed per username from one address, per username
 # from anywhere, and per address whatever the username; past one, that key is locked

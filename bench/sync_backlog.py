@@ -163,9 +163,9 @@ def pull_figures(url, spreadsheet_id, history):
         f"The tab's {row_count:,} rows as read: {held:.1f} MB of values held "
         f"(reading them peaks at {read_peak:.1f} MB: the JSON answer and its values)"
     )
-    unrecorded = row_count - WrittenRow.objects.filter(set__session__owner=owner).count()
+    unrecorded = row_count - WrittenRow.objects.filter(set__workout__owner=owner).count()
     result, elapsed, cpu, _ = timed_pull(trace_memory=False)
-    WrittenRow.objects.filter(set__session__owner=owner).delete()  # again, to trace memory
+    WrittenRow.objects.filter(set__workout__owner=owner).delete()  # again, to trace memory
     *_, peak = timed_pull(trace_memory=True)
     print(
         f"Pull over {row_count:,} rows, {unrecorded:,} without a fingerprint yet: "

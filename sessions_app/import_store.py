@@ -240,7 +240,8 @@ class ImportStore:
             insert_rows(Set, sets)
         self.summary.sets_created += len(sets)
         self.summary.legacy_sets += sum(row.legacy for row in new_rows)
-        self.created_keys |= {row.key for row in new_rows}
+        if self.from_sheet:  # the sheet's fingerprints are remembered for these
+            self.created_keys |= {row.key for row in new_rows}
         self.extended |= {self.workout_of[row.workout] for row in new_rows} - self.created
         self.summary.sessions_extended = len(self.extended)
 

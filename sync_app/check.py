@@ -8,20 +8,9 @@ from django.db.models import Prefetch
 
 from sessions_app.models import Set, Workout
 
+from . import rows as sheet
 from .models import SheetConflict, Tombstone
 from .push import group_by_target
-from .rows import (
-    HEADERS,
-    KEY_COLUMN,
-    LATEST_VERSION,
-    MAX_WIDTH,
-    describe,
-    expected_headers,
-    header_version,
-    normalized,
-    rows_of_workout,
-    sheet_sets,
-)
 from .sheets import SheetsClient, SheetsPermanent
 from .targets import is_configured, not_configured_message
 
@@ -31,7 +20,7 @@ def find_drift(progress=None):
     progress = progress or (lambda message: None)
     if not is_configured():
         raise SheetsPermanent(not_configured_message())
-    sets = sheet_sets()
+    sets = sheet.sheet_sets()
     workouts = list(Workout.objects.completed().prefetch_related(Prefetch("sets", queryset=sets)))
     tombstoned = {str(key) for key in Tombstone.objects.values_list("key", flat=True)}
     known_keys = {str(key) for key in Set.objects.values_list("key", flat=True)}
@@ -40,7 +29,7 @@ def find_drift(progress=None):
     for target, (target_workouts, _) in group_by_target(workouts, []).items():
         progress(f"{target}: reading the sheet")
         worksheet = client.open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
-        rows = worksheet.read_table(MAX_WIDTH) if worksheet else []
+        rows = worksheet.read_table(sheet.MAX_WIDTH) if worksheet else []
         differences += compare(target, rows, target_workouts, tombstoned, known_keys)
     return differences + conflict_lines()
 
@@ -61,39 +50,40 @@ def conflict_lines():
 
 
 def compare(target, rows, workouts, tombstoned, known_keys):
-    version = header_version(rows[0]) if rows else LATEST_VERSION
+    version = sheet.header_version(rows[0]) if rows else sheet.LATEST_VERSION
     if version is None:
-        return [f"{target}: the header row is {rows[0]!r}, expected {expected_headers()}"]
-    header = HEADERS[version]
+        return [f"{target}: the header row is {rows[0]!r}, expected {sheet.expected_headers()}"]
+    header = sheet.HEADERS[version]
     rows_of_key = defaultdict(list)
     for number, row in enumerate(rows[1:], start=2):
-        values = normalized(row, version)
-        if key := values[KEY_COLUMN - 1]:
+        values = sheet.normalized(row, version)
+        if key := values[sheet.KEY_COLUMN - 1]:
             rows_of_key[key].append((number, values))
     differences, expected_keys = [], set()
     for workout in workouts:
-        for key, desired in rows_of_workout(workout, version).items():
+        for key, desired in sheet.rows_of_workout(workout, version).items():
             expected_keys.add(key)
-            wanted = normalized(desired, version)
+            wanted = sheet.normalized(desired, version)
             found = rows_of_key.get(key, [])
             if not workout.synced_to_sheets:
                 continue  # the next run writes or rewrites these rows
             if not found:
                 differences.append(
-                    f"{target}: missing row for {describe(wanted, version)} (key {key})"
+                    f"{target}: missing row for {sheet.describe(wanted, version)} (key {key})"
                 )
                 continue
             if len(found) > 1:
                 numbers = ", ".join(str(number) for number, _ in found)
                 differences.append(
-                    f"{target}: {describe(wanted, version)} appears on rows {numbers}"
+                    f"{target}: {sheet.describe(wanted, version)} appears on rows {numbers}"
                 )
             number, row = found[0]
             for column, (sheet_value, database_value) in enumerate(zip(row, wanted, strict=True)):
                 if sheet_value != database_value:
+                    shown = sheet.describe(wanted, version)
                     differences.append(
-                        f"{target}: row {number} ({describe(wanted, version)}): {header[column]} "
-                        f"is {sheet_value!r} in the sheet, {database_value!r} in the database"
+                        f"{target}: row {number} ({shown}): {header[column]} is "
+                        f"{sheet_value!r} in the sheet, {database_value!r} in the database"
                     )
     for key, found in rows_of_key.items():
         if key in expected_keys or key in tombstoned:

@@ -31,7 +31,7 @@ def bulk_completed_sessions(owner, count, first_day=None):
 
     from django.utils import timezone
 
-    from sessions_app.models import Set, Workout, refresh_records
+    from sessions_app.models import Workout, refresh_records
 
     first_day = first_day or datetime.date(2020, 1, 1)
     now = timezone.now()
@@ -47,23 +47,33 @@ def bulk_completed_sessions(owner, count, first_day=None):
         for number in range(count)
     )
     squat = exercise_for(owner, "Back Squat")
+    for session in sessions:
+        bulk_sets(session, squat, 2, weight="200")
+    refresh_records(owner.pk, [squat.pk])  # bulk_create: the records are said here
+    return sessions
+
+
+def bulk_sets(workout, exercise, count, weight="200", reps="5"):
+    """count sets of one exercise (a name, or the Exercise), numbered 1, 2, …, created in
+    bulk (no save())."""
+    from sessions_app.models import Set
+
+    if isinstance(exercise, str):
+        exercise = exercise_for(workout.owner, exercise)
     sets = [
         Set(
-            workout=session,
-            exercise=squat,
-            exercise_name=squat.name,
-            set_number=n,
-            weight="200",
-            reps="5",
+            workout=workout,
+            exercise=exercise,
+            exercise_name=exercise.name,
+            set_number=number,
+            weight=weight,
+            reps=reps,
         )
-        for session in sessions
-        for n in (1, 2)
+        for number in range(1, count + 1)
     ]
     for workout_set in sets:
-        workout_set.read_numbers()  # bulk_create skips save()
+        workout_set.read_numbers()
     Set.objects.bulk_create(sets)
-    refresh_records(owner.pk, [squat.pk])  # bulk_create says nothing of what follows
-    return sessions
 
 
 def exercise_for(owner, name):

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from sessions_app.models import Set, Workout, give_starter_routines
-from tests.helpers import exercise_for
+from sessions_app.models import Workout, give_starter_routines
+from tests.helpers import bulk_sets
 
 
 @pytest.fixture
@@ -122,26 +122,8 @@ def test_template_admin_edits_exercises(admin_client, lower1):
     assert response.status_code == 200 and "Back Squat" in response.content.decode()
 
 
-def many_sets(session, count, exercise="Back Squat"):
-    exercise = exercise_for(session.owner, exercise)
-    sets = [
-        Set(
-            workout=session,
-            exercise=exercise,
-            exercise_name=exercise.name,
-            set_number=n,
-            weight="200",
-            reps="5",
-        )
-        for n in range(1, count + 1)
-    ]
-    for workout_set in sets:
-        workout_set.read_numbers()  # bulk_create skips save()
-    Set.objects.bulk_create(sets)
-
-
 def test_searching_by_exercise_counts_each_set_once(admin_client, alice_workout):
-    many_sets(alice_workout, 25)
+    bulk_sets(alice_workout, "Back Squat", 25)
     changelist = reverse("admin:sessions_app_workout_changelist")
     with CaptureQueriesContext(connection) as queries:
         page = admin_client.get(changelist, {"q": "Back Squat"}).content.decode()
@@ -153,7 +135,7 @@ def test_searching_by_exercise_counts_each_set_once(admin_client, alice_workout)
 
 
 def test_searching_a_workout_of_thousands_of_sets_is_fast(admin_client, alice_workout):
-    many_sets(alice_workout, 2_500)
+    bulk_sets(alice_workout, "Back Squat", 2_500)
     changelist = reverse("admin:sessions_app_workout_changelist")
     started = time.monotonic()
     page = admin_client.get(changelist, {"q": "Back Squat"}).content.decode()
@@ -165,7 +147,7 @@ def test_a_workout_of_thousands_of_sets_shows_a_link_to_its_sets_not_thousands_o
     admin_client, synced_workout, django_assert_max_num_queries
 ):
     session = synced_workout[0]
-    many_sets(session, 2_000, exercise="Leg Press")
+    bulk_sets(session, "Leg Press", 2_000)
     # login session, admin user, the workout with its set count, the content type (cached
     # after the first test that needs it), its failing push if any: none per set.
     with django_assert_max_num_queries(5):

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_helpers import migrate, migrated_back_from
 
 BEFORE = [("sessions_app", "0012_routines"), ("sync_app", "0002_two_way_sheet")]
 AFTER = [("sessions_app", "0013_exercises")]
@@ -16,18 +16,9 @@ AFTER = [("sessions_app", "0013_exercises")]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before_exercises():
-    apps = migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    yield from migrated_back_from(BEFORE)
 
 
 def history(apps):

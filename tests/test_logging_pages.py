@@ -188,18 +188,17 @@ def test_whitespace_around_values_is_trimmed(alice_client, alice_workout):
     )
 
 
+def edit_data(workout_set, **fields):
+    """What the edit form of a set posts (its fields carry the set's prefix)."""
+    return {f"set-{workout_set.pk}-{name}": value for name, value in fields.items()}
+
+
 def test_fixing_a_typo_in_a_set(alice_client, alice_workout):
     workout_set, _ = alice_workout.log_set("Back Squat", "2255", "5")
     edit_url = reverse("edit_set", args=[workout_set.pk])
     form = alice_client.get(edit_url, headers=HTMX).content.decode()
     assert 'value="2255"' in form and "<html" not in form
-    prefix = f"set-{workout_set.pk}-"
-    data = {
-        prefix + "exercise": "Back Squat",
-        prefix + "set_number": "1",
-        prefix + "weight": "225",
-        prefix + "reps": "5",
-    }
+    data = edit_data(workout_set, exercise="Back Squat", set_number="1", weight="225", reps="5")
     response = alice_client.post(edit_url, data, headers=HTMX)
     assert response.status_code == 200 and "<html" not in response.content.decode()
     workout_set.refresh_from_db()
@@ -210,13 +209,7 @@ def test_fixing_a_set_without_javascript_uses_its_own_page(alice_client, alice_w
     workout_set, _ = alice_workout.log_set("Back Squat", "225", "55")
     edit_url = reverse("edit_set", args=[workout_set.pk])
     assert "<html" in alice_client.get(edit_url).content.decode()
-    prefix = f"set-{workout_set.pk}-"
-    data = {
-        prefix + "exercise": "Back Squat",
-        prefix + "set_number": "1",
-        prefix + "weight": "225",
-        prefix + "reps": "5",
-    }
+    data = edit_data(workout_set, exercise="Back Squat", set_number="1", weight="225", reps="5")
     location = alice_client.post(edit_url, data)["Location"]
     assert location.startswith(alice_workout.get_absolute_url() + "#ex-")
     workout_set.refresh_from_db()

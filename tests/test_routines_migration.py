@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_helpers import migrate, migrated_back_from
 
 BEFORE = [("sessions_app", "0011_import_batch")]
 AFTER = [("sessions_app", "0012_routines")]
@@ -14,18 +14,9 @@ AFTER = [("sessions_app", "0012_routines")]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def before_routines():
-    apps = migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    yield from migrated_back_from(BEFORE)
 
 
 def test_past_workouts_point_at_their_lifters_copy_of_the_template(before_routines):

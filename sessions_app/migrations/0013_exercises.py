@@ -20,6 +20,7 @@ from django.db.models import Case, Count, DecimalField, F, Max, Value, When
 from django.db.models.functions import Lower, Trim
 
 from sessions_app.models.exercises import display_name, exercise_key, guessed_kind
+from sessions_app.models.records import record_fields, record_flags, workout_fields
 
 IDS_PER_UPDATE = 900
 LB_PER_KG = "2.20462"
@@ -107,7 +108,7 @@ def make_exercises(apps, schema_editor):
         RoutineExercise.objects.filter(pk=pk).update(
             exercise_id=exercise_of[owner_id, exercise_key(name)]
         )
-    compute_records(apps, group_by="exercise_id")
+    compute_records(apps, schema_editor, group_by="exercise_id")
 
 
 def name_routine_rows(apps, schema_editor):
@@ -118,16 +119,20 @@ def name_routine_rows(apps, schema_editor):
 
 
 def records_per_name(apps, schema_editor):
-    compute_records(apps, group_by="name_key")
+    compute_records(apps, schema_editor, group_by="name_key")
 
 
-def compute_records(apps, group_by):
+def compute_records(apps, schema_editor, group_by):
     """Every lifter's records from their completed working sets: per exercise (forwards)
     or per name lowered and trimmed (backwards, as before this migration)."""
     Set = apps.get_model("sessions_app", "Set")
     ExerciseRecord = apps.get_model("sessions_app", "ExerciseRecord")
     ExerciseWorkout = apps.get_model("sessions_app", "ExerciseWorkout")
-    ExerciseRecord.objects.all().delete()
+    # In SQL: the models rendered for a migration may not agree on each other's classes,
+    # and a cascade through the ORM compares them.
+    quote = schema_editor.connection.ops.quote_name
+    for model in (ExerciseWorkout, ExerciseRecord):
+        schema_editor.execute(f"DELETE FROM {quote(model._meta.db_table)}")
     group = F("exercise_id") if group_by == "exercise_id" else Lower(Trim("exercise_name"))
     rows = (
         Set.objects.filter(workout__status="completed")
@@ -152,38 +157,17 @@ def compute_records(apps, group_by):
         by_group[row["workout__owner_id"], row["group"]].append(row)
     records, workouts = [], []
     for (owner_id, key), done in by_group.items():
-        bests = [row["best"] for row in done if row["best"] is not None]
-        heaviest = [row["heaviest"] for row in done if row["heaviest"] is not None]
-        reps = [row["most_reps"] for row in done if row["most_reps"] is not None]
-        record = ExerciseRecord(
-            owner_id=owner_id,
-            best_1rm_lb=max(bests, default=None),
-            heaviest_lb=max(heaviest, default=None),
-            most_reps=max(reps, default=None),
-            workout_count=len(done),
-            last_done=max(row["workout__date"] for row in done),
-        )
+        record = ExerciseRecord(owner_id=owner_id, **record_fields(done))
         if group_by == "exercise_id":
             record.exercise_id = key
         else:
             record.name_key, record.exercise = key, done[-1]["spelling"].strip()
         records.append(record)
-        best_so_far, rows_of_record = None, []
-        for row in done:
-            is_record = row["best"] is not None and (
-                best_so_far is None or row["best"] > best_so_far
-            )
-            best_so_far = row["best"] if is_record else best_so_far
-            rows_of_record.append(
-                ExerciseWorkout(
-                    workout_id=row["workout_id"],
-                    date=row["workout__date"],
-                    completed_at=row["workout__completed_at"],
-                    best_1rm_lb=row["best"],
-                    heaviest_lb=row["heaviest"],
-                    is_record=is_record,
-                )
-            )
+        flags = record_flags([row["best"] for row in done])
+        rows_of_record = [
+            ExerciseWorkout(**workout_fields(row), is_record=flag)
+            for row, flag in zip(done, flags, strict=True)
+        ]
         workouts.append(rows_of_record)
     ExerciseRecord.objects.bulk_create(records, batch_size=500)
     for record, rows_of_record in zip(records, workouts, strict=True):
@@ -192,6 +176,55 @@ def compute_records(apps, group_by):
     ExerciseWorkout.objects.bulk_create(
         [row for rows_of_record in workouts for row in rows_of_record], batch_size=1000
     )
+
+
+CASCADE, RESTRICT = django.db.models.deletion.CASCADE, django.db.models.deletion.RESTRICT
+
+
+def keeping_column(model, old, new, field):
+    """The field renamed in Python; its column (now named in db_column) stays."""
+    return [
+        migrations.AlterField(model_name=model, name=old, field=field),
+        migrations.RenameField(model_name=model, old_name=old, new_name=new),
+    ]
+
+
+def to_exercise(related_name, null, db_index=True, one_to_one=False):
+    kind = models.OneToOneField if one_to_one else models.ForeignKey
+    return kind(
+        to="sessions_app.exercise",
+        on_delete=CASCADE if one_to_one else RESTRICT,
+        related_name=related_name,
+        null=null,
+        db_index=db_index,
+    )
+
+
+def exercise_links(null):
+    """(model, field) of what points to an exercise: sets, routine rows, records."""
+    return [
+        ("set", to_exercise("sets", null, db_index=False)),
+        ("routineexercise", to_exercise("routine_exercises", null)),
+        ("exerciserecord", to_exercise("record", null, one_to_one=True)),
+    ]
+
+
+def blank_text():
+    """A text column going away, blank first so that going back can add it again."""
+    return models.CharField(blank=True, default="", max_length=100)
+
+
+KIND_CHOICES = [
+    ("barbell", "barbell"),
+    ("dumbbell", "dumbbell"),
+    ("machine", "machine or cable"),
+    ("bodyweight", "bodyweight"),
+    ("assisted", "assisted bodyweight"),
+    ("timed", "timed"),
+    ("cardio", "cardio"),
+    ("other", "other"),
+]
+TITLE_HELP = "The routine's name when the workout started: its title once the routine is deleted."
 
 
 class Migration(migrations.Migration):
@@ -212,103 +245,89 @@ class Migration(migrations.Migration):
         migrations.RenameModel(old_name="WorkoutTemplate", new_name="Routine"),
         migrations.RenameModel(old_name="TemplateExercise", new_name="RoutineExercise"),
         migrations.AlterModelOptions(name="routine", options={"ordering": ["position", "name"]}),
-        migrations.AlterField(
-            model_name="set",
-            name="session",
-            field=models.ForeignKey(
+        *keeping_column(
+            "set",
+            "session",
+            "workout",
+            models.ForeignKey(
+                to="sessions_app.workout",
+                on_delete=CASCADE,
+                related_name="sets",
                 db_column="session_id",
                 db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="sets",
-                to="sessions_app.workout",
             ),
         ),
-        migrations.RenameField(model_name="set", old_name="session", new_name="workout"),
-        migrations.AlterField(
-            model_name="set",
-            name="exercise",
-            field=models.CharField(
-                db_column="exercise", editable=False, max_length=100, verbose_name="exercise name"
-            ),
+        *keeping_column(
+            "set",
+            "exercise",
+            "exercise_name",
+            models.CharField("exercise name", max_length=100, db_column="exercise", editable=False),
         ),
-        migrations.RenameField(model_name="set", old_name="exercise", new_name="exercise_name"),
-        migrations.AlterField(
-            model_name="routineexercise",
-            name="template",
-            field=models.ForeignKey(
-                db_column="template_id",
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="exercises",
+        *keeping_column(
+            "routineexercise",
+            "template",
+            "routine",
+            models.ForeignKey(
                 to="sessions_app.routine",
+                on_delete=CASCADE,
+                related_name="exercises",
+                db_column="template_id",
             ),
         ),
-        migrations.RenameField(
-            model_name="routineexercise", old_name="template", new_name="routine"
-        ),
-        migrations.AlterField(
-            model_name="workout",
-            name="template",
-            field=models.CharField(
+        *keeping_column(
+            "workout",
+            "template",
+            "routine_slug",
+            models.CharField(
+                "routine slug",
+                max_length=40,
                 db_column="template",
                 help_text="The routine's slug at the start (the sheet's template column).",
-                max_length=40,
-                verbose_name="routine slug",
             ),
         ),
-        migrations.RenameField(model_name="workout", old_name="template", new_name="routine_slug"),
-        migrations.AlterField(
-            model_name="workout",
-            name="name",
-            field=models.CharField(
-                blank=True,
-                db_column="name",
-                help_text="The routine's name when the workout started: its title once the routine is deleted.",
-                max_length=100,
-                verbose_name="routine name",
+        *keeping_column(
+            "workout",
+            "name",
+            "routine_name",
+            models.CharField(
+                "routine name", max_length=100, blank=True, db_column="name", help_text=TITLE_HELP
             ),
         ),
-        migrations.RenameField(model_name="workout", old_name="name", new_name="routine_name"),
+        *keeping_column(
+            "exerciseworkout",
+            "session",
+            "workout",
+            models.ForeignKey(
+                to="sessions_app.workout",
+                on_delete=CASCADE,
+                related_name="+",
+                db_column="session_id",
+            ),
+        ),
+        *keeping_column(
+            "exerciserecord",
+            "sessions",
+            "workout_count",
+            models.PositiveIntegerField(db_column="sessions", default=0),
+        ),
         migrations.AlterField(
             model_name="workout",
             name="routine",
             field=models.ForeignKey(
-                blank=True,
-                help_text="What the workout was started from; empty for an empty workout.",
-                null=True,
+                to="sessions_app.routine",
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="workouts",
-                to="sessions_app.routine",
+                null=True,
+                blank=True,
+                help_text="What the workout was started from; empty for an empty workout.",
             ),
         ),
         migrations.AlterField(
             model_name="workout",
             name="owner",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="workouts",
-                to=settings.AUTH_USER_MODEL,
+                to=settings.AUTH_USER_MODEL, on_delete=CASCADE, related_name="workouts"
             ),
-        ),
-        migrations.AlterField(
-            model_name="exerciseworkout",
-            name="session",
-            field=models.ForeignKey(
-                db_column="session_id",
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="sessions_app.workout",
-            ),
-        ),
-        migrations.RenameField(
-            model_name="exerciseworkout", old_name="session", new_name="workout"
-        ),
-        migrations.AlterField(
-            model_name="exerciserecord",
-            name="sessions",
-            field=models.PositiveIntegerField(db_column="sessions", default=0),
-        ),
-        migrations.RenameField(
-            model_name="exerciserecord", old_name="sessions", new_name="workout_count"
         ),
         # The exercise.
         migrations.CreateModel(
@@ -322,32 +341,16 @@ class Migration(migrations.Migration):
                 ),
                 ("name", models.CharField(max_length=100)),
                 ("key", models.CharField(editable=False, max_length=300)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("barbell", "barbell"),
-                            ("dumbbell", "dumbbell"),
-                            ("machine", "machine or cable"),
-                            ("bodyweight", "bodyweight"),
-                            ("assisted", "assisted bodyweight"),
-                            ("timed", "timed"),
-                            ("cardio", "cardio"),
-                            ("other", "other"),
-                        ],
-                        default="other",
-                        max_length=12,
-                    ),
-                ),
+                ("kind", models.CharField(choices=KIND_CHOICES, default="other", max_length=12)),
                 (
                     "owner",
                     models.ForeignKey(
+                        to=settings.AUTH_USER_MODEL,
+                        on_delete=CASCADE,
+                        related_name="exercises",
+                        null=True,
                         blank=True,
                         help_text="Empty for the library the starter routines use.",
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="exercises",
-                        to=settings.AUTH_USER_MODEL,
                     ),
                 ),
             ],
@@ -367,86 +370,23 @@ class Migration(migrations.Migration):
                 name="one_library_exercise_per_key",
             ),
         ),
-        migrations.AddField(
-            model_name="set",
-            name="exercise",
-            field=models.ForeignKey(
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.RESTRICT,
-                related_name="sets",
-                to="sessions_app.exercise",
-            ),
-        ),
-        migrations.AddField(
-            model_name="routineexercise",
-            name="exercise",
-            field=models.ForeignKey(
-                null=True,
-                on_delete=django.db.models.deletion.RESTRICT,
-                related_name="routine_exercises",
-                to="sessions_app.exercise",
-            ),
-        ),
         # Records are computed again per exercise (make_exercises): the name columns go.
         # Going back, they are computed per name once those columns are back.
         migrations.RunPython(migrations.RunPython.noop, records_per_name),
-        migrations.AlterField(
-            model_name="exerciserecord",
-            name="name_key",
-            field=models.CharField(blank=True, default="", max_length=100),
-        ),
-        migrations.AlterField(
-            model_name="exerciserecord",
-            name="exercise",
-            field=models.CharField(blank=True, default="", max_length=100),
-        ),
+        migrations.AlterField(model_name="exerciserecord", name="name_key", field=blank_text()),
+        migrations.AlterField(model_name="exerciserecord", name="exercise", field=blank_text()),
         migrations.RemoveField(model_name="exerciserecord", name="name_key"),
         migrations.RemoveField(model_name="exerciserecord", name="exercise"),
-        migrations.AddField(
-            model_name="exerciserecord",
-            name="exercise",
-            field=models.OneToOneField(
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="record",
-                to="sessions_app.exercise",
-            ),
+        *(
+            migrations.AddField(model_name=model, name="exercise", field=field)
+            for model, field in exercise_links(null=True)
         ),
-        migrations.AlterField(
-            model_name="routineexercise",
-            name="name",
-            field=models.CharField(blank=True, default="", max_length=100),
-        ),
+        migrations.AlterField(model_name="routineexercise", name="name", field=blank_text()),
         migrations.RunPython(make_exercises, name_routine_rows),
         migrations.RemoveField(model_name="routineexercise", name="name"),
-        migrations.AlterField(
-            model_name="set",
-            name="exercise",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.RESTRICT,
-                related_name="sets",
-                to="sessions_app.exercise",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="routineexercise",
-            name="exercise",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.RESTRICT,
-                related_name="routine_exercises",
-                to="sessions_app.exercise",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="exerciserecord",
-            name="exercise",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="record",
-                to="sessions_app.exercise",
-            ),
+        *(
+            migrations.AlterField(model_name=model, name="exercise", field=field)
+            for model, field in exercise_links(null=False)
         ),
         migrations.AddIndex(
             model_name="set",

@@ -96,6 +96,14 @@ def guessed_kind(name):
     return ExerciseKind.OTHER
 
 
+def unique_for_each_lifter(field, name, shared_name):
+    """A value once per lifter, and once among the rows without one (the starters')."""
+    return [
+        models.UniqueConstraint(fields=["owner", field], name=name),
+        models.UniqueConstraint(fields=[field], condition=Q(owner=None), name=shared_name),
+    ]
+
+
 class ExerciseQuerySet(models.QuerySet):
     def owned_by(self, owner):
         return self.filter(owner=owner)
@@ -105,15 +113,20 @@ class ExerciseQuerySet(models.QuerySet):
         return self.filter(owner=owner, key=exercise_key(name)).first()
 
 
-class Exercise(models.Model):
-    owner = models.ForeignKey(
+def lifter_or_starters(related_name, help_text):
+    """The lifter a row belongs to; empty for what every lifter starts from."""
+    return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="exercises",
-        help_text="Empty for the library the starter routines use.",
+        related_name=related_name,
+        help_text=help_text,
     )
+
+
+class Exercise(models.Model):
+    owner = lifter_or_starters("exercises", "Empty for the library the starter routines use.")
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     key = models.CharField(max_length=KEY_MAX_LENGTH, editable=False)
     kind = models.CharField(max_length=12, choices=ExerciseKind, default=ExerciseKind.OTHER)
@@ -122,12 +135,9 @@ class Exercise(models.Model):
 
     class Meta:
         ordering = ["key"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "key"], name="one_exercise_per_key"),
-            models.UniqueConstraint(
-                fields=["key"], condition=Q(owner=None), name="one_library_exercise_per_key"
-            ),
-        ]
+        constraints = unique_for_each_lifter(
+            "key", "one_exercise_per_key", "one_library_exercise_per_key"
+        )
 
     def __str__(self):
         return self.name

@@ -184,31 +184,44 @@ def highest(values):
 
 def record_of(owner_id, exercise_id, workouts):
     """An exercise's record and its workouts (records marked), from its workouts in order."""
-    record = ExerciseRecord(
-        owner_id=owner_id,
-        exercise_id=exercise_id,
-        best_1rm_lb=highest(row["best"] for row in workouts),
-        heaviest_lb=highest(row["heaviest"] for row in workouts),
-        most_reps=highest(row["most_reps"] for row in workouts),
-        workout_count=len(workouts),
-        last_done=max(row["workout__date"] for row in workouts),
-    )
-    record_workouts, best_so_far = [], None
-    for row in workouts:
-        is_record = row["best"] is not None and (best_so_far is None or row["best"] > best_so_far)
-        if is_record:
-            best_so_far = row["best"]
-        record_workouts.append(
-            ExerciseWorkout(
-                workout_id=row["workout_id"],
-                date=row["workout__date"],
-                completed_at=row["workout__completed_at"],
-                best_1rm_lb=row["best"],
-                heaviest_lb=row["heaviest"],
-                is_record=is_record,
-            )
-        )
+    record = ExerciseRecord(owner_id=owner_id, exercise_id=exercise_id, **record_fields(workouts))
+    bests = [row["best"] for row in workouts]
+    record_workouts = [
+        ExerciseWorkout(**workout_fields(row), is_record=is_record)
+        for row, is_record in zip(workouts, record_flags(bests), strict=True)
+    ]
     return record, record_workouts
+
+
+def record_fields(workouts):
+    """An ExerciseRecord's figures from its workouts' rows (workout_rows() by workout)."""
+    return {
+        "best_1rm_lb": highest(row["best"] for row in workouts),
+        "heaviest_lb": highest(row["heaviest"] for row in workouts),
+        "most_reps": highest(row["most_reps"] for row in workouts),
+        "workout_count": len(workouts),
+        "last_done": max(row["workout__date"] for row in workouts),
+    }
+
+
+def record_flags(bests):
+    """For each workout's best in order, whether it beat every earlier one."""
+    flags, top = [], None
+    for best in bests:
+        flags.append(best is not None and (top is None or best > top))
+        top = best if flags[-1] else top
+    return flags
+
+
+def workout_fields(row):
+    """An ExerciseWorkout's fields from a row of workout_rows() grouped by workout."""
+    return {
+        "workout_id": row["workout_id"],
+        "date": row["workout__date"],
+        "completed_at": row["workout__completed_at"],
+        "best_1rm_lb": row["best"],
+        "heaviest_lb": row["heaviest"],
+    }
 
 
 def best_before(workout, exercise_ids):

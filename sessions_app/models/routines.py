@@ -8,14 +8,13 @@ own exercises, and from then on the copies are theirs to change or delete.
 
 from collections import Counter
 
-from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
 from .accounts import LifterProfile
-from .exercises import Exercise
+from .exercises import Exercise, lifter_or_starters, unique_for_each_lifter
 
 MAX_ROUTINE_EXERCISES = 30
 MAX_TARGET_SETS = 20
@@ -39,13 +38,8 @@ class RoutineQuerySet(models.QuerySet):
 
 
 class Routine(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="routines",
-        help_text="Empty for the starter set every new lifter gets a copy of.",
+    owner = lifter_or_starters(
+        "routines", "Empty for the starter set every new lifter gets a copy of."
     )
     name = models.CharField(max_length=100)
     # Set once from the first name: renaming keeps it, so the API's slugs keep working.
@@ -61,12 +55,9 @@ class Routine(models.Model):
     class Meta:
         db_table = "sessions_app_workouttemplate"
         ordering = ["position", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "slug"], name="routine_slug_per_owner"),
-            models.UniqueConstraint(
-                fields=["slug"], condition=Q(owner=None), name="starter_routine_slug"
-            ),
-        ]
+        constraints = unique_for_each_lifter(
+            "slug", "routine_slug_per_owner", "starter_routine_slug"
+        )
 
     def __str__(self):
         return self.name

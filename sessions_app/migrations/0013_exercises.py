@@ -34,6 +34,23 @@ def in_pounds(column):
     )
 
 
+def checked_at_once(data_step):
+    """On PostgreSQL, foreign keys checked as each row is written rather than at the end:
+    a table whose rows wait for their checks cannot be altered in the same transaction,
+    and this migration alters the tables it fills."""
+
+    def step(apps, schema_editor):
+        postgresql = schema_editor.connection.vendor == "postgresql"
+        if postgresql:
+            schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        data_step(apps, schema_editor)
+        if postgresql:
+            schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    return step
+
+
+@checked_at_once
 def make_exercises(apps, schema_editor):
     Exercise = apps.get_model("sessions_app", "Exercise")
     Set = apps.get_model("sessions_app", "Set")
@@ -111,6 +128,7 @@ def make_exercises(apps, schema_editor):
     compute_records(apps, schema_editor, group_by="exercise_id")
 
 
+@checked_at_once
 def name_routine_rows(apps, schema_editor):
     RoutineExercise = apps.get_model("sessions_app", "RoutineExercise")
     for row in RoutineExercise.objects.select_related("exercise"):
@@ -118,6 +136,7 @@ def name_routine_rows(apps, schema_editor):
         row.save(update_fields=["name"])
 
 
+@checked_at_once
 def records_per_name(apps, schema_editor):
     compute_records(apps, schema_editor, group_by="name_key")
 

@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-scaleout lint lock browser-deps demo-sheets clean
+.PHONY: run test test-scaleout screenshots lint lock browser-deps demo-sheets clean
 
 # Each installs exactly a lock: every package pinned, every file checked against its hash.
 # The app's lock, all that `make run` needs (a first run stays well under a minute).
@@ -28,6 +28,11 @@ run: $(VENV)/.requirements-app
 ## test: the whole suite, with every tool it needs
 test: $(VENV)/.requirements browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## screenshots: take the README's pictures again, into docs/screenshots/ (the tests that take
+##   them, in real Chromium at 390 x 844; `make test` keeps its pictures in a temporary folder)
+screenshots: $(VENV)/.requirements browser-deps
+	SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest -m screenshots $(PYTEST_ARGS)
 
 ## demo-sheets: a local imitation of Google Sheets to sync to, without a Google account
 demo-sheets: $(VENV)/.requirements-app

@@ -1,6 +1,8 @@
 """Start the web server and the background worker together; Ctrl-C stops both.
 
 Used by `make run`. Either process exiting stops the other, so a crash is never hidden.
+The web server is gunicorn with gunicorn.conf.py, as in production and in the Docker
+image (not Django's development server, which is not made to face a network).
 Safe to open to the LAN: DEBUG stays off unless DJANGO_DEBUG says otherwise (a wrong
 address shows a plain "Not Found", never the debug page listing every URL), whitenoise
 serves the collected static files, and plain HTTP is allowed (DJANGO_HTTPS=false).
@@ -36,7 +38,16 @@ def main():
         check=True,
     )
     commands = {
-        "web": [*manage, "runserver", "--noreload", f"{args.host}:{args.port}"],
+        "web": [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"{args.host}:{args.port}",
+            "workoutsite.wsgi",
+        ],
         "worker": [*manage, "qcluster"],
     }
     processes = {

@@ -1,4 +1,10 @@
-"""Real Chromium, driven by Playwright, for the tests of what happens in the browser."""
+"""Real Chromium, driven by Playwright, for the tests of what happens in the browser.
+
+Screenshots: a test that asks for the `screenshots` fixture takes pictures of the app
+(and is marked `screenshots`). They go to a temporary folder, so that running the tests
+leaves the repository as it was; `make screenshots` runs those tests with
+SCREENSHOTS_DIR=docs/screenshots to refresh the README's pictures on purpose.
+"""
 
 import os
 from pathlib import Path
@@ -15,7 +21,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SCREENSHOTS_VARIABLE = "SCREENSHOTS_DIR"
 # What a browser says when a request meets no network: expected in the offline tests.
 NETWORK_ERRORS = ("net::ERR_INTERNET_DISCONNECTED", "net::ERR_FAILED", "net::ERR_CONNECTION")
 
@@ -99,9 +105,40 @@ def wait_for_service_worker(page, seconds=15):
     assert state["controlled"], f"the service worker never took over the page: {state}"
 
 
-def screenshot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=False)
+def screenshot_folder(temporary_folder):
+    """Where pictures go: SCREENSHOTS_DIR when set (make screenshots), else a folder of
+    this test run's own."""
+    chosen = os.getenv(SCREENSHOTS_VARIABLE, "").strip()
+    return Path(chosen).resolve() if chosen else temporary_folder
+
+
+class Screenshots:
+    def __init__(self, folder):
+        self.folder = folder
+
+    def take(self, page, name):
+        """What the phone shows now (not the whole page), as NAME.png."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{name}.png"
+        page.screenshot(path=path, full_page=False)
+        return path
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory):
+    return screenshot_folder(tmp_path_factory.mktemp("screenshots"))
+
+
+@pytest.fixture
+def screenshots(screenshot_dir):
+    return Screenshots(screenshot_dir)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that take pictures are marked, so that `make screenshots` runs only them."""
+    for item in items:
+        if "screenshots" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.screenshots)
 
 
 def assert_fits_the_phone(page):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions_app.models import LifterProfile, Set, SetType, Workout
-from tests.browser import assert_fits_the_phone, log_in, screenshot
+from tests.browser import assert_fits_the_phone, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +37,7 @@ def history(owner, template):
         session.complete()
 
 
-def test_renaming_an_exercise_on_the_phone(phone, alice, lower1):
+def test_renaming_an_exercise_on_the_phone(phone, alice, lower1, screenshots):
     history(alice, lower1)
     page = phone
     log_in(page, "alice", "alice-password")
@@ -46,7 +46,7 @@ def test_renaming_an_exercise_on_the_phone(phone, alice, lower1):
     rows = page.locator(".exercise-list li")
     expect(rows).to_have_count(9)
     assert_fits_the_phone(page)
-    screenshot(page, "exercise-list")
+    screenshots.take(page, "exercise-list")
 
     rows.filter(has_text="Benchpress").get_by_role("link").click()
     expect(page.get_by_role("heading", name="Benchpress", level=1)).to_be_visible()

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions_app.models import Set, Workout
-from tests.browser import log_in, screenshot, wait_for_service_worker
+from tests.browser import log_in, wait_for_service_worker
 from tests.helpers import past_workout
 from tests.workout_screen import (
     WAIT_MILLISECONDS,
@@ -23,7 +23,7 @@ from tests.workout_screen import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, lower1):
+def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, lower1, screenshots):
     lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=3)
     page = phone
     log_in(page, "alice", "alice-password")
@@ -48,7 +48,7 @@ def test_sets_logged_offline_wait_on_the_phone_and_arrive_once(phone, alice, low
         "245",
     ]
     expect(page.locator("#outbox-badge")).to_have_text("3 waiting")
-    screenshot(page, "offline-waiting-sets")
+    screenshots.take(page, "offline-waiting-sets")
 
     # A set beyond the plan, logged on the page the phone kept: a new set of its own.
     squat.get_by_role("link", name="+ Set").click()
@@ -146,7 +146,9 @@ def test_a_set_whose_answer_was_lost_is_sent_again_and_stored_once(
     assert "225 lb × 5" in squat.locator(".set-row.done").inner_text()
 
 
-def test_last_time_numbers_and_a_rest_timer_that_survives_a_reload(phone, alice, lower1):
+def test_last_time_numbers_and_a_rest_timer_that_survives_a_reload(
+    phone, alice, lower1, screenshots
+):
     lower1.exercises.filter(exercise__name="Back Squat").update(
         rest_seconds=180
     )  # heavy: 3 minutes
@@ -177,7 +179,7 @@ def test_last_time_numbers_and_a_rest_timer_that_survives_a_reload(phone, alice,
     assert timer.locator("#rest-remaining").inner_text() in ("3:00", "2:59", "2:58")
     timer.get_by_role("button", name="15 seconds more").click()
     assert timer.locator("#rest-remaining").inner_text() in ("3:15", "3:14", "3:13", "3:12")
-    screenshot(page, "active-workout")
+    screenshots.take(page, "active-workout")
 
     page.reload()
     timer.wait_for()
@@ -204,7 +206,7 @@ def test_offline_fixes_are_refused_with_a_clear_message(phone, alice, lower1):
     assert Workout.objects.get(owner=alice).status == "active"
 
 
-def test_after_the_workout_summary_and_progress_chart(phone, alice, lower1):
+def test_after_the_workout_summary_and_progress_chart(phone, alice, lower1, screenshots):
     for days_ago, weight in [(28, "205"), (21, "215"), (14, "210"), (7, "225")]:
         past_workout(
             alice,
@@ -224,11 +226,11 @@ def test_after_the_workout_summary_and_progress_chart(phone, alice, lower1):
     summary = page.locator(".summary").inner_text()
     assert "2,350 lb" in summary or "2350 lb" in summary
     assert "Back Squat: 235 lb × 5 (estimated 1RM 274.2 lb, was 262.5 lb)" in summary
-    screenshot(page, "session-summary")
+    screenshots.take(page, "session-summary")
 
     page.get_by_role("link", name="Progress").click()
     page.get_by_role("link", name="Back Squat").click()
     page.locator("svg.chart").wait_for()
     assert page.locator("svg.chart .dot-1rm").count() == 5
     assert page.locator("svg.chart .dot-1rm.record").count() == 4
-    screenshot(page, "progress-chart")
+    screenshots.take(page, "progress-chart")

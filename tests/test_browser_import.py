@@ -5,13 +5,15 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions_app.models import Set, Workout
-from tests.browser import log_in, screenshot
+from tests.browser import log_in
 from tests.import_helpers import FIXTURES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_strong_export_imported_on_the_phone_shows_in_history_and_progress(phone, alice):
+def test_a_strong_export_imported_on_the_phone_shows_in_history_and_progress(
+    phone, alice, screenshots
+):
     page = phone
     log_in(page, "alice", "alice-password")
     page.get_by_role("link", name="History").click()
@@ -27,7 +29,7 @@ def test_a_strong_export_imported_on_the_phone_shows_in_history_and_progress(pho
     expect(page.locator(".import-facts")).to_contain_text("4 Mar 2025 – 6 Mar 2025")
     expect(page.locator(".skipped-lines")).to_contain_text("a Rest Timer row, not a set")
     assert not Set.objects.exists()
-    screenshot(page, "import-preview")
+    screenshots.take(page, "import-preview")
 
     page.get_by_role("button", name="Import 10 sets").click()
     expect(page.get_by_role("heading", name="Imported")).to_be_visible()

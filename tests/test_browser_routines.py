@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions_app.models import Routine, Workout
-from tests.browser import assert_fits_the_phone, log_in, screenshot
+from tests.browser import assert_fits_the_phone, log_in
 from tests.workout_screen import card, log_set, wait_until_logged
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +24,7 @@ def exercise_names(page):
     return page.locator(".routine-exercise h3").all_text_contents()
 
 
-def test_a_routine_is_created_edited_and_started_on_a_phone(phone, alice, lower1):
+def test_a_routine_is_created_edited_and_started_on_a_phone(phone, alice, lower1, screenshots):
     page = phone
     log_in(page, "alice", "alice-password")
     page.get_by_role("link", name="Create and edit routines").click()
@@ -56,7 +56,7 @@ def test_a_routine_is_created_edited_and_started_on_a_phone(phone, alice, lower1
     assert_fits_the_phone(page)
     page.locator("#exercises").scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, -60)")  # the heading under the sticky top bar
-    screenshot(page, "routine-editor")
+    screenshots.take(page, "routine-editor")
 
     page.get_by_role("button", name="Start this routine").click()
     page.wait_for_url("**/workouts/*/")

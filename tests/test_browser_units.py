@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions_app.models import LifterProfile, Set, Workout
-from tests.browser import assert_fits_the_phone, log_in, screenshot
+from tests.browser import assert_fits_the_phone, log_in
 from tests.workout_screen import (
     card,
     complete_anyway,
@@ -21,7 +21,7 @@ from tests.workout_screen import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_lifter_who_chooses_kg_logs_and_sees_the_summary_in_kg(phone, alice, lower1):
+def test_a_lifter_who_chooses_kg_logs_and_sees_the_summary_in_kg(phone, alice, lower1, screenshots):
     page = phone
     log_in(page, "alice", "alice-password")
     question = page.locator(".unit-question")
@@ -53,4 +53,4 @@ def test_a_lifter_who_chooses_kg_logs_and_sees_the_summary_in_kg(phone, alice, l
     expect(summary).to_contain_text("working sets, in kg (sets logged in lb converted)")
     assert Workout.objects.get(owner=alice).status == "completed"
     assert_fits_the_phone(page)
-    screenshot(page, "summary-in-kg")
+    screenshots.take(page, "summary-in-kg")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions_app.models import Exercise, Set, Workout
-from tests.browser import PHONE, log_in, screenshot
+from tests.browser import PHONE, log_in
 from tests.helpers import past_workout
 from tests.workout_screen import (
     back_online,
@@ -38,7 +38,7 @@ def watch_layout_shifts(page):
     )
 
 
-def test_a_whole_exercise_is_logged_with_one_tap_per_set(phone, alice, lower1):
+def test_a_whole_exercise_is_logged_with_one_tap_per_set(phone, alice, lower1, screenshots):
     lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=4)
     past_workout(
         alice,
@@ -55,7 +55,7 @@ def test_a_whole_exercise_is_logged_with_one_tap_per_set(phone, alice, lower1):
     assert "225×5, 235×5" in squat.locator(".last-time").inner_text()
     assert planned_row(squat, 1).locator("[name=weight]").input_value() == "225"
     assert planned_row(squat, 2).locator("[name=weight]").input_value() == "235"
-    screenshot(page, "workout-before-first-set")
+    screenshots.take(page, "workout-before-first-set")
 
     # Row 1 as last time; row 2 a little heavier, changed before the tap.
     next_tick = planned_row(squat, 2).locator("button.tick")
@@ -199,7 +199,7 @@ def test_a_logged_row_can_be_fixed_and_deleted(phone, alice, lower1):
     assert not Set.objects.exists()
 
 
-def test_completing_with_planned_sets_not_logged_asks_first(phone, alice, lower1):
+def test_completing_with_planned_sets_not_logged_asks_first(phone, alice, lower1, screenshots):
     page = phone
     log_in(page, "alice", "alice-password")
     start_workout(page)
@@ -210,7 +210,7 @@ def test_completing_with_planned_sets_not_logged_asks_first(phone, alice, lower1
     check = page.locator("#complete-check")
     planned = sum(lower1.exercises.values_list("target_sets", flat=True))
     expect(check).to_contain_text(f"{planned - 1} planned sets not logged — complete anyway?")
-    screenshot(page, "workout-complete-check")
+    screenshots.take(page, "workout-complete-check")
     check.get_by_role("link", name="Keep logging").click()
     expect(check).to_be_hidden()
     assert Workout.objects.get(owner=alice).status == "active"
@@ -219,7 +219,9 @@ def test_completing_with_planned_sets_not_logged_asks_first(phone, alice, lower1
     assert Workout.objects.get(owner=alice).status == "completed"
 
 
-def test_mid_workout_a_finished_exercise_is_folded_and_the_rest_timer_runs(phone, alice, lower1):
+def test_mid_workout_a_finished_exercise_is_folded_and_the_rest_timer_runs(
+    phone, alice, lower1, screenshots
+):
     lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=3)
     lower1.exercises.filter(exercise__name="Romanian Deadlift").update(target_sets=2)
     page = phone
@@ -236,7 +238,7 @@ def test_mid_workout_a_finished_exercise_is_folded_and_the_rest_timer_runs(phone
     expect(page.locator("#rest-timer")).to_be_visible()
     page.evaluate("window.scrollTo(0, 0)")
     expect(squat).not_to_have_attribute("open", "")
-    screenshot(page, "workout-mid")
+    screenshots.take(page, "workout-mid")
     # The current row is never hidden under the bottom bar.
     current = planned_row(deadlift, 2).locator("button.tick")
     current.scroll_into_view_if_needed()

@@ -82,7 +82,7 @@ def serving(url):
 
 
 @pytest.mark.cluster
-def test_make_run_hides_debug_pages_serves_static_files_and_logs_plain_lines(tmp_path):
+def test_make_run_serves_through_gunicorn_hides_debug_pages_and_logs_plain_lines(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     first = make_run(tmp_path, port)
@@ -92,7 +92,9 @@ def test_make_run_hides_debug_pages_serves_static_files_and_logs_plain_lines(tmp
         assert wrong.status_code == 404
         assert "URLconf" not in wrong.text and "accounts/login/" not in wrong.text
         assert "DEBUG = True" not in wrong.text
-        login_page = requests.get(f"{base}/accounts/login/", timeout=5).text
+        login = requests.get(f"{base}/accounts/login/", timeout=5)
+        assert login.headers["Server"] == "gunicorn"  # served as in production
+        login_page = login.text
         stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', login_page)[1]
         assert stylesheet.startswith("/static/sessions_app/app.")  # hashed by collectstatic
         style = requests.get(base + stylesheet, timeout=5)
@@ -102,6 +104,7 @@ def test_make_run_hides_debug_pages_serves_static_files_and_logs_plain_lines(tmp
         first.stop()
     lines = first.output.splitlines()
     assert "  username: lifter" in lines
+    assert "development server" not in first.output.lower()
     not_found = next(line for line in lines if "Not Found: /admin-secret-page/" in line)
     assert not not_found.startswith("{")  # a plain line on a terminal, not JSON
     assert "WARNING django.request: Not Found: /admin-secret-page/" in not_found

@@ -75,6 +75,15 @@ def phone_without_worker(chromium, live_server):
     assert errors == [], errors
 
 
+@pytest.fixture
+def phone_without_javascript(chromium, live_server):
+    """The same phone with JavaScript off: every page must still work as plain forms."""
+    page, errors = open_phone(chromium, live_server, java_script_enabled=False)
+    yield page
+    page.context.close()
+    assert errors == [], errors
+
+
 def log_in(page, username, password):
     page.goto(page.base_url + "/accounts/login/")
     page.get_by_label("Username").fill(username)

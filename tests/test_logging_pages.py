@@ -271,6 +271,27 @@ def test_completing_a_workout_shows_its_summary(alice_client, alice_workout):
     assert "Completed" in page and "225" in page and "Log set" not in page
 
 
+def test_the_note_sent_with_complete_is_saved_even_when_it_asks_first(alice_client, alice_workout):
+    alice_workout.log_set("Back Squat", "225", "5")
+    url = reverse("complete_session", args=[alice_workout.pk])
+    asked = alice_client.post(url, {"note": "Knee sore"}, headers=HTMX)
+    assert "complete anyway?" in asked.content.decode()
+    alice_workout.refresh_from_db()
+    assert (alice_workout.status, alice_workout.note) == ("active", "Knee sore")
+    alice_client.post(url, {"note": "Knee sore, stopped early", "confirm": "yes"})
+    alice_workout.refresh_from_db()
+    assert (alice_workout.status, alice_workout.note) == ("completed", "Knee sore, stopped early")
+
+
+def test_the_complete_buttons_belong_to_the_notes_form(alice_client, alice_workout):
+    """Without JavaScript too, Complete sends the note as it is on the screen."""
+    page = alice_client.get(alice_workout.get_absolute_url()).content.decode()
+    complete = re.search(r"<button[^>]*>Complete</button>", page)[0]
+    assert 'form="workout-note"' in complete
+    assert f'formaction="{reverse("complete_session", args=[alice_workout.pk])}"' in complete
+    assert re.search(r'<form[^>]*id="workout-note"', page)
+
+
 def test_cancelling_asks_first_then_cancels(alice_client, alice_workout):
     cancel_url = reverse("cancel_session", args=[alice_workout.pk])
     assert "Cancel this workout?" in alice_client.get(cancel_url).content.decode()

@@ -307,21 +307,46 @@ def exercise_names(request):
     return render(request, f"{WORKOUT_TEMPLATE}#exercise-names", {"exercise_names": names})
 
 
+def save_note_sent_with(request, workout):
+    """The workout note typed on the page comes with Complete (the button belongs to the
+    note's form): saved first, whatever Complete answers. Returns what is wrong with it."""
+    if "note" not in request.POST:
+        return None
+    form = WorkoutNoteForm(request.POST)
+    if not form.is_valid():
+        return " ".join(form.errors["note"])
+    if form.cleaned_data["note"] != workout.note:
+        workout.save_note(form.cleaned_data["note"])
+    return None
+
+
+def completion_question(plan, confirmed):
+    """What to ask before completing: "confirm" (planned sets not logged), or why not."""
+    if plan.set_count == 0:
+        return "No set is logged yet: log a set first, or cancel the workout."
+    if plan.planned_not_logged and not confirmed:
+        return "confirm"
+    return None
+
+
 @require_POST
 def complete_workout(request, session_id):
-    """Completing with planned sets not logged asks first; with no set, it is refused."""
+    """Completing with planned sets not logged asks first; with no set, it is refused.
+    The workout note sent with it is saved in any case."""
     workout = get_workout(request, session_id)
     if not workout.is_active:
         messages.info(request, f"This workout was already {workout.status}.")
         return redirect_to(request, workout.get_absolute_url())
+    problem = save_note_sent_with(request, workout)
     plan = workout_plan(workout, with_last_time=False)
-    problem = None
-    if plan.set_count == 0:
-        problem = "No set is logged yet: log a set first, or cancel the workout."
-    elif plan.planned_not_logged and not request.POST.get("confirm"):
-        problem = "confirm"
+    problem = problem or completion_question(plan, confirmed=bool(request.POST.get("confirm")))
     if problem:
-        context = {"session": workout, "plan": plan, "problem": problem}
+        context = {
+            "session": workout,
+            "plan": plan,
+            "problem": problem,
+            "on_workout_page": bool(request.htmx),
+        }
         if request.htmx:
             return render(request, f"{WORKOUT_TEMPLATE}#complete-check", context)
         return render(request, "sessions_app/complete.html", context)

@@ -66,7 +66,7 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  window.WorkoutLog = { newKey };
+  window.WorkoutLog = { newKey, csrfToken: () => csrfToken() };
 
   // A page kept for offline use holds the keys its forms had then: a key this phone
   // already used must never go out again with another set.
@@ -369,24 +369,30 @@
         queueSet(form);
         return;
       }
-      if (!form.matches("[data-needs-outbox-empty]")) return;
-      if (waitingNow || !navigator.onLine) {
+      const guarded = [form, event.submitter].some((element) => element && element.matches("[data-needs-outbox-empty]"));
+      const problem = guarded && notWhileSetsWait();
+      if (problem) {
         event.preventDefault();
-        say(
-          waitingNow
-            ? `${waitingNow} set(s) are still waiting to be sent; try again once they are saved.`
-            : "You are offline. Your sets are safe on this phone; try again when you are back online.",
-        );
+        say(problem);
       }
     },
     true,
   );
 
+  // Completing, cancelling, logging out: never while a set waits on the phone.
+  function notWhileSetsWait() {
+    if (waitingNow) return `${waitingNow} set(s) are still waiting to be sent; try again once they are saved.`;
+    if (!navigator.onLine) return "You are offline. Your sets are safe on this phone; try again when you are back online.";
+    return null;
+  }
+
   // Fixing or deleting a set needs the server: refused offline, with a clear message.
   document.addEventListener("htmx:beforeRequest", (event) => {
-    if (!navigator.onLine) {
+    const guarded = event.detail.elt.closest("[data-needs-outbox-empty]");
+    const problem = guarded ? notWhileSetsWait() : !navigator.onLine && "You are offline: that needs a connection. Logging sets works offline.";
+    if (problem) {
       event.preventDefault();
-      say("You are offline: that needs a connection. Logging sets works offline.");
+      say(problem);
     }
   });
   document.addEventListener("htmx:configRequest", (event) => {

@@ -175,6 +175,56 @@ def test_a_row_with_a_problem_says_so_in_place_and_logs_once_fixed(phone, alice,
     assert list(Set.objects.values_list("weight", "reps")) == [("225", "5")]
 
 
+def rest_left_seconds(page):
+    minutes, seconds = page.locator("#rest-remaining").inner_text().split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_a_refused_tick_leaves_the_rest_already_running(phone, alice, lower1):
+    lower1.exercises.filter(exercise__name="Back Squat").update(rest_seconds=180)
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = card(page, "Back Squat")
+    log_set(squat, 1, "225", "5")
+    wait_until_logged(page, squat, 1)
+    timer = page.locator("#rest-timer")
+    expect(timer).to_be_visible()
+    page.wait_for_timeout(2100)
+    running = rest_left_seconds(page)
+    assert running <= 178
+
+    log_set(squat, 2, "2255", "5")  # refused by the server: more than 1,300 lb?
+    expect(planned_row(squat, 2).locator(".row-errors")).to_contain_text("More than 1,300 lb")
+    expect(timer).to_be_visible()
+    assert rest_left_seconds(page) <= running  # the same rest, not one started anew
+
+    fill_row(squat, 2, "225", "")  # refused on the phone: no reps
+    tick(squat, 2)
+    expect(planned_row(squat, 2)).to_contain_text("Enter the reps")
+    expect(timer).to_be_visible()
+    assert rest_left_seconds(page) <= running
+    assert Set.objects.count() == 1
+
+
+def test_the_count_keeps_a_set_being_edited(phone, alice, lower1):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = card(page, "Back Squat")
+    for number in (1, 2):
+        log_set(squat, number, "225", "5")
+        wait_until_logged(page, squat, number)
+    count = page.locator("#progress-count")
+    expect(count).to_contain_text("2 logged")
+    squat.get_by_role("link", name="Edit set 1 of Back Squat").click()
+    expect(squat.locator(".set-row.editing")).to_have_count(1)
+    expect(count).to_contain_text("2 logged")
+    squat.locator(".set-row.editing").get_by_role("link", name="Cancel").click()
+    expect(squat.locator(".set-row.editing")).to_have_count(0)
+    expect(count).to_contain_text("2 logged")
+
+
 def test_a_logged_row_can_be_fixed_and_deleted(phone, alice, lower1):
     page = phone
     log_in(page, "alice", "alice-password")

@@ -296,7 +296,7 @@
       // Sent back with what is wrong: the row shows it, to fix and tick again. The rest
       // its tick started is no rest: the set was not done as logged.
       await removeItem(item.seq);
-      document.dispatchEvent(new CustomEvent("set-refused"));
+      document.dispatchEvent(new CustomEvent("set-refused", { detail: { key: item.fields.key } }));
     } else {
       // The server answered with the form and its errors: nothing was stored.
       const errors = [...fragment.content.querySelectorAll(".errorlist li")].map((li) => li.textContent);

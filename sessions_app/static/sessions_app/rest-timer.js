@@ -66,7 +66,9 @@
     if (!ticking) ticking = setInterval(render, 250);
   }
 
-  function start(seconds) {
+  // A rest belongs to the set whose tick started it (its key), and remembers the rest it
+  // replaced: if the server refuses that set, its rest goes and the one before comes back.
+  function start(seconds, key) {
     // Sound needs a page the lifter has touched: the tap that logged the set is one.
     try {
       audio = audio || new AudioContext();
@@ -74,19 +76,26 @@
     } catch (error) {
       audio = null;
     }
-    save({ sessionId: workout.dataset.sessionId, endsAt: Date.now() + seconds * 1000 });
+    const before = load();
+    if (before) delete before.before;
+    save({ sessionId: workout.dataset.sessionId, endsAt: Date.now() + seconds * 1000, key, before });
     announcement.textContent = `Rest ${format(seconds)} started.`;
     render();
   }
 
-  document.addEventListener("set-logged", (event) => {
-    start(event.detail.restSeconds || Number(bar.dataset.defaultSeconds));
-  });
-  document.addEventListener("set-refused", () => {
-    save(null);
+  function forget(key) {
+    const state = load();
+    if (!state || !key || state.key !== key) return; // a rest another set started
+    const before = state.before;
+    save(before && Date.now() - before.endsAt < HIDE_AFTER_SECONDS * 1000 ? before : null);
     announcement.textContent = "";
     render();
+  }
+
+  document.addEventListener("set-logged", (event) => {
+    start(event.detail.restSeconds || Number(bar.dataset.defaultSeconds), event.detail.fields.key);
   });
+  document.addEventListener("set-refused", (event) => forget(event.detail.key));
   bar.addEventListener("click", (event) => {
     const state = load();
     if (!state) return;

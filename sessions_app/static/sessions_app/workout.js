@@ -24,8 +24,9 @@
   function count() {
     const output = document.getElementById("progress-count");
     if (!output) return;
+    // A logged set open for fixing is still logged.
     const logged = document.querySelectorAll(
-      ".rows .set-row.done, .rows form.log-set.waiting, .rows .set-row.waiting:not(.rejected)",
+      ".rows .set-row.done, .rows .set-row.editing, .rows form.log-set.waiting, .rows .set-row.waiting:not(.rejected)",
     ).length;
     const toGo = document.querySelectorAll("details.planned-exercise form.log-set:not(.waiting)").length;
     output.textContent = `${logged} logged` + (toGo ? ` · ${toGo} to go` : "");

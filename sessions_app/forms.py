@@ -32,6 +32,9 @@ DAYS_AHEAD_ALLOWED = 1
 WORKOUT_NOTE_MAX_LENGTH = 2000
 # A weight past this is a typo far more often than a lift: the lifter confirms it first.
 PLAUSIBLE_WEIGHT = {WeightUnit.KG: 600, WeightUnit.LB: 1300}
+# What a row without them is told, by the server and before it by the page (outbox.js).
+MISSING_WEIGHT = "Enter the weight for this set."
+MISSING_REPS = "Enter the reps for this set."
 RPE_CHOICES = [("", "–")] + [(f"{n / 2:g}", f"{n / 2:g}") for n in range(12, 21)]
 LOGGED_AT_REACH = datetime.timedelta(days=2)
 ROUTINE_NAME_MAX_LENGTH = Routine._meta.get_field("name").max_length
@@ -264,6 +267,11 @@ class SetForm(forms.Form):
     key = forms.UUIDField(label="Key", required=False, widget=forms.HiddenInput)
     # When the set was done, if it was sent later (the phone's offline queue).
     logged_at = forms.DateTimeField(label="Logged at", required=False, widget=forms.HiddenInput)
+    # Sent by a row of an exercise lifted with a load (barbell, dumbbell, machine): without
+    # a weight, such a set is a weight forgotten. Not stored.
+    needs_weight = forms.BooleanField(
+        label="Needs a weight", required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, lifter_unit=WeightUnit.LB, **kwargs):
         super().__init__(*args, **kwargs)
@@ -291,19 +299,22 @@ class SetForm(forms.Form):
             cleaned["set_type"] = SetType.WARMUP
         cleaned["set_type"] = cleaned.get("set_type") or SetType.WORKING
         cleaned.pop("is_warmup", None)
+        needs_weight = cleaned.pop("needs_weight", False)
         if not cleaned.pop("log_as_is", False):
-            self.check_plausible(cleaned)
+            self.check_plausible(cleaned, needs_weight)
         return cleaned
 
     def unit_for(self, cleaned):
         unit = cleaned.get("unit") or self.lifter_unit
         return unit() if callable(unit) else unit
 
-    def check_plausible(self, cleaned):
+    def check_plausible(self, cleaned, needs_weight=False):
         """Ask before storing what is most likely a slip of the thumb."""
         weight, reps = cleaned.get("weight"), cleaned.get("reps")
+        if needs_weight and not weight and not self.has_error("weight"):
+            self.add_error("weight", MISSING_WEIGHT)
         if not weight and not reps and not self.has_error("reps"):
-            self.add_error("reps", "Enter the reps for this set.")
+            self.add_error("reps", MISSING_REPS)
         elif weight and not reps and not self.has_error("reps"):
             self.add_error(
                 "reps", 'Enter the reps, or tick "Log as typed" for a set without reps (a hold).'
@@ -331,6 +342,7 @@ class EditSetForm(SetForm):
     """Fixing a logged set: the same fields, and the set number is required."""
 
     logged_at = None
+    needs_weight = None
     set_number = set_number_field(required=True)
     key = None
 

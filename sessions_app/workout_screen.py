@@ -1,8 +1,8 @@
 """What the active-workout screen shows: one card per exercise, one row per planned set.
 
 A card lists the sets logged so far and a row for each planned set not yet logged,
-numbered and prefilled (the same set last time, else the row above), each with its
-own key until it is logged. Cards and sets meet by exercise key (a starter routine
+numbered and prefilled (the same set last time, else the row above, else the plan's
+reps), each with its own key until it is logged: what a row shows is what its tick logs. Cards and sets meet by exercise key (a starter routine
 points to the library's exercises, the sets to the lifter's). Everything here runs a
 fixed number of queries, whatever the length of the lifter's history.
 """
@@ -12,7 +12,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import F, Max, Q
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
 
@@ -20,6 +20,7 @@ from .forms import MAX_SET_NUMBER, RPE_CHOICES, SetForm
 from .models import (
     DEFAULT_REST_SECONDS,
     Exercise,
+    ExerciseKind,
     LifterProfile,
     RoutineExercise,
     Set,
@@ -29,11 +30,16 @@ from .models import (
     display_name,
     exercise_key,
 )
-from .numbers import whole_number
+from .models.exercises import guessed_kind
+from .numbers import reps_to_log, whole_number
 
 # Last time is looked for in this many recent workouts in one query; an exercise not
 # among them (rare) costs one indexed query of its own.
 RECENT_WORKOUTS_FOR_LAST_TIME = 12
+# Lifted with a load: a row of these without a weight is a weight forgotten, not a set.
+LOADED_KINDS = {ExerciseKind.BARBELL, ExerciseKind.DUMBBELL, ExerciseKind.MACHINE}
+# The grey hint of an empty weight, by kind: never a number (a tick does not log it).
+WEIGHT_HINTS = {ExerciseKind.BODYWEIGHT: "+{unit}", ExerciseKind.ASSISTED: "−{unit}"}
 
 
 @functools.lru_cache(maxsize=64)
@@ -92,8 +98,13 @@ class PlannedRow:
     set_type: str = SetType.WORKING
     rpe: str = ""
     form: SetForm | None = None
-    prefilled_from: str = ""  # "last time" or "previous row": the page carries the latter on
+    prefilled_from: str = ""  # "last time", "previous row" (the page carries it on) or "plan"
     is_planned = True
+
+    @property
+    def is_warmup(self):
+        """A planned warm-up: numbered apart, so it sends no number of its own."""
+        return self.set_type == SetType.WARMUP
 
     # Every row has the same two lists: built once, not once per row (bench/RESULTS.md).
     @property
@@ -103,6 +114,13 @@ class PlannedRow:
     @property
     def rpe_options(self):
         return options_html(tuple(RPE_CHOICES), self.rpe)
+
+    @functools.cached_property
+    def extras_with_errors(self):
+        """Errors on what the ⋯ panel holds: only these open it."""
+        return self.form is not None and any(
+            name in self.form.errors for name in ("notes", "set_type", "rpe", "log_as_is")
+        )
 
     def take_back(self, form):
         """A row sent back with errors shows what the lifter sent, and keeps its key."""
@@ -137,10 +155,32 @@ class ExerciseCard:
     extra_rows: int = 0
     current: bool = False
     rows: list = field(default_factory=list)
+    kind: str = ExerciseKind.OTHER
 
     @functools.cached_property
     def key(self):
         return exercise_key(self.name)
+
+    @property
+    def needs_weight(self):
+        return self.kind in LOADED_KINDS
+
+    @property
+    def is_timed(self):
+        return self.kind == ExerciseKind.TIMED
+
+    @property
+    def reps_name(self):
+        """What the reps field holds: a count, or for a timed exercise its time."""
+        return "time" if self.is_timed else "reps"
+
+    @property
+    def weight_hint(self):
+        return WEIGHT_HINTS.get(self.kind, "{unit}").format(unit=self.unit)
+
+    @property
+    def planned_reps(self):
+        return reps_to_log(self.target.target_reps) if self.target else ""
 
     @property
     def dom_id(self):
@@ -198,6 +238,8 @@ class ExerciseCard:
                 if source is not None and row.form is None:
                     row.weight, row.reps = source.weight, source.reps
                     row.prefilled_from = "last time" if same else "previous row"
+                elif row.form is None and self.planned_reps:
+                    row.reps, row.prefilled_from = self.planned_reps, "plan"
                 self.rows.append(row)
                 previous = row
             else:
@@ -221,12 +263,17 @@ def cards_for(targets, sets, default_rest, unit):
             sets=by_key.pop(target.exercise.key, []),
             rest_seconds=target.rest_seconds or default_rest,
             unit=unit,
+            kind=target.exercise.kind,
         )
         for target in targets
     ]
     cards += [
         ExerciseCard(
-            name=logged[0].exercise_name, sets=logged, rest_seconds=default_rest, unit=unit
+            name=logged[0].exercise_name,
+            sets=logged,
+            rest_seconds=default_rest,
+            unit=unit,
+            kind=logged[0].exercise.kind,
         )
         for logged in by_key.values()
     ]
@@ -238,6 +285,21 @@ def canonical_exercise_name(owner, name):
     today is their "Bench Press"."""
     exercise = Exercise.objects.named(owner, name)
     return exercise.name if exercise else display_name(name)
+
+
+def kinds_of(owner_id, names):
+    """{key: kind} of exercises about to get a card: the lifter's own, else the library's,
+    else what the name says. One query, and none for no name."""
+    if not names:
+        return {}
+    kinds = {exercise_key(name): guessed_kind(name) for name in names}
+    known = (
+        Exercise.objects.filter(Q(owner_id=owner_id) | Q(owner=None), key__in=list(kinds))
+        .order_by(F("owner").asc(nulls_first=True))
+        .values_list("key", "kind")
+    )
+    kinds.update(known)  # the lifter's own come last, and win
+    return kinds
 
 
 def sent_set_number(form):
@@ -359,9 +421,11 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     extra_rows = {name: count for name, count in (extra_rows or {}).items() if name.strip()}
     if bound_form is not None:
         extra_rows.setdefault(display_name(bound_form.data.get("exercise", "")), 0)
-    for name in extra_rows:
-        if not find_card(cards, name):
-            cards.append(ExerciseCard(name=name, rest_seconds=default_rest, unit=unit))
+    added = [name for name in extra_rows if not find_card(cards, name)]
+    kinds = kinds_of(workout.owner_id, added)
+    for name in added:
+        kind = kinds.get(exercise_key(name), ExerciseKind.OTHER)
+        cards.append(ExerciseCard(name=name, rest_seconds=default_rest, unit=unit, kind=kind))
     history = {}
     if with_last_time:
         history = last_time(workout.owner_id, [card.key for card in cards], workout.date)

@@ -338,3 +338,82 @@ def test_a_double_tap_logs_one_set(phone, alice, lower1, milliseconds, offline):
     page.wait_for_timeout(300)
     assert Set.objects.count() == 1
     assert planned_row(squat, 2).count() == 1  # the next row is still there, unlogged
+
+
+def row_values(card, numbers):
+    return [
+        (
+            planned_row(card, n).locator("[name=weight]").input_value(),
+            planned_row(card, n).locator("[name=reps]").input_value(),
+        )
+        for n in numbers
+    ]
+
+
+def test_a_first_workout_is_one_tap_per_set(phone, alice, lower1, screenshots):
+    """No history: the rows show the plan's reps as values, and a tick logs what its row
+    shows; without a weight, the weight field is asked for, in one short line."""
+    lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=3, target_reps="5")
+    lower1.exercises.filter(exercise__name="Romanian Deadlift").update(target_reps="8-12")
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = card(page, "Back Squat")
+    assert row_values(squat, (1, 2, 3)) == [("", "5")] * 3
+    assert row_values(card(page, "Romanian Deadlift"), (1,)) == [("", "8")]
+    screenshots.take(page, "first-workout-before-first-tick")
+
+    tick(squat, 1)
+    first = planned_row(squat, 1)
+    expect(first.locator(".row-hint")).to_have_text("Enter the weight for this set.")
+    expect(first.locator("[name=weight]")).to_be_focused()
+    expect(first.locator(".row-extra")).to_be_hidden()  # not the whole ⋯ panel
+    expect(page.locator("#rest-timer")).to_be_hidden()
+    assert not Set.objects.exists()
+
+    first.locator("[name=weight]").fill("60")
+    tick(squat, 1)
+    wait_until_logged(page, squat, 1)
+    expect(page.locator("#rest-timer")).to_be_visible()
+    screenshots.take(page, "first-workout-after-first-tick")
+    assert row_values(squat, (2, 3)) == [("60", "5")] * 2  # the rows below follow
+    for number in (2, 3):
+        tick(squat, number)
+        wait_until_logged(page, squat, number)
+    assert list(Set.objects.order_by("set_number").values_list("weight", "reps")) == [
+        ("60", "5")
+    ] * 3
+
+
+def test_a_warm_up_ticked_from_a_planned_row_leaves_the_plan_where_it_was(phone, alice, lower1):
+    lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=3, target_reps="8")
+    page = phone
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    squat = card(page, "Back Squat")
+    planned = row_values(squat, (1, 2, 3))
+    fill_row(squat, 1, "30", "8")
+    first = planned_row(squat, 1)
+    first.locator("label.more").click()
+    first.locator("[name=set_type]").select_option("warmup")
+    tick(squat, 1)
+    wait_until_logged(page, squat, 1)
+    # A warm-up row above the plan; the plan's rows as they were, row 1 to do.
+    assert squat.locator(".rows > *").first.get_attribute("class") == "set-row done warmup"
+    assert row_texts(squat, ".set-row.done") == ["W 30 lb × 8 Edit ✓"]
+    expect(squat.locator("form.log-set")).to_have_count(3)
+    assert row_values(squat, (1, 2, 3)) == planned
+    assert planned_row(squat, 1).locator("[name=set_type]").input_value() == "working"
+    expect(planned_row(squat, 1).locator(".row-extra")).to_be_hidden()
+
+    fill_row(squat, 1, "40", "8")
+    tick(squat, 1)
+    wait_until_logged(page, squat, 2)
+    assert row_values(squat, (2, 3)) == [("40", "8")] * 2  # rows follow working sets only
+    tick(squat, 2)
+    wait_until_logged(page, squat, 3)
+    assert list(Set.objects.order_by("pk").values_list("set_type", "set_number", "weight")) == [
+        ("warmup", 1, "30"),
+        ("working", 1, "40"),
+        ("working", 2, "40"),
+    ]

@@ -13,6 +13,7 @@ string, the same markup costs a fraction of that.
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 
 from ..forms import SetForm
 from ..models import SetType
@@ -37,29 +38,31 @@ def text_input(name, css_class="", extra=""):
 
 PLANNED_ROW = (
     (
-        '<form class="set-row planned log-set{{invalid}}" data-key="{{key}}" '
+        '<form class="set-row planned log-set{{warmup}}{{invalid}}" data-key="{{key}}" '
         'data-prefilled-from="{{prefilled_from}}" method="post" action="{{log_url}}">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{{csrf_token}}">'
         '<input type="hidden" name="key" value="{{key}}">'
         '<input type="hidden" name="exercise" value="{{exercise}}">'
         '<input type="hidden" name="set_number" value="{{number}}">'
         '<input type="hidden" name="unit" value="{{unit}}">'
-        '<span class="set-number">{{number}}</span>'
+        '<input type="hidden" name="needs_weight" value="{{needs_weight}}">'
+        '<span class="set-number">{{shown_number}}</span>'
         + text_input(
             "weight",
             "weight",
-            ' aria-label="Set {{number}} weight ({{unit}})" placeholder="{{unit}}"{{focus_weight}}',
+            ' aria-label="{{row_label}} weight ({{unit}})" placeholder="{{weight_hint}}"'
+            "{{focus_weight}}",
         )
         + text_input(
             "reps",
             "reps",
-            ' aria-label="Set {{number}} reps" placeholder="{{reps_hint}}"{{focus_reps}}',
+            ' aria-label="{{row_label}} {{reps_name}}" placeholder="{{reps_name}}"{{focus_reps}}',
         )
         + '<label class="more"><input type="checkbox" class="more-toggle"{{more_open}}>'
         '<span aria-hidden="true">⋯</span>'
-        '<span class="visually-hidden">Type, RPE and notes for set {{number}}</span></label>'
+        '<span class="visually-hidden">Type, RPE and notes for {{row_name}}</span></label>'
         '<button type="submit" class="tick" '
-        'aria-label="Log set {{number}} of {{exercise}}">✓</button>'
+        'aria-label="Log {{row_name}} of {{exercise}}">✓</button>'
         '<div class="row-extra">'
         '<label>Type <select name="set_type">{{set_type_options}}</select></label>'
         '<label>RPE <select name="rpe">{{rpe_options}}</select></label>'
@@ -84,26 +87,33 @@ def csrf_token_text(context):
 
 @register.simple_tag(takes_context=True)
 def planned_row(context, row, card):
-    """A planned set's form: one tap on its ✓ logs it (see workout_screen.PlannedRow)."""
+    """A planned set's form: one tap on its ✓ logs what it shows (workout_screen.PlannedRow)."""
     errors = ""
     if row.errors:
         items = format_html_join("", "<li>{}</li>", ((message,) for message in row.errors))
         errors = format_html('<ul class="errorlist row-errors" role="alert">{}</ul>', items)
-    extras_shown = row.errors or row.notes or row.rpe or row.set_type != SetType.WORKING
+    # The ⋯ panel opens for what it holds, never for a weight or reps to fix.
+    extras_shown = row.extras_with_errors or row.notes or row.rpe or row.set_type != SetType.WORKING
+    row_name = "warm-up" if row.is_warmup else f"set {row.set_number}"
     return format_html(
         PLANNED_ROW,
+        warmup=" warmup" if row.is_warmup else "",
         invalid=" invalid" if row.errors else "",
         key=row.key,
         prefilled_from=row.prefilled_from,
         log_url=context["log_url"],
         csrf_token=csrf_token_text(context),
         exercise=card.name,
-        number=row.set_number,
+        number="" if row.is_warmup else row.set_number,
+        shown_number="W" if row.is_warmup else row.set_number,
+        row_label=capfirst(row_name),
+        row_name=row_name,
         unit=card.unit,
+        needs_weight="on" if card.needs_weight else "",
         weight=row.weight,
+        weight_hint=card.weight_hint,
         reps=row.reps,
-        # The plan's reps as a hint, not a value: a tick never logs what was not typed.
-        reps_hint=card.target.target_reps if card.target else "reps",
+        reps_name=card.reps_name,
         notes=row.notes,
         focus_weight=" autofocus" if row.focus == "weight" else "",
         focus_reps=" autofocus" if row.focus == "reps" else "",

@@ -4,12 +4,19 @@ a finished workout's page. Server-rendered; htmx swaps partials when it is there
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from ..forms import EXERCISE_MAX_LENGTH, EditSetForm, SetForm, StartWorkoutForm, WorkoutNoteForm
+from ..forms import (
+    EXERCISE_MAX_LENGTH,
+    MISSING_REPS,
+    MISSING_WEIGHT,
+    EditSetForm,
+    SetForm,
+    StartWorkoutForm,
+    WorkoutNoteForm,
+)
 from ..models import (
     DEFAULT_REST_SECONDS,
     ActiveWorkoutExists,
@@ -104,6 +111,8 @@ def workout_context(workout, plan, **extra):
         "plan": plan,
         "default_rest_seconds": plan.default_rest,
         "note_form": WorkoutNoteForm(initial={"note": workout.note}),
+        "missing_weight": MISSING_WEIGHT,
+        "missing_reps": MISSING_REPS,
         **extra,
     }
 
@@ -189,22 +198,15 @@ def log_set(request, session_id):
             workout = Workout(pk=workout_set.workout_id, owner=request.user)  # open: active
             if not request.htmx:
                 return redirect(exercise_url(workout, workout_set.exercise_name))
-            return logged_row(request, workout, workout_set, form.cleaned_data["set_number"])
+            return logged_row(request, workout, workout_set)
     return invalid_row(request, get_workout(request, session_id), form)
 
 
-def logged_row(request, workout, workout_set, row_number):
-    """The row, logged. A warm-up does not use up its set number: that set is still to
-    do, so a row for it follows."""
+def logged_row(request, workout, workout_set):
+    """The row, logged. (A warm-up ticked from a planned row left that row to do where it
+    was: the page put it back as it was when the tick was queued, see workout.js.)"""
     context = {"session": workout, "set": workout_set}
-    html = render_to_string(f"{WORKOUT_TEMPLATE}#set-row", context, request)
-    if workout_set.is_warmup:
-        card = ExerciseCard(name=workout_set.exercise_name, unit=workout_set.unit)
-        row = PlannedRow(set_number=row_number or 1)
-        log_url = reverse("log_set", args=[workout.pk])
-        context = {"session": workout, "card": card, "row": row, "log_url": log_url}
-        html += render_to_string(f"{WORKOUT_TEMPLATE}#planned-row", context, request)
-    return HttpResponse(html)
+    return render(request, f"{WORKOUT_TEMPLATE}#set-row", context)
 
 
 def invalid_row(request, workout, form):

@@ -135,6 +135,7 @@
     const fields = item.fields;
     row.dataset.outboxSeq = item.seq;
     row.dataset.key = fields.key;
+    row.classList.toggle("warmup", fields.set_type === "warmup");
     row.querySelector(".set-number").textContent = fields.set_type === "warmup" ? "W" : fields.set_number || "";
     const load = `${fields.weight || "–"} × ${fields.reps || "–"}`;
     row.querySelector(".set-load").textContent = elsewhere ? `${fields.exercise}: ${load}` : load;
@@ -196,6 +197,37 @@
     elsewhere.hidden = outside === 0;
     document.dispatchEvent(new CustomEvent("rows-changed"));
   }
+
+  // --- A row that cannot be a set yet: said in the row, nothing queued ---------------
+  // The server says the same (SetForm); asking here first keeps a forgotten weight from
+  // starting a rest or waiting in the outbox for a refusal.
+  function missingValue(form) {
+    const fields = form.elements;
+    if (fields.log_as_is && fields.log_as_is.checked) return null;
+    const weight = fields.weight.value.trim();
+    if (fields.needs_weight && fields.needs_weight.value && !weight) {
+      return { field: fields.weight, message: workout.dataset.missingWeight };
+    }
+    if (!weight && !fields.reps.value.trim()) return { field: fields.reps, message: workout.dataset.missingReps };
+    return null;
+  }
+
+  function showHint(form, message) {
+    let hint = form.querySelector(".row-hint");
+    if (!hint) {
+      hint = document.createElement("p");
+      hint.className = "row-hint";
+      hint.setAttribute("role", "alert");
+      form.append(hint);
+    }
+    hint.textContent = message;
+  }
+
+  document.addEventListener("input", (event) => {
+    const form = event.target.closest && event.target.closest("form.log-set");
+    const hint = form && form.querySelector(".row-hint");
+    if (hint) hint.remove();
+  });
 
   // --- Logging a set: into the outbox first ------------------------------------------
   async function queueSet(form) {
@@ -365,6 +397,12 @@
         // row already queued ignores every later tap.
         const key = form.elements.key.value;
         if (form.classList.contains("waiting") || (key && key === form.dataset.queuedKey)) return;
+        const missing = missingValue(form);
+        if (missing) {
+          showHint(form, missing.message);
+          missing.field.focus();
+          return;
+        }
         form.dataset.queuedKey = key;
         queueSet(form);
         return;

@@ -32,21 +32,63 @@
     output.textContent = `${logged} logged` + (toGo ? ` · ${toGo} to go` : "");
   }
 
-  // Rows planned from the row above follow what was really lifted, unless already changed.
+  // Rows planned from the row above follow what was really lifted, unless already
+  // changed: only a working set's numbers, and never a field left empty.
+  const FOLLOWED_TYPES = ["working", "failure", undefined];
   function carryForward(form, fields) {
+    if (!FOLLOWED_TYPES.includes(fields.set_type)) return;
     let next = form.nextElementSibling;
     for (; next; next = next.nextElementSibling) {
       if (!next.matches("form.log-set:not(.waiting)") || next.dataset.prefilledFrom !== "previous row") break;
       for (const name of ["weight", "reps"]) {
         const field = next.elements[name];
-        if (field.value === field.defaultValue) field.value = field.defaultValue = fields[name] || "";
+        if (fields[name] && field.value === field.defaultValue) field.value = field.defaultValue = fields[name];
+      }
+    }
+  }
+
+  // A warm-up ticked from a planned row: the warm-up goes above the plan (warm-ups are
+  // numbered apart), and the planned row stays where it was, as it was before the lifter
+  // typed into it, with a key of its own. The same online and offline.
+  function splitWarmup(form, fields) {
+    if (fields.set_type !== "warmup" || !form.matches("form.planned")) return;
+    const planned = form.cloneNode(true);
+    for (const field of planned.querySelectorAll("input:not([type=hidden]), select")) {
+      if (field.type === "checkbox") field.checked = field.defaultChecked = false;
+      else if (field.tagName === "SELECT") field.value = [...field.options].find((option) => option.defaultSelected)?.value ?? "";
+      else field.value = field.defaultValue;
+    }
+    planned.elements.set_type.value = "working";
+    planned.elements.rpe.value = "";
+    planned.elements.notes.value = planned.elements.notes.defaultValue = "";
+    const key = window.WorkoutLog.newKey();
+    planned.dataset.key = planned.elements.key.value = key;
+    delete planned.dataset.queuedKey;
+    planned.classList.remove("invalid");
+    planned.querySelectorAll(".row-errors, .row-hint").forEach((element) => element.remove());
+    form.before(planned);
+    htmx.process(planned);
+    form.classList.add("warmup");
+    form.elements.set_number.value = "";
+    form.querySelector(".set-number").textContent = "W";
+    warmupsFirst(form.closest(".rows"));
+  }
+
+  // Warm-ups (logged, waiting, or being sent) sit above the working rows, in their order.
+  function warmupsFirst(rows) {
+    if (!rows) return;
+    const warmups = [...rows.children].filter((row) => row.matches(".warmup"));
+    const firstWorking = [...rows.children].find((row) => !row.matches(".warmup"));
+    for (const warmup of warmups) {
+      if (firstWorking && warmup.compareDocumentPosition(firstWorking) & Node.DOCUMENT_POSITION_PRECEDING) {
+        rows.insertBefore(warmup, firstWorking);
       }
     }
   }
 
   // "4 sets · best 225 lb × 5", as the server writes it for a folded card.
   function foldedSummary(card) {
-    const rows = [...card.querySelectorAll(".rows .set-row.done:not(.warmup), .rows form.log-set.waiting")];
+    const rows = [...card.querySelectorAll(".rows .set-row.done:not(.warmup), .rows form.log-set.waiting:not(.warmup)")];
     const sets = rows.map((row) => ({
       weight: row.dataset.weight ?? row.elements.weight.value,
       reps: row.dataset.reps ?? row.elements.reps.value,
@@ -79,6 +121,7 @@
     const row = template.content.firstElementChild.cloneNode(true);
     row.elements.exercise.value = card.dataset.exercise;
     row.elements.unit.value = card.dataset.unit;
+    row.elements.needs_weight.value = card.dataset.needsWeight;
     const key = window.WorkoutLog.newKey();
     const number = Math.max(0, ...rowNumbers(card)) + 1;
     row.dataset.key = key;
@@ -86,8 +129,9 @@
     row.elements.set_number.value = number;
     row.querySelector(".set-number").textContent = number;
     row.elements.weight.setAttribute("aria-label", `Set ${number} weight (${card.dataset.unit})`);
-    row.elements.weight.placeholder = card.dataset.unit;
-    row.elements.reps.setAttribute("aria-label", `Set ${number} reps`);
+    row.elements.weight.placeholder = card.dataset.weightHint;
+    row.elements.reps.setAttribute("aria-label", `Set ${number} ${card.dataset.repsLabel}`);
+    row.elements.reps.placeholder = card.dataset.repsLabel;
     row.querySelector(".tick").setAttribute("aria-label", `Log set ${number} of ${card.dataset.exercise}`);
     const last = [...card.querySelectorAll(".rows > .set-row.done:not(.warmup), .rows > form.log-set")].pop();
     if (last) {
@@ -102,11 +146,15 @@
   }
 
   function refresh() {
+    for (const rows of document.querySelectorAll("details.exercise .rows")) warmupsFirst(rows);
     markCurrent();
     count();
   }
 
-  document.addEventListener("set-ticked", (event) => carryForward(event.detail.form, event.detail.fields));
+  document.addEventListener("set-ticked", (event) => {
+    carryForward(event.detail.form, event.detail.fields);
+    splitWarmup(event.detail.form, event.detail.fields);
+  });
   document.addEventListener("set-logged", (event) => {
     foldIfFinished(event.detail.form.closest("details.exercise"));
     refresh();

@@ -2,9 +2,10 @@
 
 A card lists the sets logged so far and a row for each planned set not yet logged,
 numbered and prefilled (the same set last time, else the row above, else the plan's
-reps), each with its own key until it is logged: what a row shows is what its tick logs. Cards and sets meet by exercise key (a starter routine
-points to the library's exercises, the sets to the lifter's). Everything here runs a
-fixed number of queries, whatever the length of the lifter's history.
+reps), each with its own key until it is logged: what a row shows is what its tick
+logs. Cards and sets meet by exercise key (a starter routine points to the library's
+exercises, the sets to the lifter's). Everything here runs a fixed number of queries,
+whatever the length of the lifter's history.
 """
 
 import functools

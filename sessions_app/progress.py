@@ -11,9 +11,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .models import ExerciseRecord, ExerciseWorkout, Set, WeightUnit, exercise_key
-from .models.records import best_before
+from .models import ExerciseKind, ExerciseRecord, ExerciseWorkout, Set, WeightUnit, exercise_key
+from .models.records import best_before, record_flags
 from .models.units import from_pounds, in_unit
+from .set_text import clock
 
 CHART_WIDTH = 360
 CHART_HEIGHT = 200
@@ -83,7 +84,8 @@ def workout_summary(workout, sets, unit=WeightUnit.LB):
 
 def exercise_records(owner, unit=WeightUnit.LB):
     """Every exercise the lifter has done, with their best estimated 1RM and heaviest set
-    in `unit` (best_1rm, heaviest; the stored ones stay in pounds)."""
+    in `unit` (best_1rm, heaviest; the stored ones stay in pounds), and a timed exercise's
+    longest time."""
     records = list(
         ExerciseRecord.objects.filter(owner=owner)
         .select_related("exercise")
@@ -92,10 +94,22 @@ def exercise_records(owner, unit=WeightUnit.LB):
     for record in records:
         record.best_1rm = from_pounds(record.best_1rm_lb, unit, ONE_DECIMAL)
         record.heaviest = from_pounds(record.heaviest_lb, unit, TWO_DECIMALS)
+        timed = record.exercise.kind == ExerciseKind.TIMED
+        record.longest = clock(record.most_reps) if timed and record.most_reps else None
     return records
 
 
 # --- One exercise's chart ---------------------------------------------------------------
+
+
+class ChartKind:
+    """What an exercise's chart draws: a loaded exercise its estimated 1RM and heaviest
+    set; one done without a load (dips, push-ups) its best and total reps; a timed one
+    (a plank) its longest time. (A bodyweight record will add a kind of its own.)"""
+
+    WEIGHT = "weight"
+    REPS = "reps"
+    TIME = "time"
 
 
 @dataclass
@@ -106,9 +120,24 @@ class Point:
     heaviest: Decimal | None
     exercise: str = ""
     is_record: bool = False
+    most_reps: int | None = None  # a timed exercise's: its longest time, in seconds
+    total_reps: int | None = None
+    kind: str = ChartKind.WEIGHT
     x: float = 0
-    y: float | None = None
-    heaviest_y: float | None = None
+    y: float | None = None  # of the main line (value)
+    second_y: float | None = None  # of the squares (second)
+
+    @property
+    def value(self):
+        """What the line draws, by the chart's kind."""
+        return self.estimated_1rm if self.kind == ChartKind.WEIGHT else self.most_reps
+
+    @property
+    def second(self):
+        """What the squares draw: the heaviest set, or the total reps; none for a time."""
+        if self.kind == ChartKind.WEIGHT:
+            return self.heaviest
+        return self.total_reps if self.kind == ChartKind.REPS else None
 
     # What the page prints, formatted here: the floatformat filter cost more than the rest
     # of the chart.
@@ -121,8 +150,8 @@ class Point:
         return f"{self.y:.1f}"
 
     @property
-    def svg_heaviest_y(self):
-        return f"{self.heaviest_y:.1f}"
+    def svg_second_y(self):
+        return f"{self.second_y:.1f}"
 
     @property
     def estimated_1rm_text(self):
@@ -131,6 +160,16 @@ class Point:
     @property
     def heaviest_text(self):
         return weight_text(self.heaviest, TWO_DECIMALS)
+
+    @property
+    def value_text(self):
+        return value_text(self.value, self.kind)
+
+    @property
+    def second_text(self):
+        if self.kind == ChartKind.WEIGHT:
+            return self.heaviest_text
+        return value_text(self.second, self.kind)
 
 
 def weight_text(value, step):
@@ -141,10 +180,22 @@ def weight_text(value, step):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def value_text(value, kind):
+    """A value of a chart as its axis and table write it: "62.5", "12", "1:30"."""
+    if value is None:
+        return "–"
+    if kind == ChartKind.TIME:
+        return clock(value)
+    if kind == ChartKind.REPS:
+        return str(value)
+    return weight_text(Decimal(value), ONE_DECIMAL)
+
+
 def exercise_progress(owner, exercise, unit=WeightUnit.LB):
-    """One point per workout, by date: best estimated 1RM and heaviest set in `unit`;
-    records marked. One indexed query over the exercise's workouts, not its sets."""
-    rows = (
+    """One point per workout, by date: best estimated 1RM and heaviest set in `unit`, most
+    and total reps; records marked. One indexed query over the exercise's workouts, not
+    its sets. Each point says what its chart draws (ChartKind)."""
+    rows = list(
         ExerciseWorkout.objects.filter(
             record__exercise__owner=owner, record__exercise__key=exercise_key(exercise)
         )
@@ -156,30 +207,49 @@ def exercise_progress(owner, exercise, unit=WeightUnit.LB):
             "heaviest_lb",
             "record__exercise__name",
             "is_record",
+            "most_reps",
+            "total_reps",
+            "record__exercise__kind",
         )
     )
-    return [
+    points = [
         Point(
-            date,
-            workout_id,
-            from_pounds(best_1rm_lb, unit, ONE_DECIMAL),
-            from_pounds(heaviest_lb, unit, TWO_DECIMALS),
-            name,
-            is_record,
+            row[0],
+            row[1],
+            from_pounds(row[2], unit, ONE_DECIMAL),
+            from_pounds(row[3], unit, TWO_DECIMALS),
+            *row[4:8],
         )
-        for date, workout_id, best_1rm_lb, heaviest_lb, name, is_record in rows
+        for row in rows
     ]
+    kind = chart_kind(points, rows[-1][-1] if rows else None)
+    for point in points:
+        point.kind = kind
+    if kind != ChartKind.WEIGHT:
+        # Records of reps and of time: a workout that beat every earlier one.
+        for point, flag in zip(points, record_flags([p.most_reps for p in points]), strict=True):
+            point.is_record = flag
+    return points
+
+
+def chart_kind(points, exercise_kind):
+    if exercise_kind == ExerciseKind.TIMED:
+        return ChartKind.TIME
+    if any(p.estimated_1rm is not None or (p.heaviest or 0) > 0 for p in points):
+        return ChartKind.WEIGHT
+    return ChartKind.REPS
 
 
 @dataclass
 class Chart:
-    """Points placed in an SVG box: x by date, y by weight."""
+    """Points placed in an SVG box: x by date, y by value."""
 
     points: list  # the points drawn
     workouts: int = 0  # every workout of the exercise
     period_days: int | None = None  # each drawn point is the best of a period this long
     low: Decimal = Decimal(0)
     high: Decimal = Decimal(0)
+    kind: str = ChartKind.WEIGHT
     width = CHART_WIDTH
     height = CHART_HEIGHT
     left = CHART_PADDING + 12
@@ -195,6 +265,34 @@ class Chart:
     def period_weeks(self):
         return self.period_days // 7 if self.period_days else None
 
+    @property
+    def low_text(self):
+        return value_text(self.low, self.kind)
+
+    @property
+    def high_text(self):
+        return value_text(self.high, self.kind)
+
+    @property
+    def labels(self):
+        return CHART_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class ChartLabels:
+    value: str  # what the line draws
+    second: str  # what the squares draw ("" for none)
+    axis_unit: str  # next to the y axis; "{unit}" is the lifter's unit
+
+
+CHART_LABELS = {
+    ChartKind.WEIGHT: ChartLabels("estimated 1RM", "heaviest set", "{unit}"),
+    ChartKind.REPS: ChartLabels("best reps", "total reps", "reps"),
+    ChartKind.TIME: ChartLabels("longest time", "", ""),
+}
+# Workouts of one day drawn this far apart, so that one never hides another.
+SAME_DAY_GAP = 7
+
 
 def thinned(points):
     """(points to draw, period in days or None): past CHART_MAX_POINTS workouts, the
@@ -209,7 +307,11 @@ def thinned(points):
     )
 
     def strength(point):
-        return (point.estimated_1rm or Decimal(-1), point.heaviest or Decimal(-1))
+        missing = Decimal(-1)
+        return (
+            missing if point.value is None else point.value,
+            missing if point.second is None else point.second,
+        )
 
     best_of_period = {}
     for point in points:
@@ -223,11 +325,12 @@ def thinned(points):
 
 def chart_for(points):
     drawn, period_days = thinned(points)
-    chart = Chart(drawn, workouts=len(points), period_days=period_days)
-    values = [v for p in drawn for v in (p.estimated_1rm, p.heaviest) if v is not None]
+    kind = points[0].kind if points else ChartKind.WEIGHT
+    chart = Chart(drawn, workouts=len(points), period_days=period_days, kind=kind)
+    values = [v for p in drawn for v in (p.value, p.second) if v is not None]
     if values:
         chart.low, chart.high = min(values), max(values)
-    spread = (chart.high - chart.low) or Decimal(1)
+    spread = (chart.high - chart.low) or 1
     first = drawn[0].date if drawn else None
     span_days = (drawn[-1].date - first).days if drawn else 0
 
@@ -243,6 +346,22 @@ def chart_for(points):
             )
         else:
             point.x = (chart.left + chart.right) / 2
-        point.y = y_of(point.estimated_1rm)
-        point.heaviest_y = y_of(point.heaviest)
+        point.y = y_of(point.value)
+        point.second_y = y_of(point.second)
+    spread_same_days(drawn, chart.left, chart.right)
     return chart
+
+
+def spread_same_days(points, left, right):
+    """Workouts of the same day side by side, SAME_DAY_GAP apart around their day."""
+    by_day = {}
+    for point in points:
+        by_day.setdefault(point.date, []).append(point)
+    for same_day in by_day.values():
+        if len(same_day) < 2:
+            continue
+        middle = (len(same_day) - 1) / 2
+        places = [same_day[0].x + (index - middle) * SAME_DAY_GAP for index in range(len(same_day))]
+        shift = max(0, left - places[0]) - max(0, places[-1] - right)  # kept inside the box
+        for point, place in zip(same_day, places, strict=True):
+            point.x = place + shift

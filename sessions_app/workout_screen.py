@@ -33,6 +33,7 @@ from .models import (
 )
 from .models.exercises import guessed_kind
 from .numbers import reps_to_log, whole_number
+from .set_text import compact_text, load_text
 
 # Last time is looked for in this many recent workouts in one query; an exercise not
 # among them (rare) costs one indexed query of its own.
@@ -68,23 +69,10 @@ class LastTime:
     def set_number(self, number):
         return next((s for s in self.sets if s.set_number == number and not s.is_warmup), None)
 
-    @property
-    def unit(self):
-        """The one unit of all its sets, said once; None when they mixed kg and lb."""
-        units = {s.unit for s in self.sets}
-        return units.pop() if len(units) == 1 else None
-
-    @property
-    def text(self):
-        """ "225×5, 235×5 lb", or each set's unit when they mixed ("100 kg×5, 225 lb×5").
-        Built here: through the template, the line cost more than a planned row."""
-        unit = self.unit
-        sets = ", ".join(
-            f"{'W ' if s.is_warmup else ''}{s.weight or '–'}{'' if unit else ' ' + s.unit}"
-            f"×{s.reps or '–'}"
-            for s in self.sets
-        )
-        return f"{sets} {unit}" if unit else sets
+    def text(self, timed=False):
+        """ "225×5, 235×5 lb", "10, 10, 8 reps", "1:00, 0:45" (set_text.compact_text). Built
+        here: through the template, the line cost more than a planned row."""
+        return compact_text(self.sets, timed)
 
 
 @dataclass
@@ -202,7 +190,21 @@ class ExerciseCard:
 
     @property
     def best_set(self):
-        return max(self.working_sets, key=lambda s: s.weight_value or 0, default=None)
+        """The heaviest working set, else the most reps (a timed exercise's longest time)."""
+        return max(
+            self.working_sets,
+            key=lambda s: (s.weight_value or 0, s.reps_value or 0),
+            default=None,
+        )
+
+    @property
+    def best_text(self):
+        best = self.best_set
+        return best and load_text(best.weight, best.reps, best.unit, self.is_timed)
+
+    @property
+    def last_time_text(self):
+        return self.last_time.text(self.is_timed) if self.last_time else ""
 
     def plan(self, bound_form=None):
         """Lay out the rows: warm-ups, then set 1, 2, … logged or planned.

@@ -98,7 +98,7 @@ def test_a_set_for_a_workout_finished_meanwhile_stays_visible_as_not_saved(phone
     expect(refused).to_contain_text("the workout was already finished", timeout=WAIT_MILLISECONDS)
     expect(page.locator("#outbox-badge")).to_have_text("1 not saved")
     assert list(Set.objects.values_list("weight", flat=True)) == ["200"]
-    refused.get_by_role("button", name="Dismiss the unsaved set Back Squat 225 × 5").click()
+    refused.get_by_role("button", name="Dismiss the unsaved set Back Squat 225 lb × 5").click()
     page.locator("#outbox-badge").wait_for(state="hidden")
 
 

@@ -380,9 +380,9 @@ def test_a_first_workout_is_one_tap_per_set(phone, alice, lower1, screenshots):
     for number in (2, 3):
         tick(squat, number)
         wait_until_logged(page, squat, number)
-    assert list(Set.objects.order_by("set_number").values_list("weight", "reps")) == [
-        ("60", "5")
-    ] * 3
+    assert (
+        list(Set.objects.order_by("set_number").values_list("weight", "reps")) == [("60", "5")] * 3
+    )
 
 
 def test_a_warm_up_ticked_from_a_planned_row_leaves_the_plan_where_it_was(phone, alice, lower1):

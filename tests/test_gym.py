@@ -155,7 +155,7 @@ def test_progress_lists_every_exercise_with_its_record(alice_client, alice, bob,
     past_workout(bob, lower1, datetime.date(2025, 9, 1), [("Deadlift", "500", "1")])
     page = alice_client.get(reverse("progress")).content.decode()
     assert "Back Squat" in page and "262.5 lb" in page and "Deadlift" not in page
-    assert "60 reps" in page
+    assert "1:00 <small>longest</small>" in page  # a plank is timed: its 60 are seconds
     assert "Epley" in page
 
 

@@ -280,9 +280,7 @@ def test_completing_with_no_set_is_refused(alice_client, alice_workout):
 # --- A first workout: what a row shows is what its tick logs ---------------------------
 
 
-def test_a_first_workout_shows_the_plans_reps_as_values_not_hints(
-    alice_client, alice, lower1
-):
+def test_a_first_workout_shows_the_plans_reps_as_values_not_hints(alice_client, alice, lower1):
     lower1.exercises.filter(exercise__name="Back Squat").update(target_sets=3, target_reps="5")
     lower1.exercises.filter(exercise__name="Romanian Deadlift").update(target_reps="8-12")
     lower1.exercises.filter(exercise__name="Leg Press").update(target_reps="AMRAP")
@@ -303,7 +301,7 @@ def test_a_tick_without_the_weight_of_a_barbell_row_asks_for_the_weight_only(
     answer = alice_client.post(log_url(alice_workout), row, headers=HTMX).content.decode()
     assert "Enter the weight for this set." in answer
     assert 'name="weight" value=""' in answer and "autofocus" in answer
-    assert "more-toggle" in answer and "more-toggle\" checked" not in answer  # ⋯ stays closed
+    assert "more-toggle" in answer and 'more-toggle" checked' not in answer  # ⋯ stays closed
     assert not alice_workout.sets.exists()
     # A bodyweight row sends no such field: reps alone log a set.
     alice_client.post(log_url(alice_workout), set_data("Dips", "", "10"), headers=HTMX)

@@ -9,7 +9,7 @@ are kept in pounds whatever unit each set was typed in.
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Case, DecimalField, Max, Q, When
+from django.db.models import Case, DecimalField, Max, Q, Sum, When
 
 from .units import in_pounds
 from .workouts import Set, SetType, Workout
@@ -54,6 +54,10 @@ class ExerciseWorkout(models.Model):
     completed_at = models.DateTimeField(null=True)
     best_1rm_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)
     heaviest_lb = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    # For exercises without a load: the chart of reps (most in a set, all of the workout's)
+    # and of a timed exercise's longest time (its reps are seconds).
+    most_reps = models.PositiveIntegerField(null=True)
+    total_reps = models.PositiveIntegerField(null=True)
     is_record = models.BooleanField(default=False)
 
     class Meta:
@@ -87,6 +91,7 @@ def workout_rows(sets, *group_by):
             best=BEST_1RM_LB,
             heaviest=HEAVIEST_LB,
             most_reps=Max("reps_value"),
+            total_reps=Sum("reps_value"),
             last_logged=Max("created_at"),
         )
     )
@@ -134,6 +139,7 @@ def add_completed_workout(workout):
                     completed_at=workout.completed_at,
                     best_1rm_lb=row["best"],
                     heaviest_lb=row["heaviest"],
+                    **reps_fields(row),
                     is_record=is_record,
                 )
             )
@@ -187,7 +193,7 @@ def record_of(owner_id, exercise_id, workouts):
     record = ExerciseRecord(owner_id=owner_id, exercise_id=exercise_id, **record_fields(workouts))
     bests = [row["best"] for row in workouts]
     record_workouts = [
-        ExerciseWorkout(**workout_fields(row), is_record=is_record)
+        ExerciseWorkout(**workout_fields(row), **reps_fields(row), is_record=is_record)
         for row, is_record in zip(workouts, record_flags(bests), strict=True)
     ]
     return record, record_workouts
@@ -222,6 +228,12 @@ def workout_fields(row):
         "best_1rm_lb": row["best"],
         "heaviest_lb": row["heaviest"],
     }
+
+
+def reps_fields(row):
+    """An ExerciseWorkout's reps from a row of workout_rows() grouped by workout. (Apart
+    from workout_fields(), which migration 0013 uses as it was.)"""
+    return {"most_reps": row["most_reps"], "total_reps": row["total_reps"]}
 
 
 def best_before(workout, exercise_ids):

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
-from ..numbers import estimated_one_rep_max, parse_reps, parse_weight
+from ..numbers import estimated_one_rep_max, parse_duration, parse_reps, parse_weight
 from .accounts import LifterProfile
 from .exercises import NAME_MAX_LENGTH, Exercise, display_name, exercise_key
 from .history import mark_unsynced, sets_leave_sheet
@@ -440,8 +440,10 @@ class Set(models.Model):
         self.weight_value = weight if weight is None or abs(weight) < MAX_WEIGHT else None
         reps = parse_reps(self.reps)
         self.reps_value = reps if reps is None or reps < MAX_REPS else None
-        # A negative load (assisted) is no record and takes nothing off the volume.
+        # A negative load (assisted) is no record and takes nothing off the volume; a time
+        # ("60s", "1:00": a hold) is no repetitions to estimate a maximum from.
         loaded = self.weight_value is not None and self.weight_value >= 0
+        loaded = loaded and parse_duration(self.reps) is None
         self.estimated_1rm = (
             estimated_one_rep_max(self.weight_value, self.reps_value) if loaded else None
         )
@@ -510,9 +512,19 @@ class Set(models.Model):
             stored = insert_into_open_workout(workout_set, owner_id, workout_id, set_number)
         if stored:
             workout_set.pk, workout_set.workout_id, workout_set.set_number = stored[:3]
-            workout_set.exercise_id, workout_set.exercise_name, workout_set.unit = stored[3:]
+            exercise_id, workout_set.exercise_name, workout_set.unit, kind = stored[3:]
+            # The exercise as the statement found it, for the row shown back: no query.
+            workout_set.exercise = Exercise(
+                pk=exercise_id,
+                owner_id=owner_id,
+                name=workout_set.exercise_name,
+                key=exercise_key(workout_set.exercise_name),
+                kind=kind,
+            )
             return workout_set, True
-        existing = cls.objects.select_related("workout").filter(key=workout_set.key).first()
+        existing = (
+            cls.objects.select_related("workout", "exercise").filter(key=workout_set.key).first()
+        )
         if (
             existing
             and existing.workout.owner_id == owner_id
@@ -572,7 +584,8 @@ def insert_into_open_workout(workout_set, owner_id, workout_id, set_number):
     Logging is the hot path: as one statement, the database's write lock is held for
     microseconds, where the ORM's lookups and create held it ten times longer
     (bench/RESULTS.md). Returns (id, workout id, set number, exercise id, exercise name,
-    unit), or None when the lifter has no such open workout or no such exercise yet.
+    unit, exercise kind), or None when the lifter has no such open workout or no such
+    exercise yet.
     A key taken already (IntegrityError) is None too, and marks the set _key_taken.
     """
     sql = insert_statement(
@@ -661,5 +674,8 @@ def insert_statement(vendor, warmup, with_number, with_workout_id):
         f"ON e.{quote('owner_id')} = s.{quote('owner_id')} AND e.{quote('key')} = %s "
         f"WHERE s.{quote('owner_id')} = %s AND s.{quote('status')} = %s {which} {hold} "
         f"RETURNING {quote('id')}, {sid}, {number_column}, {quote('exercise_id')}, "
-        f"{quote('exercise')}, {quote('unit')}"
+        f"{quote('exercise')}, {quote('unit')}, "
+        # The page shows the set back by its exercise's kind (a timed one as its time).
+        f"(SELECT k.{quote('kind')} FROM {exercises} k "
+        f"WHERE k.{quote('id')} = {sets}.{quote('exercise_id')})"
     )

@@ -13,10 +13,12 @@ string, the same markup costs a fraction of that.
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from ..forms import SetForm
 from ..models import SetType
+from ..set_text import set_html
 
 register = template.Library()
 
@@ -129,13 +131,14 @@ LOGGED_ROW = (
     '<div class="set-row done{warmup}" id="set-{pk}" data-key="{key}" '
     'data-set-number="{number}" data-weight="{weight}" data-reps="{reps}">'
     '<span class="set-number">{shown_number}</span> '
-    '<span class="set-load">{shown_weight} <span class="unit">{unit}</span> '
-    '<span class="times">×</span> {shown_reps}{tags}</span> '
-    "{edit} "
-    # Where the tick was: a second tap of a double tap lands on nothing.
-    '<span class="logged-mark" aria-hidden="true">✓</span> '
+    '<span class="set-load">{load}{tags}</span> '
+    "{edit} {mark}"
     '<span class="set-notes">{notes}</span></div>'
 )
+# Where the tick was, while the workout is open: a second tap of a double tap lands on
+# nothing. A finished workout's sets are all done: no mark on each.
+LOGGED_MARK = '<span class="logged-mark" aria-hidden="true">✓</span> '
+
 EDIT_LINK = (
     '<a class="row-action" href="{url}" aria-label="Edit set {number} of {exercise}" '
     'hx-get="{url}" hx-target="#set-{pk}" hx-swap="outerHTML">Edit</a>'
@@ -149,8 +152,9 @@ def logged_row(workout_set, workout):
     tags = [TAGS[workout_set.set_type]] if workout_set.set_type in TAGS else []
     if workout_set.rpe is not None:
         tags.append(f"RPE {workout_set.rpe.normalize():f}")
-    edit = ""
+    edit = mark = ""
     if workout.is_active:
+        mark = mark_safe(LOGGED_MARK)
         url = reverse("edit_set", args=[workout_set.pk])
         edit = format_html(
             EDIT_LINK,
@@ -168,10 +172,15 @@ def logged_row(workout_set, workout):
         weight=workout_set.weight,
         reps=workout_set.reps,
         shown_number="W" if workout_set.is_warmup else workout_set.set_number,
-        shown_weight=workout_set.weight or "–",
-        unit=workout_set.unit,
-        shown_reps=workout_set.reps or "–",
+        load=set_html(workout_set),
         tags=format_html_join("", ' <span class="set-tag">{}</span>', ((tag,) for tag in tags)),
         edit=edit,
+        mark=mark,
         notes=workout_set.notes,
     )
+
+
+@register.simple_tag
+def set_load(workout_set):
+    """A set's weight and reps as every page writes them: "135 lb × 5", "10 reps", "1:00"."""
+    return set_html(workout_set)

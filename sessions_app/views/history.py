@@ -149,7 +149,7 @@ def fix_context(workout, bound_form=None, note_form=None):
     """The workout's sets by exercise in the order first done, each with its form; a
     bound form (with errors) takes its set's place."""
     exercises = {}
-    for workout_set in workout.sets.order_by("created_at", "pk"):
+    for workout_set in workout.sets.select_related("exercise").order_by("created_at", "pk"):
         form = EditSetForm.for_set(workout_set)
         if bound_form is not None and bound_form.prefix == form.prefix:
             form = bound_form

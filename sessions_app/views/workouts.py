@@ -51,7 +51,7 @@ def get_workout(request, session_id):
 
 def get_set(request, set_id):
     return get_object_or_404(
-        Set.objects.select_related("workout"), pk=set_id, workout__owner=request.user
+        Set.objects.select_related("workout", "exercise"), pk=set_id, workout__owner=request.user
     )
 
 

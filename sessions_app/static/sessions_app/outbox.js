@@ -66,7 +66,41 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  window.WorkoutLog = { newKey, csrfToken: () => csrfToken() };
+  // --- A set as the pages write it: set_text.py says the same (tests/test_set_text.py) --
+  const BODYWEIGHT_ALONE = /^(bw|body\s*weight)$/i;
+  const DURATIONS = [
+    [/^\s*(\d{1,3}):([0-5]\d)(?::([0-5]\d))?\s*$/, (m) => (m[3] ? m[1] * 3600 + m[2] * 60 + Number(m[3]) : m[1] * 60 + Number(m[2]))],
+    [/^\s*(\d{1,5})\s*(?:s|secs?|seconds?)\s*$/i, (m) => Number(m[1])],
+    [/^\s*(\d{1,3})\s*(?:m|mins?|minutes?)\s*$/i, (m) => m[1] * 60],
+  ];
+
+  function secondsIn(reps, timed) {
+    for (const [pattern, seconds] of DURATIONS) {
+      const match = reps.match(pattern);
+      if (match) return seconds(match);
+    }
+    return timed && /^[0-9]{1,5}$/.test(reps) ? Number(reps) : null;
+  }
+
+  function clock(total) {
+    const hours = Math.floor(total / 3600);
+    const minutes = Math.floor((total % 3600) / 60);
+    const seconds = String(total % 60).padStart(2, "0");
+    return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+  }
+
+  function loadText(weight, reps, unit, timed) {
+    weight = (weight || "").trim();
+    reps = (reps || "").trim();
+    const seconds = reps ? secondsIn(reps, timed) : null;
+    if (BODYWEIGHT_ALONE.test(weight) && seconds !== null) weight = "";
+    const load = weight ? [weight, ...(/[0-9]/.test(weight) ? [unit] : [])] : [];
+    if (seconds !== null) return [...load, ...(load.length ? ["·"] : []), clock(seconds)].join(" ");
+    if (!load.length) return reps ? `${reps} ${reps === "1" ? "rep" : "reps"}` : "–";
+    return (reps ? [...load, "×", reps] : load).join(" ");
+  }
+
+  window.WorkoutLog = { newKey, csrfToken: () => csrfToken(), loadText };
 
   // A page kept for offline use holds the keys its forms had then: a key this phone
   // already used must never go out again with another set.
@@ -137,7 +171,8 @@
     row.dataset.key = fields.key;
     row.classList.toggle("warmup", fields.set_type === "warmup");
     row.querySelector(".set-number").textContent = fields.set_type === "warmup" ? "W" : fields.set_number || "";
-    const load = `${fields.weight || "–"} × ${fields.reps || "–"}`;
+    const card = cardFor(item);
+    const load = loadText(fields.weight, fields.reps, fields.unit || "", Boolean(card && "timed" in card.dataset));
     row.querySelector(".set-load").textContent = elsewhere ? `${fields.exercise}: ${load}` : load;
     row.querySelector(".set-notes").textContent = fields.notes || "";
     const label = row.querySelector(".waiting-label");

@@ -86,17 +86,20 @@
     }
   }
 
-  // "4 sets · best 225 lb × 5", as the server writes it for a folded card.
+  // "4 sets · best 225 lb × 5", as the server writes it for a folded card: the heaviest
+  // set, else the most reps (or the longest time).
   function foldedSummary(card) {
     const rows = [...card.querySelectorAll(".rows .set-row.done:not(.warmup), .rows form.log-set.waiting:not(.warmup)")];
     const sets = rows.map((row) => ({
       weight: row.dataset.weight ?? row.elements.weight.value,
       reps: row.dataset.reps ?? row.elements.reps.value,
     }));
-    const best = sets.reduce((top, set) => (!top || parseFloat(set.weight) > parseFloat(top.weight) ? set : top), null);
+    const strength = (set) => [parseFloat(set.weight.replace(/^\s*(bw|body\s*weight)\s*/i, "")) || 0, parseFloat(set.reps) || 0];
+    const stronger = (one, other) => strength(one)[0] - strength(other)[0] || strength(one)[1] - strength(other)[1];
+    const best = sets.reduce((top, set) => (!top || stronger(set, top) > 0 ? set : top), null);
     const unit = card.querySelector("[name=unit]")?.value || card.dataset.unit || "";
     let text = `${sets.length} sets`;
-    if (best) text += ` · best ${best.weight || "–"} ${unit} × ${best.reps || "–"}`;
+    if (best) text += ` · best ${window.WorkoutLog.loadText(best.weight, best.reps, unit, "timed" in card.dataset)}`;
     return text;
   }
 

@@ -284,9 +284,9 @@ def cards_for(targets, sets, default_rest, unit):
 
 
 def canonical_exercise_name(owner, name):
-    """The lifter's own name for an exercise typed in any spelling: "bench press " typed
-    today is their "Bench Press"."""
-    exercise = Exercise.objects.named(owner, name)
+    """The lifter's own name for an exercise typed in any spelling ("bench press " typed
+    today is their "Bench Press"), else the library's, else the name as typed."""
+    exercise = Exercise.objects.named(owner, name) or Exercise.objects.named(None, name)
     return exercise.name if exercise else display_name(name)
 
 

@@ -186,11 +186,11 @@ def test_adding_an_exercise_puts_it_last(alice_client, alice, alices):
         alice_client,
         alices,
         ("add", "exercise"),
-        new={"name": " Nordic  curl ", "target_sets": 2, "target_reps": "6", "rest_seconds": 90},
+        new={"name": " Reverse  nordic ", "target_sets": 2, "target_reps": "6", "rest_seconds": 90},
     )
-    added = alices.exercises.get(exercise__name="Nordic curl")
+    added = alices.exercises.get(exercise__name="Reverse nordic")
     assert response["Location"] == f"{alices.get_absolute_url()}#exercise-{added.pk}"
-    assert targets(alices)[-1] == (added.position, "Nordic curl", 2, "6", 90)
+    assert targets(alices)[-1] == (added.position, "Reverse nordic", 2, "6", 90)
     assert added.position == alices.exercises.count()
 
 

@@ -4,8 +4,9 @@ and routine exercise points to one.
 exercise_key() is the one rule that makes two spellings one exercise ("Bench press",
 " bench  PRESS ", "BENCH PRESS"): computed here, in Python, when a name is written, and
 stored; the database never lowers a name itself. Exercises without an owner are the
-library the starter routines use: a lifter's own are made from them (their kind
-included) the first time they name one.
+library (a few hundred common exercises, migration 0016, which the starter routines use
+too): a lifter's own are made from them, spelled as the library spells them and of their
+kind, the first time the lifter names one in any spelling.
 """
 
 import re
@@ -20,6 +21,8 @@ from .batches import batched
 from .history import mark_unsynced
 
 NAME_MAX_LENGTH = 100
+# Names suggested as a lifter types one: all of their own and the library's, in practice.
+SUGGESTIONS = 1000
 # Case-folding may lengthen a name ("ß" is "ss"): room for three times the name.
 KEY_MAX_LENGTH = 3 * NAME_MAX_LENGTH
 
@@ -112,6 +115,19 @@ class ExerciseQuerySet(models.QuerySet):
         """The lifter's exercise of this name (any spelling), or None."""
         return self.filter(owner=owner, key=exercise_key(name)).first()
 
+    def library(self):
+        return self.filter(owner=None)
+
+    def suggested_names(self, owner, limit=SUGGESTIONS):
+        """Names to suggest as the lifter types one: their own first, then the library's
+        they do not have (in any spelling). Two queries."""
+        own = list(self.owned_by(owner).order_by("key").values_list("key", "name")[:limit])
+        taken = {key for key, _ in own}
+        library = self.library().order_by("key").values_list("key", "name")
+        return [name for _, name in own] + [
+            name for key, name in library[: limit + len(taken)] if key not in taken
+        ][: max(0, limit - len(own))]
+
 
 def lifter_or_starters(related_name, help_text):
     """The lifter a row belongs to; empty for what every lifter starts from."""
@@ -158,9 +174,9 @@ class Exercise(models.Model):
 
     @classmethod
     def for_names(cls, owner_id, names):
-        """{key: the lifter's exercise} for these names, made where missing (named as
-        first written here, of the library's kind, else the kind the name says).
-        Three queries at most, whatever the number of names."""
+        """{key: the lifter's exercise} for these names, made where missing: as the
+        library spells it and of its kind, else named as first written here, of the kind
+        the name says. Three queries at most, whatever the number of names."""
         wanted = {}
         for name in names:
             if shown := display_name(name):
@@ -169,18 +185,19 @@ class Exercise(models.Model):
         if missing := {key: wanted[key] for key in wanted.keys() - found.keys()}:
             library = cls._by_key(cls.objects.filter(owner=None), missing)
             new = [
-                cls(
-                    owner_id=owner_id,
-                    name=name,
-                    key=key,
-                    kind=library[key].kind if key in library else guessed_kind(name),
-                )
+                library[key].copy_for(owner_id)
+                if key in library
+                else cls(owner_id=owner_id, name=name, key=key, kind=guessed_kind(name))
                 for key, name in missing.items()
             ]
             # Another request may make the same one meanwhile: theirs is as good.
             cls.objects.bulk_create(new, ignore_conflicts=True)
             found |= cls._by_key(cls.objects.filter(owner_id=owner_id), missing)
         return found
+
+    def copy_for(self, owner_id):
+        """A lifter's own exercise made from this one of the library (unsaved)."""
+        return Exercise(owner_id=owner_id, name=self.name, key=self.key, kind=self.kind)
 
     @staticmethod
     def _by_key(exercises, keys):

@@ -35,7 +35,6 @@ from ..numbers import whole_number
 
 STEPS = {"up": -1, "down": 1}
 MAX_ID = 2**31 - 1
-EXERCISE_NAME_SUGGESTIONS = 300
 
 
 def get_routine(request, routine_id):
@@ -152,9 +151,8 @@ def start_workout(request, routine):
 
 
 def exercise_names(owner):
-    """Names for the add-exercise field's suggestions: the lifter's exercises."""
-    names = Exercise.objects.owned_by(owner).values_list("name", flat=True)
-    return list(names[:EXERCISE_NAME_SUGGESTIONS])
+    """Names for the add-exercise field's suggestions: the lifter's, then the library's."""
+    return Exercise.objects.suggested_names(owner)
 
 
 @require_POST

@@ -304,8 +304,8 @@ def save_note(request, session_id):
 
 @require_GET
 def exercise_names(request):
-    """The lifter's own exercise names, for the add-exercise field's suggestions."""
-    names = Exercise.objects.owned_by(request.user).values_list("name", flat=True)
+    """The add-exercise field's suggestions: the lifter's own names, then the library's."""
+    names = Exercise.objects.suggested_names(request.user)
     return render(request, f"{WORKOUT_TEMPLATE}#exercise-names", {"exercise_names": names})
 
 

@@ -63,19 +63,20 @@ class RoutineChoiceField(forms.ModelChoiceField):
 class StartWorkoutForm(forms.Form):
     """Which routine (`template`, its slug) and day; or `empty`: a workout with no routine."""
 
+    # Sent by the Start button of a routine's card (its name and value).
     template = RoutineChoiceField(
         queryset=Routine.objects.none(),
         to_field_name="slug",
         empty_label=None,
         required=False,
-        widget=forms.RadioSelect,
         error_messages={"invalid_choice": "There is no workout template with that name."},
     )
     empty = forms.BooleanField(required=False, help_text="Start a workout with no routine.")
     date = forms.DateField(
+        label="Day of the workout",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave as today, or pick the day of a workout you are entering late.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Today, or the day of a workout you are entering late.",
     )
 
     def __init__(self, *args, owner, **kwargs):
@@ -83,8 +84,6 @@ class StartWorkoutForm(forms.Form):
         field = self.fields["template"]
         field.owner = owner
         field.queryset = Routine.objects.owned_by(owner)
-        # The radios ask for a choice, except for the "empty workout" button.
-        field.widget.attrs["required"] = True
 
     def clean_date(self):
         date = self.cleaned_data["date"] or timezone.localdate()

@@ -4,8 +4,8 @@ from playwright.sync_api import expect
 
 
 def start_workout(page, template="Lower 1"):
-    page.get_by_label(template).check()
-    page.get_by_role("button", name="Start workout").click()
+    """Tap the routine's Start on the home page (today)."""
+    page.get_by_role("button", name=f"Start {template}").click()
     page.wait_for_url("**/workouts/*/")
 
 

@@ -30,6 +30,16 @@ class RoutineQuerySet(models.QuerySet):
     def starters(self):
         return self.filter(owner=None)
 
+    def as_cards(self):
+        """With what a routine's card on the home page says: its exercises (and theirs),
+        and when it was last done (last_done). Two queries."""
+        from .workouts import Workout
+
+        done = Q(workouts__status=Workout.Status.COMPLETED)
+        return self.annotate(last_done=models.Max("workouts__date", filter=done)).prefetch_related(
+            models.Prefetch("exercises", RoutineExercise.objects.select_related("exercise"))
+        )
+
     def for_start(self, owner, slug):
         """The routine a slug names for this lifter: theirs, else the starter of that slug
         (what the JSON API's `template` accepted before lifters had routines)."""
@@ -64,6 +74,11 @@ class Routine(models.Model):
 
     def get_absolute_url(self):
         return reverse("routine_editor", args=[self.pk])
+
+    @property
+    def planned_sets(self):
+        """Every exercise's sets (reads the exercises prefetched by as_cards)."""
+        return sum(exercise.target_sets for exercise in self.exercises.all())
 
     @classmethod
     def create_for(cls, owner, name, exercises=(), rest_seconds=DEFAULT_REST_SECONDS):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -23,6 +24,7 @@ from ..models import (
     Exercise,
     KeyTaken,
     LifterProfile,
+    Routine,
     Set,
     Workout,
     WorkoutClosed,
@@ -68,18 +70,22 @@ def redirect_to(request, url):
 def home(request):
     workouts = Workout.objects.owned_by(request.user).with_title()
     active = workouts.active().first()
-    recent = workouts.completed()[:5]
-    form = None
+    context = {"active": active, "recent": workouts.completed()[:5]}
     if not active:
         give_starter_routines(request.user)
-        form = StartWorkoutForm(owner=request.user, initial={"template": None})
-    context = {
-        "active": active,
+        form = StartWorkoutForm(owner=request.user, initial={"date": timezone.localdate()})
+        context |= start_context(request, form)
+    return render(request, "sessions_app/home.html", context)
+
+
+def start_context(request, form):
+    """The routines as cards, each with its own Start; the day, today unless changed."""
+    return {
         "form": form,
-        "recent": recent,
+        "routines": Routine.objects.owned_by(request.user).as_cards(),
+        "today": timezone.localdate(),
         "ask_unit": needs_unit_choice(request.user),
     }
-    return render(request, "sessions_app/home.html", context)
 
 
 @require_POST
@@ -97,7 +103,7 @@ def start_workout(request):
             )
             return redirect_to(request, error.workout.get_absolute_url())
         return redirect_to(request, workout.get_absolute_url())
-    context = {"active": None, "form": form, "recent": []}
+    context = {"active": None, "recent": [], **start_context(request, form)}
     return render(request, "sessions_app/home.html", context)
 
 

@@ -11,10 +11,20 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .models import ExerciseKind, ExerciseRecord, ExerciseWorkout, Set, WeightUnit, exercise_key
+from django.db.models import Exists, OuterRef, Q
+
+from .models import (
+    ExerciseKind,
+    ExerciseRecord,
+    ExerciseWorkout,
+    Set,
+    SetType,
+    WeightUnit,
+    exercise_key,
+)
 from .models.records import best_before, record_flags
 from .models.units import from_pounds, in_unit
-from .set_text import clock
+from .set_text import clock, load_text
 
 CHART_WIDTH = 360
 CHART_HEIGHT = 200
@@ -79,6 +89,100 @@ def workout_summary(workout, sets, unit=WeightUnit.LB):
         duration_minutes=workout.duration_minutes,
         records=records,
         unit=unit,
+    )
+
+
+# --- The history list ---------------------------------------------------------------------
+
+
+@dataclass
+class ExerciseDone:
+    name: str
+    best: Set  # its best working set: estimated 1RM, else the heaviest, else the most reps
+    timed: bool = False
+
+    @property
+    def best_text(self):
+        best = self.best
+        return load_text(best.weight, best.reps, best.unit, self.timed)
+
+
+@dataclass
+class Digest:
+    """A finished workout in one glance, for the history list."""
+
+    set_count: int = 0
+    volume: Decimal = Decimal(0)
+    exercises: list = field(default_factory=list)  # ExerciseDone, in the order first done
+    records: list = field(default_factory=list)  # names of the exercises whose record it beat
+    unit: str = WeightUnit.LB
+
+
+def strength(workout_set):
+    """How a set ranks among an exercise's sets of a workout (all in pounds)."""
+    missing = Decimal(-1)
+    return (
+        in_unit(workout_set.estimated_1rm, workout_set.unit, WeightUnit.LB) or missing,
+        in_unit(workout_set.weight_value, workout_set.unit, WeightUnit.LB) or missing,
+        workout_set.reps_value or 0,
+    )
+
+
+# What the history list reads of each set.
+DIGEST_FIELDS = (
+    "workout_id", "exercise_id", "exercise_name", "weight", "reps", "unit", "set_type",
+    "weight_value", "reps_value", "estimated_1rm", "created_at",
+)  # fmt: skip
+
+
+def history_digests(workouts, unit=WeightUnit.LB):
+    """{workout id: Digest} for a page of workouts: their sets and the records they
+    beat, in two queries whatever the history's length."""
+    digests = {workout.pk: Digest(unit=unit) for workout in workouts}
+    sets = (
+        Set.objects.filter(workout_id__in=list(digests))
+        .exclude(set_type=SetType.WARMUP)
+        .select_related("exercise")
+        .only(*DIGEST_FIELDS, "exercise__kind")
+        .order_by("created_at", "pk")
+    )
+    done = {}
+    for workout_set in sets:
+        digest = digests[workout_set.workout_id]
+        digest.set_count += 1
+        if (volume := workout_set.volume) is not None:
+            digest.volume += in_unit(volume, workout_set.unit, unit)
+        key = (workout_set.workout_id, workout_set.exercise_id)
+        if key not in done:
+            timed = workout_set.exercise.kind == ExerciseKind.TIMED
+            done[key] = ExerciseDone(workout_set.exercise_name, workout_set, timed)
+            digest.exercises.append(done[key])
+        elif strength(workout_set) > strength(done[key].best):
+            done[key].best = workout_set
+    for workout_id, name in records_beaten(list(digests)):
+        digests[workout_id].records.append(name)
+    return digests
+
+
+def records_beaten(workout_ids):
+    """(workout id, exercise name) of each record these workouts beat: a best estimated
+    1RM above every earlier workout's (the first workout of an exercise beats nothing)."""
+    earlier = ExerciseWorkout.objects.filter(
+        Q(date__lt=OuterRef("date"))
+        | Q(date=OuterRef("date"), completed_at__lt=OuterRef("completed_at"))
+        | Q(
+            date=OuterRef("date"),
+            completed_at=OuterRef("completed_at"),
+            workout_id__lt=OuterRef("workout_id"),
+        ),
+        record=OuterRef("record"),
+        best_1rm_lb__isnull=False,
+    )
+    return (
+        ExerciseWorkout.objects.filter(workout_id__in=workout_ids, is_record=True)
+        .filter(Exists(earlier))
+        .order_by("record__exercise__key")
+        .values_list("workout_id", "record__exercise__name")
     )
 
 

@@ -38,7 +38,7 @@ def test_a_strong_export_imported_on_the_phone_shows_in_history_and_progress(
 
     page.get_by_role("link", name="See your history").click()
     page.wait_for_url("**/history/")
-    workouts = page.locator(".session-list li")
+    workouts = page.locator(".history-item")
     expect(workouts).to_have_count(2)
     expect(workouts.first).to_contain_text("Leg Day")
     expect(workouts.nth(1)).to_contain_text("Push Day")

@@ -377,10 +377,10 @@ def test_history_pages_count_working_sets_of_their_workouts_only(
     alice_client, alice, lower1, django_assert_num_queries
 ):
     bulk_completed_sessions(alice, 95)
-    # django session, user, count, the page (with its set counts)
-    with django_assert_num_queries(4):
+    # django session, user, unit, count, the page, its sets, the records they beat
+    with django_assert_num_queries(7):
         last = alice_client.get(reverse("history") + "?page=5").content.decode()
-    assert "Page 5 of 5" in last and last.count("2 sets<") == 15
+    assert "Page 5 of 5" in last and last.count("2 sets · 2,000 lb") == 15
     assert ">Wed 1 Jan 2020<" in last
 
 

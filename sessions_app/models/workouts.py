@@ -9,6 +9,7 @@ written from the exercise.
 
 import contextlib
 import functools
+import re
 import uuid
 
 from django.conf import settings
@@ -58,6 +59,15 @@ class SetType(models.TextChoices):
     WARMUP = "warmup", "warm-up"
     DROP = "drop", "drop set"
     FAILURE = "failure", "failure"
+
+
+def slug_in_words(slug):
+    """A routine's slug as a title: "push-a-2" -> "Push A" (the number only made the slug
+    unique), "upper_body" -> "Upper Body"."""
+    words = [word for word in re.split(r"[-_\s]+", slug or "") if word]
+    if len(words) > 1 and words[-1].isdigit():
+        words.pop()
+    return " ".join(word[:1].upper() + word[1:] for word in words) or EMPTY_WORKOUT_NAME
 
 
 class WorkoutQuerySet(models.QuerySet):
@@ -165,8 +175,13 @@ class Workout(models.Model):
 
     @property
     def title(self):
-        """The routine's name (see with_title), else the name at the start."""
-        return getattr(self, "current_title", None) or self.routine_name or self.routine_slug
+        """The routine's name (see with_title), else the name at the start, else its slug
+        in words: a lifter never reads a slug ("push-a-2" is "Push A")."""
+        return (
+            getattr(self, "current_title", None)
+            or self.routine_name
+            or slug_in_words(self.routine_slug)
+        )
 
     @property
     def is_active(self):
@@ -450,8 +465,11 @@ class Set(models.Model):
 
     @property
     def volume(self):
-        """Weight × reps, for the workout's total; None when either is not a number."""
+        """Weight × reps, for the workout's total; None when either is not a number, for
+        an assisted (negative) weight, and for a time ("60s": a hold has no reps)."""
         if self.weight_value is None or self.reps_value is None or self.weight_value < 0:
+            return None
+        if parse_duration(self.reps) is not None:
             return None
         return self.weight_value * self.reps_value
 

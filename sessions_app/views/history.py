@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, OuterRef, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ..export import COLUMNS, csv_row, row_for
 from ..forms import EditSetForm, WorkoutNoteForm
-from ..models import Set, SetType, Workout
+from ..models import LifterProfile, Set, Workout
+from ..progress import history_digests
 
 HISTORY_PAGE_SIZE = 20
 EXPORT_CHUNK_ROWS = 2000
@@ -30,25 +31,21 @@ FIX_TEMPLATE = "sessions_app/fix_workout.html"
 
 @require_GET
 def history(request):
-    # The count and the page each read the lifter's workouts through their index; the
-    # set counts are subqueries, so only the page's 20 workouts have their sets counted.
-    working_sets = (
-        Set.objects.filter(workout=OuterRef("pk"))
-        .exclude(set_type=SetType.WARMUP)
-        .order_by()
-        .values("workout")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+    """Completed workouts, newest first, each in one glance (progress.history_digests): the
+    count and the page read the lifter's workouts through their index, then only the
+    page's workouts have their sets and records read."""
     workouts = (
         Workout.objects.owned_by(request.user)
         .completed()
         .with_title()
-        .annotate(set_count=Coalesce(Subquery(working_sets), 0))
         .order_by("-date", "-created_at")
     )
     page = Paginator(workouts, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "sessions_app/history.html", {"page": page})
+    digests = history_digests(page.object_list, LifterProfile.unit_of(request.user.pk))
+    for workout in page.object_list:
+        workout.digest = digests[workout.pk]
+    context = {"page": page, "this_year": timezone.localdate().year}
+    return render(request, "sessions_app/history.html", context)
 
 
 # What the export reads of each set, and the attribute row_for() finds it under.

@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from .importers import FORMAT_CHOICES
 from .login import check_password_throttled
@@ -32,6 +33,8 @@ DAYS_AHEAD_ALLOWED = 1
 WORKOUT_NOTE_MAX_LENGTH = 2000
 # A weight past this is a typo far more often than a lift: the lifter confirms it first.
 PLAUSIBLE_WEIGHT = {WeightUnit.KG: 600, WeightUnit.LB: 1300}
+# As the rows' ⋯ panel writes them: "Working", "Warm-up", "Drop set", "Failure".
+SET_TYPE_CHOICES = [(value, capfirst(label)) for value, label in SetType.choices]
 # What a row without them is told, by the server and before it by the page (outbox.js).
 MISSING_WEIGHT = "Enter the weight for this set."
 MISSING_REPS = "Enter the reps for this set."
@@ -244,7 +247,7 @@ class SetForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs=NO_AUTOCOMPLETE),
     )
-    set_type = forms.ChoiceField(label="Type", choices=SetType, required=False)
+    set_type = forms.ChoiceField(label="Type", choices=SET_TYPE_CHOICES, required=False)
     # The API's older spelling of set_type="warmup".
     is_warmup = forms.BooleanField(label="Warm-up", required=False, widget=forms.HiddenInput)
     rpe = forms.DecimalField(
@@ -350,8 +353,9 @@ class EditSetForm(SetForm):
 
     def __init__(self, *args, lifter_unit=WeightUnit.LB, **kwargs):
         super().__init__(*args, lifter_unit=lifter_unit, **kwargs)
-        self.fields["weight"].label = f"Weight ({lifter_unit})"
-        self.fields["weight"].widget.attrs["placeholder"] = f"{lifter_unit} or BW"
+        # The unit is a field of its own, next to it: the weight names none.
+        self.fields["weight"].label = "Weight"
+        self.fields["weight"].widget.attrs["placeholder"] = "60, BW, BW+10"
 
     @classmethod
     def for_set(cls, workout_set, data=None):

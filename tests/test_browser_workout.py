@@ -33,7 +33,7 @@ def test_a_lifter_logs_a_workout_on_a_phone(phone, alice, lower1):
     squat.locator("summary").click()  # the finished exercise folded: open it again
     squat.get_by_role("link", name="Edit set 2 of Back Squat").click()
     editing = squat.locator(".set-row.editing")
-    editing.get_by_label("Weight (lb)").fill("230")
+    editing.get_by_label("Weight", exact=True).fill("230")
     editing.get_by_role("button", name="Save").click()
     expect(squat.locator(".set-row.done", has_text="230 lb × 5")).to_have_count(1)
     assert page.evaluate("window.sameDocument") is True

@@ -236,7 +236,7 @@ def test_a_logged_row_can_be_fixed_and_deleted(phone, alice, lower1):
     wait_until_logged(page, squat, 1)
     squat.get_by_role("link", name="Edit set 1 of Back Squat").click()
     editing = squat.locator(".set-row.editing")
-    editing.get_by_label("Weight (lb)").fill("225")
+    editing.get_by_label("Weight", exact=True).fill("225")
     editing.get_by_role("button", name="Save").click()
     expect(squat.locator(".set-row.done")).to_contain_text("225 lb × 5")
     assert Set.objects.get().weight == "225"

@@ -131,10 +131,12 @@ def test_merging_moves_the_sets_and_numbers_a_shared_workout_again(
     alice, alice_client, alices_history
 ):
     monday, wednesday, _ = alices_history
+    url = reverse("exercise_detail") + "?name=Benchpress"
+    asked = alice_client.post(url, {"action": "merge", "into": "bench press"})
+    assert "Merge Benchpress into Bench Press?" in asked.content.decode()
+    assert Set.objects.filter(exercise_name="Benchpress").count() == 1  # not yet
     response = alice_client.post(
-        reverse("exercise_detail") + "?name=Benchpress",
-        {"action": "merge", "into": "bench press"},
-        follow=True,
+        url, {"action": "merge", "into": "bench press", "confirm": "yes"}, follow=True
     )
     assert "Merged “Benchpress” into “Bench Press”: 1 set in 1 workout moved." in (
         response.content.decode()
@@ -202,7 +204,8 @@ def test_merging_rewrites_the_moved_and_renumbered_rows_only(sheets, alice, lowe
     )
     run_sync()
     alice_client.post(
-        reverse("exercise_detail") + "?name=Benchpress", {"action": "merge", "into": "bench press"}
+        reverse("exercise_detail") + "?name=Benchpress",
+        {"action": "merge", "into": "bench press", "confirm": "yes"},
     )
     result = run_sync()
     assert (result.appended, result.updated, result.deleted) == (0, 1, 0)

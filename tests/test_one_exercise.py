@@ -133,7 +133,7 @@ def test_every_path_that_names_an_exercise_finds_the_same_one(
     log_on_the_page(alice_client, alice, day(6), ["Benchpress"])
     alice_client.post(
         reverse("exercise_detail") + "?name=benchpress",
-        {"action": "merge", "into": " BENCH press"},
+        {"action": "merge", "into": " BENCH press", "confirm": "yes"},
     )
 
     bench = Exercise.objects.get(owner=alice, key="bench press")

@@ -105,6 +105,11 @@ def exercise_detail(request):
             request, f"Renamed “{old_name}” to “{exercise.name}” in {plural(workouts, 'workout')}."
         )
         return redirect(reverse("exercise_list"))
+    if action == "merge" and merge_form.is_valid() and not request.POST.get("confirm"):
+        # It cannot be undone: the question first, with what it will move.
+        target = merge_form.cleaned_data["into"]
+        context = {"exercise": exercise, "target": target, "sets": exercise.sets.count()}
+        return render(request, "sessions_app/exercises/merge.html", context)
     if action == "merge" and merge_form.is_valid():
         target = merge_form.cleaned_data["into"]
         moved, workouts = exercise.merge_into(target)

@@ -22,7 +22,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 # only where it sits in a sentence (a paragraph with other words around it).
 TOO_SMALL = """(smallest) => [...document.querySelectorAll(
     "a[href], button, input[type=submit], summary")]
-  .filter((e) => e.getClientRects().length && !e.closest("[aria-hidden=true], .visually-hidden, [hidden]"))
+  .filter((e) => e.getClientRects().length)
+  .filter((e) => !e.closest("[aria-hidden=true], .visually-hidden, [hidden]"))
   .filter((e) => {
     if (getComputedStyle(e).display !== "inline") return true;
     const sentence = e.closest("p");

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from sessions_app.models import Exercise, Set, Workout
+from sessions_app.models import Exercise, Routine, Set, Workout
 from tests.helpers import HTMX, set_data
 
 
@@ -389,3 +389,18 @@ def test_a_bad_fix_with_htmx_replaces_only_the_set_being_fixed(alice_client, ali
 def test_the_favicon_is_the_apps_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response["Location"].endswith("icon.svg")
+
+
+def test_no_template_syntax_shows_on_a_page(alice_client, alice, alice_workout):
+    """A comment of the templates never reaches the lifter (one {# #} holds one line)."""
+    alice_workout.log_set("Back Squat", "225", "5")
+    routine = Routine.objects.filter(owner=alice).first() or Routine.create_for(alice, "Mine")
+    for url in [
+        "/",
+        alice_workout.get_absolute_url(),
+        routine.get_absolute_url(),
+        reverse("history"),
+        reverse("routine_list"),
+    ]:
+        page = alice_client.get(url).content.decode()
+        assert "{#" not in page and "#}" not in page and "{%" not in page, url

@@ -18,6 +18,7 @@ from .numbers import parse_duration
 # Bodyweight with nothing added: its own words, never followed by a unit.
 BODYWEIGHT_ALONE = re.compile(r"^(bw|body\s*weight)$", re.IGNORECASE)
 WHOLE_SECONDS = re.compile(r"^[0-9]{1,5}$")
+NOTED_TIME = re.compile(r"(?:^|; )time ([0-9]+(?::[0-5][0-9]){1,2})(?:;|$)")
 DIGIT = re.compile(r"[0-9]")
 # How each piece is shown: a value plainly, a unit and the × muted.
 PIECE_HTML = {
@@ -43,9 +44,13 @@ def seconds_in(reps, timed):
     return seconds
 
 
-def load_pieces(weight, reps, unit, timed=False):
-    """A set as (text, kind) pieces, kind being "value", "unit" or "times"."""
+def load_pieces(weight, reps, unit, timed=False, notes=""):
+    """A set as (text, kind) pieces, kind being "value", "unit" or "times". A set with
+    neither weight nor reps may carry its time in its notes, as imports write it ("time
+    1:00", see importers.cardio_text): that time is what it reads as."""
     weight, reps = (weight or "").strip(), (reps or "").strip()
+    if not weight and not reps and (noted := NOTED_TIME.search(notes or "")):
+        return [(noted.group(1), "value")]
     seconds = seconds_in(reps, timed) if reps else None
     if BODYWEIGHT_ALONE.match(weight) and seconds is not None:
         weight = ""  # a hold on bodyweight is its time
@@ -62,17 +67,17 @@ def load_pieces(weight, reps, unit, timed=False):
     return [*load, ("×", "times"), (reps, "value")] if reps else load
 
 
-def load_text(weight, reps, unit, timed=False):
-    return " ".join(text for text, _ in load_pieces(weight, reps, unit, timed))
+def load_text(weight, reps, unit, timed=False, notes=""):
+    return " ".join(text for text, _ in load_pieces(weight, reps, unit, timed, notes))
 
 
-def load_html(weight, reps, unit, timed=False):
+def load_html(weight, reps, unit, timed=False, notes=""):
     return format_html_join(
         " ",
         "{}",
         (
             (format_html(PIECE_HTML[kind], text),)
-            for text, kind in load_pieces(weight, reps, unit, timed)
+            for text, kind in load_pieces(weight, reps, unit, timed, notes)
         ),
     )
 
@@ -85,12 +90,22 @@ def is_timed(workout_set):
     return workout_set.exercise.kind == ExerciseKind.TIMED
 
 
+def set_pieces(workout_set):
+    return (
+        workout_set.weight,
+        workout_set.reps,
+        workout_set.unit,
+        is_timed(workout_set),
+        workout_set.notes,
+    )
+
+
 def set_text(workout_set):
-    return load_text(workout_set.weight, workout_set.reps, workout_set.unit, is_timed(workout_set))
+    return load_text(*set_pieces(workout_set))
 
 
 def set_html(workout_set):
-    return load_html(workout_set.weight, workout_set.reps, workout_set.unit, is_timed(workout_set))
+    return load_html(*set_pieces(workout_set))
 
 
 def compact_text(sets, timed=False):

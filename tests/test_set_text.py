@@ -42,6 +42,13 @@ def test_a_set_reads_as_what_it_is(arguments, expected):
     assert load_text(*arguments) == expected
 
 
+def test_an_imported_time_kept_in_the_notes_reads_as_the_time():
+    assert load_text("", "", "kg", notes="time 1:00") == "1:00"
+    assert load_text("", "", "kg", notes="Felt easy; time 12:05") == "12:05"
+    assert load_text("", "", "kg", notes="5 km in 30:00") == "–"
+    assert load_text("", "10", "kg", notes="time 1:00") == "10 reps"
+
+
 def previous(weight, reps, unit="kg", set_type="working"):
     return PreviousSet(1, weight, reps, set_type, unit)
 

@@ -75,7 +75,8 @@ def serving(url):
     def answers():
         try:
             return requests.get(url, timeout=2).status_code == 200
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # gunicorn listens before its workers are up: a first request may wait.
             return False
 
     return answers

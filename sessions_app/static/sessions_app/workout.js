@@ -51,7 +51,8 @@
   // numbered apart), and the planned row stays where it was, as it was before the lifter
   // typed into it, with a key of its own. The same online and offline.
   function splitWarmup(form, fields) {
-    if (fields.set_type !== "warmup" || !form.matches("form.planned")) return;
+    // (A planned warm-up row is logged as itself.)
+    if (fields.set_type !== "warmup" || !form.matches("form.planned:not(.warmup)")) return;
     const planned = form.cloneNode(true);
     for (const field of planned.querySelectorAll("input:not([type=hidden]), select")) {
       if (field.type === "checkbox") field.checked = field.defaultChecked = false;

@@ -10,8 +10,10 @@ Records are kept in pounds; the pages show them in the lifter's unit.
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, FloatField, OuterRef, Q
+from django.db.models.functions import Cast
 
 from .models import (
     ExerciseKind,
@@ -23,7 +25,8 @@ from .models import (
     exercise_key,
 )
 from .models.records import best_before, record_flags
-from .models.units import from_pounds, in_unit
+from .models.units import LB_PER_KG, from_pounds, in_unit
+from .models.workouts import volume_of
 from .set_text import clock, load_text
 
 CHART_WIDTH = 360
@@ -95,16 +98,47 @@ def workout_summary(workout, sets, unit=WeightUnit.LB):
 # --- The history list ---------------------------------------------------------------------
 
 
+class DigestSet(NamedTuple):
+    """A working set as the history list reads it: plain values (floats, not decimals:
+    the list rounds what it shows), no model instance; 500 sets a page, and building
+    instances or decimals for them cost more than the rest of the page."""
+
+    workout_id: str
+    exercise_id: int
+    exercise_name: str
+    weight: str
+    reps: str
+    unit: str
+    weight_value: float | None
+    reps_value: int | None
+    estimated_1rm: float | None
+    kind: str
+
+    @property
+    def strength(self):
+        """How it ranks among an exercise's sets of a workout: estimated 1RM, then the
+        load, then the reps (in pounds)."""
+        factor = FLOAT_LB_PER_KG if self.unit == WeightUnit.KG else 1.0
+        return (
+            (self.estimated_1rm or -1.0) * factor,
+            (self.weight_value if self.weight_value is not None else -1.0) * factor,
+            self.reps_value or 0,
+        )
+
+
+FLOAT_LB_PER_KG = float(LB_PER_KG)
+
+
 @dataclass
 class ExerciseDone:
     name: str
-    best: Set  # its best working set: estimated 1RM, else the heaviest, else the most reps
-    timed: bool = False
+    best: DigestSet  # its best working set: estimated 1RM, else the heaviest, else most reps
+    strength: tuple
 
     @property
     def best_text(self):
         best = self.best
-        return load_text(best.weight, best.reps, best.unit, self.timed)
+        return load_text(best.weight, best.reps, best.unit, best.kind == ExerciseKind.TIMED)
 
 
 @dataclass
@@ -112,53 +146,50 @@ class Digest:
     """A finished workout in one glance, for the history list."""
 
     set_count: int = 0
-    volume: Decimal = Decimal(0)
+    volume: float = 0.0
     exercises: list = field(default_factory=list)  # ExerciseDone, in the order first done
     records: list = field(default_factory=list)  # names of the exercises whose record it beat
     unit: str = WeightUnit.LB
-
-
-def strength(workout_set):
-    """How a set ranks among an exercise's sets of a workout (all in pounds)."""
-    missing = Decimal(-1)
-    return (
-        in_unit(workout_set.estimated_1rm, workout_set.unit, WeightUnit.LB) or missing,
-        in_unit(workout_set.weight_value, workout_set.unit, WeightUnit.LB) or missing,
-        workout_set.reps_value or 0,
-    )
-
-
-# What the history list reads of each set.
-DIGEST_FIELDS = (
-    "workout_id", "exercise_id", "exercise_name", "weight", "reps", "unit", "set_type",
-    "weight_value", "reps_value", "estimated_1rm", "created_at",
-)  # fmt: skip
 
 
 def history_digests(workouts, unit=WeightUnit.LB):
     """{workout id: Digest} for a page of workouts: their sets and the records they
     beat, in two queries whatever the history's length."""
     digests = {workout.pk: Digest(unit=unit) for workout in workouts}
-    sets = (
+    as_float = {name: Cast(name, FloatField()) for name in ("weight_value", "estimated_1rm")}
+    rows = (
         Set.objects.filter(workout_id__in=list(digests))
         .exclude(set_type=SetType.WARMUP)
-        .select_related("exercise")
-        .only(*DIGEST_FIELDS, "exercise__kind")
         .order_by("created_at", "pk")
+        .annotate(weight_float=as_float["weight_value"], estimate_float=as_float["estimated_1rm"])
+        .values_list(
+            "workout_id",
+            "exercise_id",
+            "exercise_name",
+            "weight",
+            "reps",
+            "unit",
+            "weight_float",
+            "reps_value",
+            "estimate_float",
+            "exercise__kind",
+        )  # fmt: skip
     )
+    to_unit = {unit: 1.0, WeightUnit.KG: 1 / FLOAT_LB_PER_KG, WeightUnit.LB: FLOAT_LB_PER_KG}
     done = {}
-    for workout_set in sets:
+    for workout_set in map(DigestSet._make, rows):
         digest = digests[workout_set.workout_id]
         digest.set_count += 1
-        if (volume := workout_set.volume) is not None:
-            digest.volume += in_unit(volume, workout_set.unit, unit)
+        volume = volume_of(workout_set.weight_value, workout_set.reps_value, workout_set.reps)
+        if volume is not None:
+            digest.volume += volume * (1.0 if workout_set.unit == unit else to_unit[unit])
         key = (workout_set.workout_id, workout_set.exercise_id)
+        strength = workout_set.strength
         if key not in done:
-            timed = workout_set.exercise.kind == ExerciseKind.TIMED
-            done[key] = ExerciseDone(workout_set.exercise_name, workout_set, timed)
+            done[key] = ExerciseDone(workout_set.exercise_name, workout_set, strength)
             digest.exercises.append(done[key])
-        elif strength(workout_set) > strength(done[key].best):
-            done[key].best = workout_set
+        elif strength > done[key].strength:
+            done[key].best, done[key].strength = workout_set, strength
     for workout_id, name in records_beaten(list(digests)):
         digests[workout_id].records.append(name)
     return digests

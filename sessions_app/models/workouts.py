@@ -465,13 +465,7 @@ class Set(models.Model):
 
     @property
     def volume(self):
-        """Weight × reps, for the workout's total; None when either is not a number, for
-        an assisted (negative) weight, and for a time ("60s": a hold has no reps)."""
-        if self.weight_value is None or self.reps_value is None or self.weight_value < 0:
-            return None
-        if parse_duration(self.reps) is not None:
-            return None
-        return self.weight_value * self.reps_value
+        return volume_of(self.weight_value, self.reps_value, self.reps)
 
     def to_dict(self):
         return {
@@ -572,6 +566,16 @@ class Set(models.Model):
             return False
         Exercise.named_for(owner_id, self.exercise_name)
         return True
+
+
+def volume_of(weight_value, reps_value, reps):
+    """Weight × reps, for a workout's total; None when either is not a number, for an
+    assisted (negative) weight, and for a time ("60s": a hold has no reps)."""
+    if weight_value is None or reps_value is None or weight_value < 0:
+        return None
+    if not reps.isdigit() and parse_duration(reps) is not None:
+        return None
+    return weight_value * reps_value
 
 
 def open_or_any_workout(owner_id, workout_id):

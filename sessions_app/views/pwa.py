@@ -7,10 +7,14 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
+# Every file the workout page loads: it must open whole without a network
+# (tests/test_offline_shell.py).
 SHELL_FILES = [
     "sessions_app/app.css",
     "sessions_app/outbox.js",
     "sessions_app/rest-timer.js",
+    "sessions_app/workout.js",
+    "sessions_app/workout-note.js",
     "sessions_app/pwa.js",
     "sessions_app/icon.svg",
     "sessions_app/icon-192.png",

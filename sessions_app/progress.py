@@ -1,5 +1,6 @@
 """What a lifter did before, as the pages show it: a finished workout's summary, the
-records, and one exercise's progress chart.
+history list (each workout in one glance), the records, and one exercise's progress
+chart (by estimated 1RM, by reps, or by time, as the exercise is done).
 
 Every function here runs a fixed number of queries, whatever the length of the history,
 and reads about the same number of rows in year five as in month three: records live

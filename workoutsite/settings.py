@@ -92,6 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "workoutsite.middleware.PrivateAnswersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that its answer has the session, the user and the CSP nonce to render
+    # with; it still runs before any view or process_view reads the body.
+    "workoutsite.middleware.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "workoutsite.urls"
@@ -169,6 +173,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Request bodies. A request declaring more than REQUEST_MAX_MEGABYTES is refused (413)
+# before it is read: room for the largest import file (20 MB) and its form. Django then
+# keeps at most 2.5 MB of form fields in memory, takes one file part per request, and
+# spools a file of more than 2.5 MB to a temporary file (bounded by the request's size).
+REQUEST_MAX_MEGABYTES = envint("REQUEST_MAX_MEGABYTES", "21")
+REQUEST_MAX_BYTES = REQUEST_MAX_MEGABYTES * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -310,13 +310,19 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-# Login guessing: failed logins allowed per username from one address, per username
-# from anywhere, and per address whatever the username; past one, that key is locked
-# for LOGIN_LOCKOUT_MINUTES (a correct password included). A lifter locked out from
-# one address still logs in from another unless their username itself is locked.
+# Login guessing (sessions_app/login.py): free failures per username from one address (or
+# in one browser the lifter logged in with), per username from unknown places, and per
+# address whatever the username. Past them, each attempt under that count waits a delay
+# that starts at LOGIN_DELAY_FIRST_SECONDS and doubles with each further failure, up to
+# LOGIN_DELAY_MAX_MINUTES; counts are forgotten a while after their last failure. A
+# browser or address where the lifter logged in before is known for
+# LOGIN_KNOWN_DEVICE_DAYS: guesses from elsewhere never slow it down.
 LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = envint("LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS", "5")
-LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", "20")
+LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", "10")
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "50")
-LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", "15")
+LOGIN_DELAY_FIRST_SECONDS = envint("LOGIN_DELAY_FIRST_SECONDS", "30")
+LOGIN_DELAY_MAX_MINUTES = envint("LOGIN_DELAY_MAX_MINUTES", "15")
+LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS = envint("LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS", "24")
+LOGIN_KNOWN_DEVICE_DAYS = envint("LOGIN_KNOWN_DEVICE_DAYS", "365")
 # Reading whole rows back (fixes typed into the sheet) costs more than a push: less often.
 SYNC_PULL_INTERVAL_MINUTES = envint("SYNC_PULL_INTERVAL_MINUTES", "60")

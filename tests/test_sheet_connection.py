@@ -74,7 +74,7 @@ def test_the_page_shows_the_service_account_to_share_with(alice_client, settings
     )
     settings.GOOGLE_SERVICE_ACCOUNT_FILE = str(key)
     page = alice_client.get(reverse("my_sheet")).content.decode()
-    assert 'value="workout-log@my-project.iam.gserviceaccount.com" readonly' in page
+    assert ">workout-log@my-project.iam.gserviceaccount.com</code>" in page
     assert "data-copy=" in page
     assert '"private_key"' not in page and ">K<" not in page
 

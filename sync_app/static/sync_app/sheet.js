@@ -9,9 +9,12 @@
     if (!field) continue;
     button.hidden = false;
     button.addEventListener("click", async () => {
-      field.select();
+      const range = document.createRange();
+      range.selectNodeContents(field);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
       try {
-        await navigator.clipboard.writeText(field.value);
+        await navigator.clipboard.writeText(field.textContent.trim());
         status.textContent = "Copied: paste it in Google Sheets' Share box.";
       } catch (error) {
         status.textContent = "Selected: copy it with your phone's Copy.";

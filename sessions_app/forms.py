@@ -528,6 +528,22 @@ class CurrentPasswordForm(forms.Form):
         return password
 
 
+THEME_CHOICES = [
+    ("system", "Like the phone"),
+    ("light", "Light"),
+    ("dark", "Dark"),
+]
+
+
+class ThemeForm(forms.Form):
+    theme = forms.ChoiceField(
+        label="Colours",
+        choices=THEME_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the app looks."},
+    )
+
+
 class ApiTokenForm(CurrentPasswordForm):
     """A new token reaches everything the lifter's login does: it takes their password."""
 

@@ -281,3 +281,29 @@ def test_add_lifter_prints_a_generated_password_once_that_logs_in(db):
 def test_add_lifter_refuses_a_taken_username_whatever_its_case(alice):
     with pytest.raises(CommandError, match="There is already a lifter named 'Alice'."):
         call_command("add_lifter", "Alice", stdout=io.StringIO())
+
+
+def dark_stylesheet(page):
+    """The dark stylesheet's link: its media query, "always", or None when not linked."""
+    found = re.search(r'<link rel="stylesheet" href="[^"]*dark\.css"( media="([^"]+)")?>', page)
+    if not found:
+        return None
+    return found.group(2) or "always"
+
+
+def test_the_colours_follow_the_phone_until_the_lifter_chooses(alice_client):
+    page = alice_client.get(reverse("account_settings")).content.decode()
+    assert dark_stylesheet(page) == "(prefers-color-scheme: dark)"
+    assert re.search(r'value="system"[^>]*checked', page)
+    response = alice_client.post(reverse("choose_theme"), {"theme": "dark"}, follow=True)
+    assert "Colours: dark, on this phone or browser." in response.content.decode()
+    assert alice_client.cookies["theme"].value == "dark"
+    assert dark_stylesheet(alice_client.get(reverse("home")).content.decode()) == "always"
+    alice_client.post(reverse("choose_theme"), {"theme": "light"})
+    assert dark_stylesheet(alice_client.get(reverse("home")).content.decode()) is None
+
+
+def test_an_unknown_theme_is_refused(alice_client):
+    response = alice_client.post(reverse("choose_theme"), {"theme": "neon"}, follow=True)
+    assert "Choose how the app looks." in response.content.decode()
+    assert "theme" not in alice_client.cookies

@@ -1,6 +1,7 @@
 """A lifter's own account: kg or lb, changing the password, logging out everywhere, and
 their API tokens. (Operators add lifters with `manage.py add_lifter`.)"""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -12,8 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from ..forms import (
+    THEME_CHOICES,
     ApiTokenForm,
     LogOutEverywhereForm,
+    ThemeForm,
     ThrottledPasswordChangeForm,
     WeightUnitForm,
 )
@@ -23,6 +26,10 @@ SETTINGS_TEMPLATE = "sessions_app/account/settings.html"
 # A new token's secret waits here, in the lifter's own session, for the one page that shows
 # it: never in a URL, a message or a log, and gone from the session once shown.
 NEW_TOKEN_SESSION_KEY = "new_api_token"
+# How the app looks is this browser's choice (a dim gym on the phone, a bright desk at
+# home): a cookie base.html reads, so no page costs a query for it.
+THEME_COOKIE = "theme"
+THEME_COOKIE_DAYS = 400
 
 
 def needs_unit_choice(user):
@@ -34,6 +41,7 @@ def settings_context(request, **overrides):
     unit = LifterProfile.unit_of(request.user.pk)
     context = {
         "unit_form": WeightUnitForm(initial={"weight_unit": unit}),
+        "theme_form": ThemeForm(initial={"theme": theme_of(request)}),
         "token_form": ApiTokenForm(request=request),
         "logout_form": LogOutEverywhereForm(request=request),
         "tokens": request.user.api_tokens.order_by("-created_at"),
@@ -66,6 +74,34 @@ def choose_unit(request):
         "change this any time in Settings.",
     )
     return redirect(back)
+
+
+def theme_of(request):
+    theme = request.COOKIES.get(THEME_COOKIE, "system")
+    return theme if theme in dict(THEME_CHOICES) else "system"
+
+
+@require_POST
+def choose_theme(request):
+    form = ThemeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose how the app looks.")
+        return redirect("account_settings")
+    theme = form.cleaned_data["theme"]
+    messages.success(
+        request,
+        f"Colours: {dict(THEME_CHOICES)[theme].lower()}, on this phone or browser.",
+    )
+    response = redirect("account_settings")
+    response.set_cookie(
+        THEME_COOKIE,
+        theme,
+        max_age=THEME_COOKIE_DAYS * 24 * 60 * 60,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 SHELL_FILES = [
     "sessions_app/app.css",
+    "sessions_app/dark.css",
     "sessions_app/outbox.js",
     "sessions_app/rest-timer.js",
     "sessions_app/pwa.js",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("service-worker.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
+    path("open/", pwa.current_workout, name="current_workout"),
     path("api/", include("sessions_app.api_urls")),
     path("sync/", include("sync_app.urls")),
     path("", include("sessions_app.urls")),

@@ -132,3 +132,14 @@ self.addEventListener("fetch", (event) => {
   }
   if (keptPage(request)) event.respondWith(fromNetworkOrCopy(request));
 });
+
+// "Rest over" (rest-timer.js): a tap on it brings the workout back.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => "focus" in client);
+      return open ? open.focus() : self.clients.openWindow(START_URL);
+    }),
+  );
+});

@@ -45,6 +45,22 @@ def envlist(name, default):
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
+def site_origins(address):
+    """The (host, https origin) of each name in a Caddy site address, such as
+    "workouts.example.com", "192.168.1.20" or "https://workouts.lan:8443, other.lan"."""
+    origins = []
+    for name in address.split(","):
+        name = name.strip().removeprefix("https://").removeprefix("http://").rstrip("/")
+        if not name:
+            continue
+        host, _, port = name.rpartition(":") if not name.endswith("]") else (name, "", "")
+        if not host or not port.isdigit():
+            host, port = name, ""
+        suffix = f":{port}" if port and port != "443" else ""
+        origins.append((host, f"https://{host}{suffix}"))
+    return origins
+
+
 def read_secret(name):
     """A secret comes from NAME, or from the file that NAME_FILE points to."""
     if value := os.getenv(name):
@@ -75,6 +91,12 @@ DEBUG = envbool("DJANGO_DEBUG", "false")
 SECRET_KEY = read_secret("DJANGO_SECRET_KEY") or generated_secret_key(DATA_DIR)
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# The address lifters type, as the Caddyfile serves it: its hosts are allowed and its
+# HTTPS origins trusted for forms, so one variable sets up the proxy and Django alike.
+SITE_ADDRESS = os.getenv("SITE_ADDRESS", "")
+for _host, _origin in site_origins(SITE_ADDRESS):
+    ALLOWED_HOSTS.append(_host)
+    CSRF_TRUSTED_ORIGINS.append(_origin)
 
 INSTALLED_APPS = [
     "workoutsite.admin.WorkoutLogAdminConfig",

@@ -142,9 +142,11 @@ def wait_for_https(home, port, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-                with tls_context(home).wrap_socket(raw, server_hostname=SITE):
-                    return
+            with (
+                socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
+                tls_context(home).wrap_socket(raw, server_hostname=SITE),
+            ):
+                return
         except (OSError, ssl.SSLError):
             time.sleep(0.2)
     raise RuntimeError("Caddy never answered HTTPS")

@@ -56,8 +56,10 @@ lock: $(VENV)/.requirements
 	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) requirements-dev.in -c requirements.txt \
 		-o requirements-dev.txt
 
+# Chromium for the browser tests, Caddy for the HTTPS test.
 browser-deps:
 	@bin/ensure-chromium
+	@bin/ensure-caddy
 
 lint: $(VENV)/.requirements
 	$(VENV)/bin/ruff check .

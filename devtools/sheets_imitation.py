@@ -21,7 +21,8 @@ or from tests::
 
 Control endpoints (JSON bodies, never recorded as calls; a formula cell is {"formula": ...}):
 
-    POST   /_imitation/spreadsheets                 {"id": ..., "worksheets": [...]}
+    POST   /_imitation/spreadsheets                 {"id": ..., "worksheets": [...],
+                                                     "access": "editor" | "viewer" | "none"}
     GET    /_imitation/spreadsheets/<id>/<worksheet> -> {"rows": [...]}
     PUT    /_imitation/spreadsheets/<id>/<worksheet>    {"rows": [...]}
     GET    /_imitation/calls                         -> {"calls": [...]}
@@ -312,11 +313,18 @@ class Worksheet:
         )
 
 
+# What the caller (the service account) may do with a spreadsheet: whether its owner
+# shared it with them, and as what. Google answers the rest 403 PERMISSION_DENIED.
+ACCESS_LEVELS = ("editor", "viewer", "none")
+NO_PERMISSION_MESSAGE = "The caller does not have permission"
+
+
 @dataclass
 class Spreadsheet:
     spreadsheet_id: str
     worksheets: list[Worksheet] = field(default_factory=list)
     next_sheet_id: int = FIRST_ADDED_SHEET_ID
+    access: str = "editor"
 
     def add_worksheet(self, title: str, sheet_id: int | None = None, **grid: int) -> Worksheet:
         worksheet = Worksheet(self.new_sheet_id() if sheet_id is None else sheet_id, title, **grid)
@@ -682,15 +690,29 @@ class SheetsImitation:
 
     # --- Data, as seen from the tests ---
 
-    def create_spreadsheet(self, spreadsheet_id: str, worksheets=("Sheet1",)) -> None:
-        """Create an empty spreadsheet, replacing any with the same id."""
+    def create_spreadsheet(
+        self, spreadsheet_id: str, worksheets=("Sheet1",), access: str = "editor"
+    ) -> None:
+        """Create an empty spreadsheet, replacing any with the same id. `access` is what
+        its owner shared with the caller: "editor", "viewer" (reads only) or "none"."""
         if isinstance(worksheets, str) or not worksheets:
             raise ValueError("worksheets must be a non-empty list of titles")
-        spreadsheet = Spreadsheet(spreadsheet_id)
+        if access not in ACCESS_LEVELS:
+            raise ValueError(f"access must be one of {ACCESS_LEVELS}")
+        spreadsheet = Spreadsheet(spreadsheet_id, access=access)
         for title in worksheets:
             spreadsheet.add_worksheet(title)
         with self._lock:
             self._spreadsheets[spreadsheet_id] = spreadsheet
+
+    def share(self, spreadsheet_id: str, access: str = "editor") -> None:
+        """Change what the caller may do with a spreadsheet, as its owner's Share does."""
+        if access not in ACCESS_LEVELS:
+            raise ValueError(f"access must be one of {ACCESS_LEVELS}")
+        with self._lock:
+            if spreadsheet_id not in self._spreadsheets:
+                raise UnknownSheetError(f"no spreadsheet {spreadsheet_id!r}")
+            self._spreadsheets[spreadsheet_id].access = access
 
     def rows(self, spreadsheet_id: str, worksheet: str) -> list[list]:
         """A copy of the stored values, trailing empty cells and rows left out."""
@@ -784,6 +806,10 @@ class SheetsImitation:
                 if spreadsheet_id not in self._spreadsheets:
                     raise ApiError(404, "Requested entity was not found.")
                 spreadsheet = self._spreadsheets[spreadsheet_id]
+                if spreadsheet.access == "none" or (
+                    spreadsheet.access == "viewer" and call.kind in WRITE_KINDS
+                ):
+                    raise ApiError(403, NO_PERMISSION_MESSAGE)
                 if call.kind in WRITE_KINDS:  # like Google, a failing call changes nothing
                     spreadsheet = copy.deepcopy(spreadsheet)
                 request = ApiRequest(spreadsheet, range_text, call.query, call.body)
@@ -800,7 +826,11 @@ class SheetsImitation:
         try:
             match method, parts:
                 case "POST", ["spreadsheets"]:
-                    self.create_spreadsheet(body["id"], body.get("worksheets") or ["Sheet1"])
+                    self.create_spreadsheet(
+                        body["id"],
+                        body.get("worksheets") or ["Sheet1"],
+                        body.get("access", "editor"),
+                    )
                     return HTTPStatus.CREATED, {"id": body["id"]}
                 case "GET", ["spreadsheets", spreadsheet_id, worksheet]:
                     rows = self.rows(spreadsheet_id, worksheet)

@@ -7,6 +7,7 @@ from .views import account
 urlpatterns = [
     path("settings/", account.settings_page, name="account_settings"),
     path("settings/unit/", account.choose_unit, name="choose_unit"),
+    path("settings/theme/", account.choose_theme, name="choose_theme"),
     path("settings/tokens/", account.create_token, name="create_token"),
     path("settings/tokens/<int:token_id>/revoke/", account.revoke_token, name="revoke_token"),
     path("password/", account.password_change, name="password_change"),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
-from .login import ThrottledAdminAuthenticationForm, own_key
+from .login import ThrottledAdminAuthenticationForm, pooled
 from .models import (
     ApiToken,
     Exercise,
@@ -236,14 +236,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(LoginThrottle)
 class LoginThrottleAdmin(admin.ModelAdmin):
-    """Failed-login counts. Keys are digests: search finds them by what was typed."""
+    """Failed-login counts and known places. Keys are digests: search finds them by what
+    was typed. `manage.py unlock USERNAME` does the same as Unlock, from a shell."""
 
-    list_display = ["key", "failures", "last_failure_at", "locked_until"]
+    list_display = ["key", "failures", "last_failure_at", "locked_until", "last_success_at"]
     list_filter = [("locked_until", admin.EmptyFieldListFilter)]
-    readonly_fields = ["key", "failures", "last_failure_at", "locked_until"]
+    readonly_fields = [
+        "key",
+        "username_key",
+        "failures",
+        "last_failure_at",
+        "locked_until",
+        "last_success_at",
+    ]
     search_fields = ["key"]
     search_help_text = (
-        "A username (any case), an address, or both separated by a space, e.g. 'alice 10.0.0.7'."
+        "A username (any case: every count of that lifter), an address, or both separated "
+        "by a space, e.g. 'alice 10.0.0.7'."
     )
     actions = ["unlock"]
 
@@ -252,19 +261,22 @@ class LoginThrottleAdmin(admin.ModelAdmin):
         if not parts:
             return queryset, False
         if len(parts) == 2:
-            keys = [own_key(*parts)]
-        else:
-            term = parts[0]
-            keys = [LoginThrottle.key_for("username", term.casefold())]
-            keys.append(LoginThrottle.key_for("address", term))
-        return queryset.filter(key__in=keys), False
+            username, address = parts
+            return queryset.filter(
+                key=LoginThrottle.key_for("username+address", pooled(username), address)
+            ), False
+        term = parts[0]
+        return queryset.filter(
+            Q(username_key=LoginThrottle.username_key_for(pooled(term)))
+            | Q(key=LoginThrottle.key_for("address", term))
+        ), False
 
     def has_add_permission(self, request):
         return False
 
     @admin.action(description="Unlock (forget these failures)")
     def unlock(self, request, queryset):
-        count, _ = queryset.delete()
+        count = LoginThrottle.unlock(queryset)
         self.message_user(request, f"Unlocked {count} key{'s' if count != 1 else ''}.")
 
 

@@ -522,17 +522,9 @@ class WeightUnitForm(forms.Form):
     )
 
 
-class ApiTokenForm(forms.Form):
-    name = forms.CharField(
-        label="What it is for",
-        max_length=ApiToken._meta.get_field("name").max_length,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. phone shortcut", **NO_AUTOCOMPLETE}),
-    )
-
-
 class CurrentPasswordForm(forms.Form):
-    """The lifter's password, for an action that ends their other sessions."""
+    """The lifter's password, for an action that ends their other sessions or hands out a
+    key to their account."""
 
     password = forms.CharField(
         label="Your password",
@@ -551,8 +543,57 @@ class CurrentPasswordForm(forms.Form):
         return password
 
 
+THEME_CHOICES = [
+    ("system", "Like the phone"),
+    ("light", "Light"),
+    ("dark", "Dark"),
+]
+
+
+class ThemeForm(forms.Form):
+    theme = forms.ChoiceField(
+        label="Colours",
+        choices=THEME_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the app looks."},
+    )
+
+
+class ApiTokenForm(CurrentPasswordForm):
+    """A new token reaches everything the lifter's login does: it takes their password."""
+
+    name = forms.CharField(
+        label="What it is for",
+        max_length=ApiToken._meta.get_field("name").max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. phone shortcut", **NO_AUTOCOMPLETE}),
+    )
+    field_order = ["name", "password"]
+
+    def __init__(self, *args, **kwargs):
+        # Settings has another password field (log out everywhere): ids apart.
+        kwargs.setdefault("auto_id", "token-%s")
+        super().__init__(*args, **kwargs)
+
+
+def revoke_tokens_field():
+    # Ticked by default: whoever changes a password in a hurry wants every key changed.
+    return forms.BooleanField(
+        label="Revoke my API tokens too",
+        required=False,
+        initial=True,
+        help_text="Scripts and shortcuts using them stop working until you create new ones.",
+    )
+
+
+class LogOutEverywhereForm(CurrentPasswordForm):
+    revoke_api_tokens = revoke_tokens_field()
+
+
 class ThrottledPasswordChangeForm(PasswordChangeForm):
     """Django's form; a wrong old password counts as a failed login."""
+
+    revoke_api_tokens = revoke_tokens_field()
 
     def __init__(self, user, *args, request=None, **kwargs):
         super().__init__(user, *args, **kwargs)

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 
 class SheetsProfile(models.Model):
-    """A lifter's own spreadsheet; empty fields use the instance's default."""
+    """A lifter's own spreadsheet; empty fields use the instance's default. A lifter who
+    disconnected has no sheet at all (not even the default) until they connect again."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sheets_profile"
@@ -22,12 +23,52 @@ class SheetsProfile(models.Model):
         "Share the sheet with the service account as an editor.",
     )
     worksheet = models.CharField(max_length=100, blank=True, help_text="The tab name.")
+    disconnected_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the lifter pressed Disconnect: nothing of theirs is sent to any "
+        "sheet (nothing is deleted either). Empty it to sync again.",
+    )
 
     class Meta:
         verbose_name = "Google Sheets profile"
 
     def __str__(self):
         return f"{self.user}: {self.spreadsheet_id or 'instance default'}"
+
+
+class SheetCheck(models.Model):
+    """The last "Check" a lifter asked for on their sheet page: which sheet, and what the
+    worker found there (it reads; it never writes). A newer request replaces it, and an
+    answer arriving for an older one is dropped."""
+
+    class Outcome(models.TextChoices):
+        CHECKING = "checking"
+        READY = "ready", "ready to connect"
+        CONFIRM = "confirm", "ready, once the lifter confirms"
+        PROBLEM = "problem"
+        UNREACHABLE = "unreachable", "Google did not answer"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sheet_check"
+    )
+    spreadsheet_id = models.CharField(max_length=100)
+    worksheet = models.CharField(max_length=100)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome, default=Outcome.CHECKING)
+    title = models.CharField(max_length=200, blank=True, help_text="The spreadsheet's title.")
+    message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "sheet check"
+
+    def __str__(self):
+        return f"{self.user}: {self.spreadsheet_id} / {self.worksheet}: {self.outcome}"
+
+    @property
+    def can_connect(self):
+        return self.outcome in (self.Outcome.READY, self.Outcome.CONFIRM)
 
 
 class Tombstone(models.Model):

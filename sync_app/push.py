@@ -23,7 +23,7 @@ from .plan import carry_out, plan_target
 from .rows import sheet_sets
 from .runner import ERROR_TEXT_LIMIT, LeaseLost, Runner, SyncResult
 from .sheets import SheetsClient, SheetsError, SheetsPermanent
-from .targets import Target, default_target, is_configured, targets_by_owner
+from .targets import Target, is_configured, owner_has_sheet, targets_by_owner
 
 logger = logging.getLogger("sync")
 
@@ -35,12 +35,9 @@ MAX_SETS_PER_RUN = 10_000
 def pending_workouts(workout_ids=None):
     """(completed workouts the sheet does not hold yet, of lifters who have a sheet;
     those of lifters who have none)."""
-    pending = without_spreadsheet = Workout.objects.completed().filter(synced_to_sheets=False)
-    if default_target() is None:
-        pending = pending.filter(owner__sheets_profile__spreadsheet_id__gt="")
-        without_spreadsheet = without_spreadsheet.exclude(pk__in=pending.values("pk"))
-    else:
-        without_spreadsheet = without_spreadsheet.none()
+    unsynced = Workout.objects.completed().filter(synced_to_sheets=False)
+    pending = unsynced.filter(owner_has_sheet())
+    without_spreadsheet = unsynced.exclude(pk__in=pending.values("pk"))
     if workout_ids:
         pending = pending.filter(pk__in=workout_ids)
     return pending.order_by("completed_at", "pk"), without_spreadsheet

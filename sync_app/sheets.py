@@ -36,7 +36,9 @@ class SheetsRetryable(SheetsError):
 
 
 class SheetsPermanent(SheetsError):
-    pass
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status  # Google's HTTP status, when Google answered
 
 
 class CountingHTTPClient(HTTPClient):
@@ -177,13 +179,17 @@ class SheetsClient:
             text += ". Share the spreadsheet with the service account as an editor."
         if status == 404:
             text += ". Check the spreadsheet id."
-        return SheetsPermanent(text)
+        return SheetsPermanent(text, status=status)
+
+    def read_metadata(self, spreadsheet_id):
+        """The spreadsheet's title and tabs (one read; it writes nothing)."""
+        return self._call(
+            f"Opening spreadsheet {spreadsheet_id}", self.http.fetch_sheet_metadata, spreadsheet_id
+        )
 
     def open_worksheet(self, spreadsheet_id, title, create=True):
         """The tab named title, created when missing (or None when create is false)."""
-        metadata = self._call(
-            f"Opening spreadsheet {spreadsheet_id}", self.http.fetch_sheet_metadata, spreadsheet_id
-        )
+        metadata = self.read_metadata(spreadsheet_id)
         for sheet in metadata.get("sheets", []):
             if sheet["properties"]["title"] == title:
                 return Worksheet(self, spreadsheet_id, sheet["properties"], is_new=False)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from .models import SheetsProfile
 from .sheets import has_credentials
@@ -26,14 +27,33 @@ def default_target():
 
 
 def targets_by_owner(owner_ids):
-    """Each lifter's spreadsheet: their own profile's, else the instance default."""
+    """Each lifter's spreadsheet: their own profile's, else the instance default; None for
+    a lifter who disconnected."""
     fallback = default_target()
     targets = dict.fromkeys(owner_ids, fallback)
-    for profile in SheetsProfile.objects.filter(user_id__in=owner_ids).exclude(spreadsheet_id=""):
-        targets[profile.user_id] = Target(
-            profile.spreadsheet_id, profile.worksheet or settings.SHEETS_WORKSHEET
-        )
+    profiles = SheetsProfile.objects.filter(user_id__in=owner_ids)
+    for profile in profiles.exclude(spreadsheet_id="", disconnected_at__isnull=True):
+        if profile.disconnected_at is not None:
+            targets[profile.user_id] = None
+        else:
+            targets[profile.user_id] = Target(
+                profile.spreadsheet_id, profile.worksheet or settings.SHEETS_WORKSHEET
+            )
     return targets
+
+
+def owner_has_sheet(owner="owner"):
+    """A filter on a model that points to a lifter (through `owner`): lifters who have a
+    sheet, the same rule as targets_by_owner's, for a query."""
+    connected = Q(**{f"{owner}__sheets_profile__disconnected_at__isnull": False})
+    if default_target() is not None:
+        return ~connected
+    return Q(
+        **{
+            f"{owner}__sheets_profile__spreadsheet_id__gt": "",
+            f"{owner}__sheets_profile__disconnected_at__isnull": True,
+        }
+    )
 
 
 def target_for(owner_id):
@@ -58,7 +78,10 @@ def is_configured():
 def missing_configuration():
     """What an operator must still set for the sync to send anything (empty: nothing)."""
     missing = []
-    if default_target() is None and not SheetsProfile.objects.exclude(spreadsheet_id="").exists():
+    own_sheets = SheetsProfile.objects.exclude(spreadsheet_id="").filter(
+        disconnected_at__isnull=True
+    )
+    if default_target() is None and not own_sheets.exists():
         missing.append(
             "SHEETS_SPREADSHEET_ID (or a spreadsheet in a lifter's Google Sheets profile)"
         )

@@ -117,3 +117,19 @@ def ensure_schedules(**kwargs):
                 "repeats": -1,
             },
         )
+
+
+SHEET_CHECK_TASK = "sync_app.connection.run_sheet_check"
+
+
+def enqueue_sheet_check(check):
+    """Queue the worker's answer to a lifter's "Check" of their sheet, once the request's
+    transaction has committed (the task must find the check it answers)."""
+    from django_q.tasks import async_task
+
+    def queue():
+        async_task(
+            SHEET_CHECK_TASK, check.pk, check.requested_at, task_name="check a lifter's sheet"
+        )
+
+    transaction.on_commit(queue, robust=True)

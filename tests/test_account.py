@@ -135,18 +135,113 @@ def test_log_out_everywhere_needs_the_password(alice, alice_client):
     assert other_phone.get(reverse("home")).status_code == 200
 
 
-def test_a_new_api_token_is_shown_once_in_the_response_and_works(alice, alice_client):
+def test_creating_a_token_asks_for_the_password(alice, alice_client):
     response = alice_client.post(reverse("create_token"), {"name": "phone shortcut"})
-    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    response = alice_client.post(
+        reverse("create_token"), {"name": "phone shortcut", "password": "guess"}
+    )
+    assert "That is not your password." in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_wrong_passwords_for_a_token_count_as_failed_logins(alice, alice_client, settings):
+    settings.LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = 3
+    for _ in range(3):
+        response = alice_client.post(reverse("create_token"), {"password": "guess"})
+    assert "Too many failed logins." in response.content.decode()
+
+
+def test_a_new_token_is_shown_once_after_a_redirect_and_never_in_a_url_or_a_log(
+    alice, alice_client, caplog
+):
+    caplog.set_level("DEBUG")
+    response = alice_client.post(
+        reverse("create_token"), {"name": "phone shortcut", "password": "alice-password"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_settings")
+    shown = alice_client.get(response["Location"])
+    page = shown.content.decode()
     secret = re.search(r'id="new-token"[^>]*>(wl_[^<]+)</textarea>', page).group(1)
-    assert "no-store" in response["Cache-Control"]
+    assert "no-store" in shown["Cache-Control"]
     token = ApiToken.objects.get(user=alice)
     assert token.name == "phone shortcut" and token.digest == ApiToken.digest_of(secret)
-    assert secret not in " ".join(str(m) for m in response.context["messages"])
+    assert secret not in " ".join(str(m) for m in shown.context["messages"])
+    assert secret not in caplog.text
     api = Client(headers={"Authorization": f"Bearer {secret}"})
     assert api.get("/api/session/active").status_code == 200
-    settings_page = alice_client.get(reverse("account_settings")).content.decode()
-    assert secret not in settings_page and f"{token.hint}…" in settings_page
+    reloaded = alice_client.get(reverse("account_settings"))
+    assert reloaded.status_code == 200
+    assert secret not in reloaded.content.decode()
+    assert f"{token.hint}…" in reloaded.content.decode()
+
+
+def test_the_settings_page_offers_to_revoke_tokens_with_the_password_forms(alice, alice_client):
+    ApiToken.issue(alice, "shortcut")
+    for url in (reverse("account_settings"), reverse("password_change")):
+        page = alice_client.get(url).content.decode()
+        assert re.search(r'name="revoke_api_tokens"[^>]*checked', page), url
+    page = alice_client.get(reverse("password_change")).content.decode()
+    assert "Your API tokens keep working unless you revoke them here." in page
+
+
+def test_changing_the_password_revokes_the_tokens_when_asked(alice, alice_client):
+    secret = ApiToken.issue(alice, "shortcut")
+    response = alice_client.post(
+        reverse("password_change"),
+        {
+            "old_password": "alice-password",
+            "new_password1": "squat-bench-dead-2026",
+            "new_password2": "squat-bench-dead-2026",
+            "revoke_api_tokens": "on",
+        },
+        follow=True,
+    )
+    assert (
+        "Password changed. Other devices are logged out, and your 1 API token was revoked."
+        in response.content.decode()
+    )
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    assert api.get("/api/session/active").status_code == 401
+
+
+def test_changing_the_password_keeps_the_tokens_when_unticked(alice, alice_client):
+    secret = ApiToken.issue(alice, "shortcut")
+    response = alice_client.post(
+        reverse("password_change"),
+        {
+            "old_password": "alice-password",
+            "new_password1": "squat-bench-dead-2026",
+            "new_password2": "squat-bench-dead-2026",
+        },
+        follow=True,
+    )
+    assert "Your API tokens still work." in response.content.decode()
+    api = Client(headers={"Authorization": f"Bearer {secret}"})
+    assert api.get("/api/session/active").status_code == 200
+
+
+def test_log_out_everywhere_revokes_the_tokens_when_asked(alice, bob, alice_client):
+    secrets = [ApiToken.issue(alice, "shortcut"), ApiToken.issue(alice, "laptop")]
+    bobs = ApiToken.issue(bob, "bob's")
+    response = alice_client.post(
+        reverse("logout_everywhere"),
+        {"password": "alice-password", "revoke_api_tokens": "on"},
+        follow=True,
+    )
+    assert (
+        "Logged out on every other device, and your 2 API tokens were revoked."
+        in response.content.decode()
+    )
+    for secret in secrets:
+        api = Client(headers={"Authorization": f"Bearer {secret}"})
+        assert api.get("/api/session/active").status_code == 401
+    assert (
+        Client(headers={"Authorization": f"Bearer {bobs}"}).get("/api/session/active").status_code
+        == 200
+    )
 
 
 def test_revoking_a_token_stops_it(alice, alice_client):
@@ -186,3 +281,29 @@ def test_add_lifter_prints_a_generated_password_once_that_logs_in(db):
 def test_add_lifter_refuses_a_taken_username_whatever_its_case(alice):
     with pytest.raises(CommandError, match="There is already a lifter named 'Alice'."):
         call_command("add_lifter", "Alice", stdout=io.StringIO())
+
+
+def dark_stylesheet(page):
+    """The dark stylesheet's link: its media query, "always", or None when not linked."""
+    found = re.search(r'<link rel="stylesheet" href="[^"]*dark\.css"( media="([^"]+)")?>', page)
+    if not found:
+        return None
+    return found.group(2) or "always"
+
+
+def test_the_colours_follow_the_phone_until_the_lifter_chooses(alice_client):
+    page = alice_client.get(reverse("account_settings")).content.decode()
+    assert dark_stylesheet(page) == "(prefers-color-scheme: dark)"
+    assert re.search(r'value="system"[^>]*checked', page)
+    response = alice_client.post(reverse("choose_theme"), {"theme": "dark"}, follow=True)
+    assert "Colours: dark, on this phone or browser." in response.content.decode()
+    assert alice_client.cookies["theme"].value == "dark"
+    assert dark_stylesheet(alice_client.get(reverse("home")).content.decode()) == "always"
+    alice_client.post(reverse("choose_theme"), {"theme": "light"})
+    assert dark_stylesheet(alice_client.get(reverse("home")).content.decode()) is None
+
+
+def test_an_unknown_theme_is_refused(alice_client):
+    response = alice_client.post(reverse("choose_theme"), {"theme": "neon"}, follow=True)
+    assert "Choose how the app looks." in response.content.decode()
+    assert "theme" not in alice_client.cookies

@@ -247,7 +247,8 @@ def test_the_app_is_installable(db):
     manifest = client.get(reverse("manifest"))
     assert manifest["Content-Type"] == "application/manifest+json"
     body = manifest.json()
-    assert body["display"] == "standalone" and body["start_url"] == "/"
+    # The installed app opens on the workout in progress (pwa.current_workout).
+    assert body["display"] == "standalone" and body["start_url"] == "/open/"
     assert {icon["sizes"] for icon in body["icons"]} >= {"192x192", "512x512"}
     worker = client.get(reverse("service_worker"))
     assert worker["Content-Type"].startswith("text/javascript")

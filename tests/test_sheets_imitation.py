@@ -216,6 +216,36 @@ def test_unknown_worksheet_in_range_is_a_400(client, spreadsheet_id):
     }
 
 
+def test_a_spreadsheet_not_shared_with_the_caller_answers_403_as_google_does(client, imitation):
+    """Google's body for a spreadsheet its owner did not share with the service account
+    (as quoted in googleapis/google-api-ruby-client#461 and gglukmann/use-google-sheets#37)."""
+    imitation.create_spreadsheet("private", worksheets=("Log",), access="none")
+    with pytest.raises(PermissionError):  # gspread's open_by_key turns a 403 into this
+        client.open_by_key("private")
+    with pytest.raises(gspread.exceptions.APIError) as raised:
+        client.http_client.fetch_sheet_metadata("private")
+    assert raised.value.response.status_code == 403
+    assert raised.value.response.json() == {
+        "error": {
+            "code": 403,
+            "message": "The caller does not have permission",
+            "status": "PERMISSION_DENIED",
+        }
+    }
+    imitation.share("private", "editor")
+    assert client.open_by_key("private").worksheet("Log").title == "Log"
+
+
+def test_shared_as_a_viewer_reads_work_and_writes_answer_403(client, imitation):
+    imitation.create_spreadsheet("read-only", worksheets=("Log",), access="viewer")
+    worksheet = client.open_by_key("read-only").worksheet("Log")
+    assert worksheet.get_all_values() == [[]]
+    with pytest.raises(gspread.exceptions.APIError) as raised:
+        worksheet.append_rows([["a"]], table_range="A1")
+    assert raised.value.error["status"] == "PERMISSION_DENIED"
+    assert imitation.rows("read-only", "Log") == []
+
+
 def test_delete_rows_and_bottom_up_delete_dimension(client, log, imitation, spreadsheet_id):
     imitation.set_rows(spreadsheet_id, "Log", [[f"row {n}"] for n in range(1, 8)])
 

@@ -45,6 +45,22 @@ def envlist(name, default):
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
+def site_origins(address):
+    """The (host, https origin) of each name in a Caddy site address, such as
+    "workouts.example.com", "192.168.1.20" or "https://workouts.lan:8443, other.lan"."""
+    origins = []
+    for name in address.split(","):
+        name = name.strip().removeprefix("https://").removeprefix("http://").rstrip("/")
+        if not name:
+            continue
+        host, _, port = name.rpartition(":") if not name.endswith("]") else (name, "", "")
+        if not host or not port.isdigit():
+            host, port = name, ""
+        suffix = f":{port}" if port and port != "443" else ""
+        origins.append((host, f"https://{host}{suffix}"))
+    return origins
+
+
 def read_secret(name):
     """A secret comes from NAME, or from the file that NAME_FILE points to."""
     if value := os.getenv(name):
@@ -75,6 +91,12 @@ DEBUG = envbool("DJANGO_DEBUG", "false")
 SECRET_KEY = read_secret("DJANGO_SECRET_KEY") or generated_secret_key(DATA_DIR)
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+# The address lifters type, as the Caddyfile serves it: its hosts are allowed and its
+# HTTPS origins trusted for forms, so one variable sets up the proxy and Django alike.
+SITE_ADDRESS = os.getenv("SITE_ADDRESS", "")
+for _host, _origin in site_origins(SITE_ADDRESS):
+    ALLOWED_HOSTS.append(_host)
+    CSRF_TRUSTED_ORIGINS.append(_origin)
 
 INSTALLED_APPS = [
     "workoutsite.admin.WorkoutLogAdminConfig",
@@ -92,6 +114,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "workoutsite.middleware.PrivateAnswersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,6 +124,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that its answer has the session, the user and the CSP nonce to render
+    # with; it still runs before any view or process_view reads the body.
+    "workoutsite.middleware.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "workoutsite.urls"
@@ -169,6 +195,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Request bodies. A request declaring more than REQUEST_MAX_MEGABYTES is refused (413)
+# before it is read: room for the largest import file (20 MB) and its form. Django then
+# keeps at most 2.5 MB of form fields in memory, takes one file part per request, and
+# spools a file of more than 2.5 MB to a temporary file (bounded by the request's size).
+REQUEST_MAX_MEGABYTES = envint("REQUEST_MAX_MEGABYTES", "21")
+REQUEST_MAX_BYTES = REQUEST_MAX_MEGABYTES * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -295,13 +332,19 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-# Login guessing: failed logins allowed per username from one address, per username
-# from anywhere, and per address whatever the username; past one, that key is locked
-# for LOGIN_LOCKOUT_MINUTES (a correct password included). A lifter locked out from
-# one address still logs in from another unless their username itself is locked.
+# Login guessing (sessions_app/login.py): free failures per username from one address (or
+# in one browser the lifter logged in with), per username from unknown places, and per
+# address whatever the username. Past them, each attempt under that count waits a delay
+# that starts at LOGIN_DELAY_FIRST_SECONDS and doubles with each further failure, up to
+# LOGIN_DELAY_MAX_MINUTES; counts are forgotten a while after their last failure. A
+# browser or address where the lifter logged in before is known for
+# LOGIN_KNOWN_DEVICE_DAYS: guesses from elsewhere never slow it down.
 LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS = envint("LOGIN_FAILURES_PER_USERNAME_AND_ADDRESS", "5")
-LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", "20")
+LOGIN_FAILURES_PER_USERNAME = envint("LOGIN_FAILURES_PER_USERNAME", "10")
 LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "50")
-LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", "15")
+LOGIN_DELAY_FIRST_SECONDS = envint("LOGIN_DELAY_FIRST_SECONDS", "30")
+LOGIN_DELAY_MAX_MINUTES = envint("LOGIN_DELAY_MAX_MINUTES", "15")
+LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS = envint("LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS", "24")
+LOGIN_KNOWN_DEVICE_DAYS = envint("LOGIN_KNOWN_DEVICE_DAYS", "365")
 # Reading whole rows back (fixes typed into the sheet) costs more than a push: less often.
 SYNC_PULL_INTERVAL_MINUTES = envint("SYNC_PULL_INTERVAL_MINUTES", "60")

@@ -5,7 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from sessions_app.login import ThrottledAuthenticationForm
+from sessions_app.login import LoginView
 from sessions_app.views import pwa
 
 from .health import healthz
@@ -21,11 +21,7 @@ class FaviconView(RedirectView):
 favicon = login_not_required(FaviconView.as_view())
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("sessions_app.account_urls")),
     path("admin/", admin.site.urls),
@@ -34,6 +30,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("service-worker.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
+    path("open/", pwa.current_workout, name="current_workout"),
     path("api/", include("sessions_app.api_urls")),
     path("sync/", include("sync_app.urls")),
     path("", include("sessions_app.urls")),

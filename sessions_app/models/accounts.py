@@ -114,23 +114,42 @@ class ApiToken(models.Model):
 
 
 class LoginThrottle(models.Model):
-    """Failed logins counted under one key (a username from one address, a username, an
-    address); past its limit the key is locked for a while.
+    """Failed logins counted under one key (a username from one address or in one known
+    browser, a username, an address; see sessions_app/login.py), and where a lifter
+    logged in successfully before.
 
-    Counted inside one transaction on the locked row, so guesses sent side by side to
-    several web processes are all counted (healthchecks' TokenBucket accepts lost updates).
+    Past its free failures a key is paused: every attempt under it waits until
+    locked_until, and each further failure doubles the wait (up to
+    LOGIN_DELAY_MAX_MINUTES). A count is forgotten LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS
+    after its last failure. Counted inside one transaction on the locked row, so guesses
+    sent side by side to several web processes are all counted (healthchecks'
+    TokenBucket accepts lost updates).
     """
 
-    # A digest: a username field often holds a password typed in the wrong box.
+    # Digests: a username field often holds a password typed in the wrong box.
     key = models.CharField(max_length=64, unique=True)
+    username_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Digest of the username this key counts for (empty for an address).",
+    )
     failures = models.PositiveIntegerField(default=0)
-    last_failure_at = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(
+        "paused until", null=True, blank=True, help_text="No password is checked before this."
+    )
+    last_success_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The lifter logged in from this address then: it is theirs, not a guesser's.",
+    )
 
     class Meta:
         indexes = [
-            # Pruning: rows whose last failure is older than a lockout.
+            # Pruning: rows whose last failure is older than the memory of failures.
             models.Index(fields=["last_failure_at"], name="login_throttle_age"),
+            # `manage.py unlock USERNAME` and the admin's search: every key of a lifter.
+            models.Index(fields=["username_key"], name="login_throttle_lifter"),
         ]
 
     def __str__(self):
@@ -141,36 +160,83 @@ class LoginThrottle(models.Model):
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     @classmethod
+    def username_key_for(cls, pooled_username):
+        return cls.key_for("lifter", pooled_username)
+
+    @staticmethod
+    def delay_after(failures, free_failures):
+        """How long a key is paused after its n-th failure (None while some are free)."""
+        if failures < free_failures:
+            return None
+        first = settings.LOGIN_DELAY_FIRST_SECONDS
+        longest = settings.LOGIN_DELAY_MAX_MINUTES * 60
+        doublings = min(failures - free_failures, 32)
+        return datetime.timedelta(seconds=min(first * 2**doublings, longest))
+
+    @classmethod
+    def is_known_place(cls, key, now):
+        known_since = now - datetime.timedelta(days=settings.LOGIN_KNOWN_DEVICE_DAYS)
+        return cls.objects.filter(key=key, last_success_at__gte=known_since).exists()
+
+    @classmethod
     def locked_until_for(cls, keys, now):
-        """When the last of these keys' lockouts ends, or None when none is locked."""
+        """When the last of these keys' pauses ends, or None when none is paused."""
         return cls.objects.filter(key__in=keys, locked_until__gt=now).aggregate(
             until=models.Max("locked_until")
         )["until"]
 
     @classmethod
-    def record_failure(cls, limits, now, lockout):
-        """Count one failure under each key ({key: limit}); failures older than a lockout
-        are forgotten. A key reaching its limit is locked until now + lockout. Returns the
-        latest lockout end among the keys, or None."""
+    def prune(cls, now):
+        """Rows that hold neither a failure still counted, nor a pause, nor a known place."""
+        forgotten = now - datetime.timedelta(hours=settings.LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS)
+        unknown = now - datetime.timedelta(days=settings.LOGIN_KNOWN_DEVICE_DAYS)
+        cls.objects.filter(
+            models.Q(last_failure_at__lt=forgotten) | models.Q(last_failure_at__isnull=True),
+            models.Q(last_success_at__lt=unknown) | models.Q(last_success_at__isnull=True),
+            models.Q(locked_until__lt=now) | models.Q(locked_until__isnull=True),
+        ).delete()
+
+    @classmethod
+    def record_failure(cls, limits, now):
+        """Count one failure under each key ({key: (free failures, username key)}). A key
+        past its free failures is paused for a delay that doubles with each further one.
+        Returns the latest pause's end among the keys, or None."""
+        forgotten = now - datetime.timedelta(hours=settings.LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS)
         locked_until = None
         with transaction.atomic():
-            # A row quiet for a lockout's length holds nothing that still counts.
-            cls.objects.filter(last_failure_at__lt=now - lockout).delete()
-            for key, limit in limits.items():
-                cls.objects.get_or_create(key=key, defaults={"last_failure_at": now})
+            cls.prune(now)
+            for key, (free_failures, username_key) in limits.items():
+                cls.objects.get_or_create(key=key, defaults={"username_key": username_key})
                 row = cls.objects.select_for_update().get(key=key)
-                if row.last_failure_at < now - lockout:
+                if row.last_failure_at is None or row.last_failure_at < forgotten:
                     row.failures = 0
                 row.failures += 1
                 row.last_failure_at = now
-                if row.failures >= limit:
-                    # Locked afresh: after it ends, the key has its whole allowance again.
-                    row.failures, row.locked_until = 0, now + lockout
+                if delay := cls.delay_after(row.failures, free_failures):
+                    row.locked_until = now + delay
                 row.save(update_fields=["failures", "last_failure_at", "locked_until"])
                 if row.locked_until and row.locked_until > now:
                     locked_until = max(locked_until or row.locked_until, row.locked_until)
         return locked_until
 
     @classmethod
-    def forget(cls, keys):
-        cls.objects.filter(key__in=keys).delete()
+    def record_success(cls, place_key, own_keys, now, username_key):
+        """The lifter logged in: this address is known as theirs, and the counts that were
+        theirs alone (this address, this browser) start again."""
+        with transaction.atomic():
+            cls.objects.update_or_create(
+                key=place_key,
+                defaults={
+                    "username_key": username_key,
+                    "failures": 0,
+                    "locked_until": None,
+                    "last_success_at": now,
+                },
+            )
+            cls.objects.filter(key__in=own_keys, last_success_at__isnull=True).delete()
+
+    @classmethod
+    def unlock(cls, rows):
+        """Forget the failures of these rows (their known places stay known)."""
+        counted = models.Q(failures__gt=0) | models.Q(locked_until__isnull=False)
+        return rows.filter(counted).update(failures=0, locked_until=None)

@@ -1,6 +1,7 @@
 """A lifter's own account: kg or lb, changing the password, logging out everywhere, and
 their API tokens. (Operators add lifters with `manage.py add_lifter`.)"""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -12,14 +13,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from ..forms import (
+    THEME_CHOICES,
     ApiTokenForm,
-    CurrentPasswordForm,
+    LogOutEverywhereForm,
+    ThemeForm,
     ThrottledPasswordChangeForm,
     WeightUnitForm,
 )
 from ..models import ApiToken, LifterProfile
 
 SETTINGS_TEMPLATE = "sessions_app/account/settings.html"
+# A new token's secret waits here, in the lifter's own session, for the one page that shows
+# it: never in a URL, a message or a log, and gone from the session once shown.
+NEW_TOKEN_SESSION_KEY = "new_api_token"
+# How the app looks is this browser's choice (a dim gym on the phone, a bright desk at
+# home): a cookie base.html reads, so no page costs a query for it.
+THEME_COOKIE = "theme"
+THEME_COOKIE_DAYS = 400
 
 
 def needs_unit_choice(user):
@@ -31,8 +41,9 @@ def settings_context(request, **overrides):
     unit = LifterProfile.unit_of(request.user.pk)
     context = {
         "unit_form": WeightUnitForm(initial={"weight_unit": unit}),
-        "token_form": ApiTokenForm(),
-        "logout_form": CurrentPasswordForm(request=request),
+        "theme_form": ThemeForm(initial={"theme": theme_of(request)}),
+        "token_form": ApiTokenForm(request=request),
+        "logout_form": LogOutEverywhereForm(request=request),
         "tokens": request.user.api_tokens.order_by("-created_at"),
         "new_token": None,
     }
@@ -42,7 +53,8 @@ def settings_context(request, **overrides):
 @require_GET
 @never_cache
 def settings_page(request):
-    return render(request, SETTINGS_TEMPLATE, settings_context(request))
+    new_token = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    return render(request, SETTINGS_TEMPLATE, settings_context(request, new_token=new_token))
 
 
 @require_POST
@@ -64,15 +76,55 @@ def choose_unit(request):
     return redirect(back)
 
 
+def theme_of(request):
+    theme = request.COOKIES.get(THEME_COOKIE, "system")
+    return theme if theme in dict(THEME_CHOICES) else "system"
+
+
+@require_POST
+def choose_theme(request):
+    form = ThemeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose how the app looks.")
+        return redirect("account_settings")
+    theme = form.cleaned_data["theme"]
+    messages.success(
+        request,
+        f"Colours: {dict(THEME_CHOICES)[theme].lower()}, on this phone or browser.",
+    )
+    response = redirect("account_settings")
+    response.set_cookie(
+        THEME_COOKIE,
+        theme,
+        max_age=THEME_COOKIE_DAYS * 24 * 60 * 60,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 @require_POST
 @never_cache
 def create_token(request):
-    """The secret is in this response only: never in a message, a log or a redirect."""
-    form = ApiTokenForm(request.POST)
+    """Redirects to Settings, which shows the secret once (a reload shows it no more)."""
+    form = ApiTokenForm(request.POST, request=request)
     if not form.is_valid():
         return render(request, SETTINGS_TEMPLATE, settings_context(request, token_form=form))
-    new_token = ApiToken.issue(request.user, name=form.cleaned_data["name"])
-    return render(request, SETTINGS_TEMPLATE, settings_context(request, new_token=new_token))
+    request.session[NEW_TOKEN_SESSION_KEY] = ApiToken.issue(
+        request.user, name=form.cleaned_data["name"]
+    )
+    return redirect("account_settings")
+
+
+def revoked_tokens_sentence(form, user):
+    """Revokes the lifter's tokens when the form asked to, and says what became of them."""
+    if not form.cleaned_data.get("revoke_api_tokens"):
+        return "Your API tokens still work."
+    count, _ = ApiToken.objects.filter(user=user).delete()
+    if count == 0:
+        return ""
+    return f"and your {count} API token{' was' if count == 1 else 's were'} revoked."
 
 
 @require_POST
@@ -89,7 +141,7 @@ def logout_everywhere(request):
     """Ends every other session: the password is stored again with a new salt, which
     changes the hash each session was signed with (any session backend). This one is
     signed again and stays."""
-    form = CurrentPasswordForm(request.POST, request=request)
+    form = LogOutEverywhereForm(request.POST, request=request)
     if not form.is_valid():
         context = settings_context(request, logout_form=form)
         return render(request, SETTINGS_TEMPLATE, context)
@@ -97,11 +149,16 @@ def logout_everywhere(request):
     user.set_password(form.cleaned_data["password"])
     user.save(update_fields=["password"])
     update_session_auth_hash(request, user)
-    messages.success(
-        request,
-        "Logged out on every other device. API tokens still work: revoke them below if needed.",
-    )
+    messages.success(request, done_sentence("Logged out on every other device", form, user))
     return redirect("account_settings")
+
+
+def done_sentence(done, form, user):
+    """ "Done, and your 2 API tokens were revoked." or "Done. Your API tokens still work." """
+    tokens = revoked_tokens_sentence(form, user)
+    if tokens.startswith("and "):
+        return f"{done}, {tokens}"
+    return f"{done}. {tokens}".strip()
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
@@ -110,10 +167,22 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     form_class = ThrottledPasswordChangeForm
     template_name = "sessions_app/account/password_change.html"
     success_url = reverse_lazy("account_settings")
-    success_message = "Password changed. Other devices are logged out."
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+    def get_context_data(self, **kwargs):
+        tokens = self.request.user.api_tokens.count()
+        return {**super().get_context_data(**kwargs), "api_token_count": tokens}
+
+    def get_success_message(self, cleaned_data):
+        return done_sentence(
+            "Password changed. Other devices are logged out", self.form, self.request.user
+        )
+
+    def form_valid(self, form):
+        self.form = form
+        return super().form_valid(form)
 
 
 password_change = PasswordChangeView.as_view()

@@ -1,16 +1,20 @@
-"""What makes the app installable and usable offline: manifest, service worker, offline page."""
+"""What makes the app installable and usable offline: manifest, service worker, offline
+page, and the installed app's start (the workout in progress)."""
 
 import hashlib
 
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
+
+from ..models import Workout
 
 # Every file the workout page loads: it must open whole without a network
 # (tests/test_offline_shell.py).
 SHELL_FILES = [
     "sessions_app/app.css",
+    "sessions_app/dark.css",
     "sessions_app/outbox.js",
     "sessions_app/rest-timer.js",
     "sessions_app/workout.js",
@@ -18,6 +22,8 @@ SHELL_FILES = [
     "sessions_app/pwa.js",
     "sessions_app/icon.svg",
     "sessions_app/icon-192.png",
+    "sessions_app/icon-512.png",
+    "sessions_app/icon-maskable-512.png",
     "django_htmx/htmx-2.min.js",
 ]
 
@@ -48,3 +54,11 @@ def service_worker(request):
 @require_GET
 def offline(request):
     return render(request, "sessions_app/offline.html")
+
+
+@require_GET
+def current_workout(request):
+    """Where the installed app opens: the workout in progress, else the home page. (The
+    service worker remembers where this led, to open the same page offline.)"""
+    active = Workout.objects.owned_by(request.user).active().first()
+    return redirect(active.get_absolute_url() if active else "home")

@@ -1,6 +1,9 @@
 // The rest timer: starts when a set is logged, counts down at the bottom of the screen,
 // survives a reload (its end time is kept in localStorage), and buzzes or beeps at zero
-// where the browser allows.
+// where the browser allows. With the page hidden (phone in the pocket) it shows a
+// notification instead, if the lifter allowed them: asked once, from the timer's own
+// "Alert me" button, never on page load, so a lifter who never uses the timer is asked
+// nothing.
 (() => {
   "use strict";
 
@@ -11,9 +14,41 @@
   // The countdown changes every second: screen readers hear only its start and end.
   const announcement = document.getElementById("rest-announcement");
   const STORAGE_KEY = "workout-log-rest-timer";
+  const ASKED_KEY = "workout-log-rest-notifications-asked";
   const HIDE_AFTER_SECONDS = 30;
+  const offer = bar.querySelector("[data-rest-notify]");
   let ticking = null;
+  let ending = null;
   let audio = null;
+
+  function canNotify() {
+    return window.isSecureContext && "Notification" in window;
+  }
+
+  function showOffer() {
+    offer.hidden = !(canNotify() && Notification.permission === "default" && !localStorage.getItem(ASKED_KEY));
+  }
+
+  async function askForNotifications() {
+    localStorage.setItem(ASKED_KEY, "1");
+    offer.hidden = true;
+    const answer = await Notification.requestPermission();
+    announcement.textContent =
+      answer === "granted" ? "You will be notified when a rest ends." : "No notifications: the phone vibrates instead.";
+  }
+
+  async function notify() {
+    const options = {
+      body: "Time for your next set.",
+      tag: "rest-timer",
+      renotify: true,
+      vibrate: [300, 150, 300],
+      icon: bar.dataset.icon,
+    };
+    const registration = "serviceWorker" in navigator && (await navigator.serviceWorker.getRegistration());
+    if (registration) await registration.showNotification("Rest over", options);
+    else new Notification("Rest over", options);
+  }
 
   function load() {
     try {
@@ -35,6 +70,10 @@
   }
 
   function alertRestOver() {
+    if (document.visibilityState === "hidden" && canNotify() && Notification.permission === "granted") {
+      notify().catch(() => {});
+      return;
+    }
     if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
     if (!audio) return;
     const tone = audio.createOscillator();
@@ -49,6 +88,7 @@
     if (!state) {
       bar.hidden = true;
       clearInterval(ticking);
+      clearTimeout(ending);
       ticking = null;
       return;
     }
@@ -64,6 +104,10 @@
     }
     if (left < -HIDE_AFTER_SECONDS) save(null);
     if (!ticking) ticking = setInterval(render, 250);
+    // A hidden page's interval is slowed down: a timer of its own lands on the end.
+    clearTimeout(ending);
+    if (left > 0) ending = setTimeout(render, state.endsAt - Date.now() + 20);
+    showOffer();
   }
 
   // A rest belongs to the set whose tick started it (its key), and remembers the rest it
@@ -97,6 +141,10 @@
   });
   document.addEventListener("set-refused", (event) => forget(event.detail.key));
   bar.addEventListener("click", (event) => {
+    if ("restNotify" in event.target.dataset) {
+      askForNotifications();
+      return;
+    }
     const state = load();
     if (!state) return;
     if (event.target.dataset.restChange) {
@@ -108,5 +156,6 @@
     }
     render();
   });
+  document.addEventListener("visibilitychange", render);
   render();
 })();

@@ -11,6 +11,10 @@ const SHELL = [{% for url in shell %}"{{ url|escapejs }}", {% endfor %}OFFLINE_U
 // Gym wifi often answers slowly rather than not at all: past this, use the kept copy.
 const NETWORK_WAIT_MILLISECONDS = 4000;
 const NEVER_KEPT = ["/admin/", "/api/", "/accounts/", "/healthz"];
+// The installed app opens here; the server sends it on to the workout in progress (or
+// home). The page it last led to is remembered, so the app opens there offline too.
+const START_URL = "{% url 'current_workout' %}";
+const START_LEADS_TO = START_URL + "?leads-to";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -77,10 +81,44 @@ async function fromNetworkOrCopy(request) {
   }
 }
 
+function keptAddress(address) {
+  const url = new URL(address);
+  return url.origin === self.location.origin && !NEVER_KEPT.some((prefix) => url.pathname.startsWith(prefix));
+}
+
+async function startPage() {
+  const cache = await caches.open(PAGES_CACHE);
+  const network = fetch(START_URL, { credentials: "same-origin" }).then(async (response) => {
+    // A navigation cannot take a redirected answer: send the browser on instead.
+    if (response.redirected && keptAddress(response.url)) {
+      await cache.put(START_LEADS_TO, new Response(response.url));
+    }
+    return response.redirected ? Response.redirect(response.url, 303) : response;
+  });
+  const slow = new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT_MILLISECONDS));
+  try {
+    const first = await Promise.race([network, slow]);
+    if (first) return first;
+  } catch (error) {
+    // offline: open the page it led to last time
+  }
+  const remembered = await cache.match(START_LEADS_TO);
+  if (remembered) return Response.redirect(await remembered.text(), 303);
+  try {
+    return await network;
+  } catch (error) {
+    return (await caches.match(OFFLINE_URL)) || Response.error();
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname === START_URL && request.mode === "navigate") {
+    event.respondWith(startPage());
+    return;
+  }
   if (SHELL.includes(url.pathname)) {
     event.respondWith(
       fetch(request)
@@ -93,4 +131,15 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (keptPage(request)) event.respondWith(fromNetworkOrCopy(request));
+});
+
+// "Rest over" (rest-timer.js): a tap on it brings the workout back.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => "focus" in client);
+      return open ? open.focus() : self.clients.openWindow(START_URL);
+    }),
+  );
 });

@@ -4,7 +4,7 @@
 
 1. A Strong export of 5 years (4 workouts a week, about 30,000 lines, warm-ups and
    Rest Timer rows included) imported through the same path as the command: wall
-   time and peak Python memory. Target: under 10 s.
+   time and peak Python memory. Target: 5 s at most (issue 19).
 2. The same for half of it, to show the memory does not grow with the file (beyond
    reading it), and the same file again (everything already here).
 3. The backlog it leaves, synced to the Sheets imitation: runs and API calls.

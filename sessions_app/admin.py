@@ -282,14 +282,33 @@ class LoginThrottleAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    """Uploads from the Import page: waiting for the lifter's confirmation, or done."""
+    """Imports, from the Import page and import_workouts: waiting for the worker or the
+    lifter, running (with their progress), done, refused or failed (with why)."""
 
-    list_display = ["file_name", "owner", "created_at", "imported_at", "summary"]
-    list_filter = ["owner"]
+    list_display = ["file_name", "owner", "status", "created_at", "updated_at", "summary"]
+    list_filter = ["status", "owner"]
     list_select_related = ["owner"]
-    readonly_fields = ["owner", "file_name", "created_at", "imported_at", "preview", "result"]
-    exclude = ["rows"]
+    readonly_fields = [
+        "owner",
+        "file_name",
+        "status",
+        "created_at",
+        "updated_at",
+        "progress",
+        "progress_total",
+        "message",
+        "imported_at",
+        "preview",
+        "names",
+        "result",
+    ]
+    exclude = ["rows", "upload"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("rows", "upload")  # megabytes each
 
     @admin.display(description="summary")
     def summary(self, batch):
+        if batch.message:
+            return batch.message.splitlines()[0]
         return (batch.result or batch.preview).get("summary", "")

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.csrf import csrf_exempt
 
@@ -32,6 +33,7 @@ from .models import (
     WorkoutClosed,
     give_starter_routines,
 )
+from .models.accounts import zone_named
 
 SCALAR_TYPES = (str, int, float)
 logger = logging.getLogger("api")
@@ -67,11 +69,12 @@ def count_failure(key):
     raise RuntimeError(f"The cache keeps losing the counter {key}.")
 
 
-def user_id_for_token(request, raw_token):
-    """The token's user's id. A valid token always works; wrong ones are counted per
-    address and minute, and past the limit answered 429 (slowing down guessing)."""
-    if (user_id := ApiToken.user_id_for(raw_token)) is not None:
-        return user_id
+def owner_for_token(request, raw_token):
+    """(The token's user's id, their time zone name). A valid token always works; wrong
+    ones are counted per address and minute, and past the limit answered 429 (slowing
+    down guessing)."""
+    if (owner := ApiToken.owner_for(raw_token)) is not None:
+        return owner
     address = client_address(request)
     failures = count_failure(f"api-token-failures:{address}:{int(time.time() // 60)}")
     logger.warning("api token rejected", extra={"client": address, "failures": failures})
@@ -102,7 +105,7 @@ def authenticated_user(request):
         scheme, _, raw_token = header.partition(" ")
         if scheme.lower() != "bearer" or not raw_token.strip():
             raise ApiError("Send the token as: Authorization: Bearer <token>.", 401)
-        user_id = user_id_for_token(request, raw_token.strip())
+        user_id, request.time_zone_name = owner_for_token(request, raw_token.strip())
         # Most calls need only the id: the user is loaded if a view asks for more.
         request.user_id = user_id
         return SimpleLazyObject(lambda: get_user_model().objects.get(pk=user_id))
@@ -183,6 +186,11 @@ def api_endpoint(*methods):
                 return response
             try:
                 request.user = authenticated_user(request)
+                # A token's lifter: their zone ("today", the dates answered); a logged-in
+                # one has theirs from the middleware already.
+                if (name := getattr(request, "time_zone_name", None)) is not None:
+                    with timezone.override(zone_named(name)):
+                        return view(request, *args, **kwargs)
                 return view(request, *args, **kwargs)
             except ApiError as api_error:
                 return api_error.response

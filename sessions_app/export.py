@@ -111,7 +111,8 @@ def marked_notes(workout, workout_set, with_workout_note):
 
 
 def row_for(workout, workout_set, version=2, *, with_workout_note=True, zone=None):
-    """The set as a row of a tab with this header version.
+    """The set as a row of a tab with this header version, its time in `zone` (the
+    lifter's: the sync and the CSV pass it; the current one by default).
 
     A version 1 row carries the workout note only where with_workout_note says (the
     workout's first set), since it has no column of its own there.

@@ -1,13 +1,14 @@
 """Validation for everything a lifter sends, shared by the pages and the JSON API."""
 
 import datetime
+import re
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from .importers import FORMAT_CHOICES
 from .login import check_password_throttled
 from .models import (
     DEFAULT_TARGET_REPS,
@@ -23,6 +24,7 @@ from .models import (
     WeightUnit,
     exercise_key,
 )
+from .models.accounts import time_zone_names
 from .numbers import parse_weight
 
 EXERCISE_MAX_LENGTH = Set._meta.get_field("exercise_name").max_length
@@ -45,6 +47,21 @@ MAX_REST_SECONDS = 60 * 60
 TARGET_REPS_MAX_LENGTH = RoutineExercise._meta.get_field("target_reps").max_length
 NUMBER_INPUT = {"inputmode": "numeric"}
 NO_AUTOCOMPLETE = {"autocomplete": "off"}
+# Characters no one types: they break a database (NUL on PostgreSQL), a CSV or a sheet.
+# Tabs and line breaks stay; Django refuses NUL itself, with its own message.
+CONTROL_CHARACTER = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_character(text):
+    return "\x00" in text or CONTROL_CHARACTER.search(text) is not None
+
+
+def refuse_control_characters(text):
+    if CONTROL_CHARACTER.search(text):
+        raise ValidationError("Control characters are not allowed.", code="control_character")
+
+
+TEXT_RULES = [refuse_control_characters]
 
 
 class RoutineChoiceField(forms.ModelChoiceField):
@@ -226,12 +243,15 @@ class SetForm(forms.Form):
     unit is read here only to question an implausible weight.
     """
 
-    exercise = forms.CharField(label="Exercise", max_length=EXERCISE_MAX_LENGTH)
+    exercise = forms.CharField(
+        label="Exercise", max_length=EXERCISE_MAX_LENGTH, validators=TEXT_RULES
+    )
     set_number = set_number_field(required=False)
     weight = forms.CharField(
         label="Weight (lb)",
         max_length=NUMBER_TEXT_MAX_LENGTH,
         required=False,
+        validators=TEXT_RULES,
         widget=forms.TextInput(attrs={"inputmode": "decimal", **NO_AUTOCOMPLETE}),
         help_text='A number, or "BW" (bodyweight), "BW+25"; text such as "2x20" is kept as typed.',
     )
@@ -239,12 +259,14 @@ class SetForm(forms.Form):
         label="Reps",
         max_length=NUMBER_TEXT_MAX_LENGTH,
         required=False,
+        validators=TEXT_RULES,
         widget=forms.TextInput(attrs={"inputmode": "numeric", **NO_AUTOCOMPLETE}),
     )
     notes = forms.CharField(
         label="Notes",
         max_length=NOTES_MAX_LENGTH,
         required=False,
+        validators=TEXT_RULES,
         widget=forms.TextInput(attrs=NO_AUTOCOMPLETE),
     )
     set_type = forms.ChoiceField(label="Type", choices=SET_TYPE_CHOICES, required=False)
@@ -387,6 +409,7 @@ class WorkoutNoteForm(forms.Form):
         label="Workout note",
         max_length=WORKOUT_NOTE_MAX_LENGTH,
         required=False,
+        validators=TEXT_RULES,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "How did it go? Sleep, pain…"}),
     )
 
@@ -415,7 +438,7 @@ ApiSetForm.base_fields = SharedFields(ApiSetForm.base_fields)
 
 
 class RenameExerciseForm(forms.Form):
-    name = forms.CharField(label="New name", max_length=EXERCISE_MAX_LENGTH)
+    name = forms.CharField(label="New name", max_length=EXERCISE_MAX_LENGTH, validators=TEXT_RULES)
 
     def __init__(self, *args, exercise, **kwargs):
         super().__init__(*args, **kwargs)
@@ -465,6 +488,14 @@ class ExerciseKindForm(forms.ModelForm):
         labels = {"kind": "Kind"}
 
 
+# What --format and the Import page offer: "strong" reads every layout Strong wrote.
+FORMAT_CHOICES = [
+    ("auto", "Tell from the file"),
+    ("strong", "Strong"),
+    ("hevy", "Hevy"),
+    ("fitnotes", "FitNotes"),
+    ("workoutlog", "Workout Log"),
+]
 IMPORT_MAX_MEGABYTES = 20
 IMPORT_MAX_BYTES = IMPORT_MAX_MEGABYTES * 1024 * 1024
 
@@ -511,6 +542,63 @@ class ImportForm(forms.Form):
 
     def clean_format(self):
         return self.cleaned_data["format"] or "auto"
+
+
+class ExerciseChoicesForm(forms.Form):
+    """Which of the lifter's exercises each exercise name of an import's file means: one
+    of theirs, or a new one (by default the file's name). `choices` are the preview's
+    names, each with the exercise proposed for it."""
+
+    def __init__(self, choices, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = choices
+        for index, choice in enumerate(choices):
+            self.fields[f"name-{index}"] = forms.CharField(
+                label=choice["name"],
+                required=False,
+                max_length=EXERCISE_MAX_LENGTH,
+                validators=TEXT_RULES,
+                initial=choice["proposal"] or choice["name"],
+                widget=forms.TextInput(attrs={"list": "your-exercises", **NO_AUTOCOMPLETE}),
+                help_text=choice["why"] if choice["proposal"] else "a new exercise",
+            )
+
+    def fields_to_check(self):
+        """The names that go to another exercise or to a new one: the lifter looks at these."""
+        return [self[f"name-{i}"] for i, choice in enumerate(self.choices) if not choice["same"]]
+
+    def fields_of_own_names(self):
+        """The names that are the lifter's exercises already, as they are."""
+        return [self[f"name-{i}"] for i, choice in enumerate(self.choices) if choice["same"]]
+
+    def chosen(self):
+        """{name in the file: the lifter's name for it}: an empty field keeps the file's
+        name; a field not sent takes the proposal."""
+        chosen = {}
+        for index, choice in enumerate(self.choices):
+            field = f"name-{index}"
+            if field not in self.data:
+                chosen[choice["name"]] = choice["proposal"] or choice["name"]
+            else:
+                chosen[choice["name"]] = (
+                    " ".join(self.cleaned_data[field].split()) or choice["name"]
+                )
+        return chosen
+
+
+class TimeZoneForm(forms.Form):
+    """The lifter's time zone, by its IANA name ("Europe/Paris")."""
+
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        error_messages={"invalid_choice": "Choose a time zone from the list."},
+        help_text="“Today”, and every date and time you see, in your sheet, your CSV and the "
+        "files you import, are in this zone.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(name, name) for name in sorted(time_zone_names())]
 
 
 class WeightUnitForm(forms.Form):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from sessions_app.export import HEADERS, read_row, rpe_text
 from sessions_app.export import row_for as versioned_row_for
-from sessions_app.models import Set
+from sessions_app.models import LifterProfile, Set
 
 __all__ = [
     "HEADER",
@@ -71,11 +71,12 @@ def rows_of_workout(workout, version):
     """{key: row} for the workout's (prefetched) sets, in the tab's version.
 
     A version 1 tab has no workout note column: the note rides on the first set's row.
-    The sets must be prefetched with sheet_sets().
+    The sets must be prefetched with sheet_sets(). Times are in the lifter's zone.
     """
+    zone = LifterProfile.zone_of(workout.owner_id)
     return {
         str(workout_set.key): versioned_row_for(
-            workout, workout_set, version=version, with_workout_note=number == 0
+            workout, workout_set, version=version, with_workout_note=number == 0, zone=zone
         )
         for number, workout_set in enumerate(workout.sets.all())
     }

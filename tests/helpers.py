@@ -102,3 +102,11 @@ def past_workout(owner, template, day, sets):
     Workout.objects.filter(pk=session.pk).update(created_at=at(18))
     session.refresh_from_db()
     return session
+
+
+def own_id(owner, base):
+    """A new workout's id: "{base}.{the lifter's tag}" (an id never depends on another
+    lifter's workouts)."""
+    from sessions_app.models import LifterProfile
+
+    return f"{base}.{LifterProfile.id_tag_of(owner.pk)}"

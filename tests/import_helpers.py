@@ -60,3 +60,17 @@ def stored_sets(owner):
         )
         for s in sets
     ]
+
+
+def work_on_imports():
+    """What the worker does with what the Import page handed it: read the files waiting,
+    import the batches confirmed (the task functions, run here in turn)."""
+    from sessions_app import tasks
+    from sessions_app.models import ImportBatch
+
+    done = []
+    for batch_id in ImportBatch.objects.filter(status="waiting").values_list("pk", flat=True):
+        done.append(tasks.read_upload(batch_id))
+    for batch_id in ImportBatch.objects.filter(status="importing").values_list("pk", flat=True):
+        done.append(tasks.import_upload(batch_id))
+    return done

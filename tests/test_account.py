@@ -52,7 +52,7 @@ def test_an_unknown_unit_is_refused(alice, alice_client):
 
 
 def test_settings_show_the_chosen_unit(alice, alice_client):
-    LifterProfile.objects.create(user=alice, weight_unit="kg")
+    LifterProfile.objects.update_or_create(user=alice, defaults={"weight_unit": "kg"})
     page = alice_client.get(reverse("account_settings")).content.decode()
     assert re.search(r'value="kg"[^>]*checked', page)
 

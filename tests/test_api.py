@@ -7,7 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from sessions_app.derived_keys import own_key_for
 from sessions_app.models import ApiToken, Set, Workout
+from tests.helpers import own_id
 
 
 @pytest.fixture
@@ -32,13 +34,14 @@ def api(alice_token):
 
 def test_start_log_complete_round_trip(api, alice, lower1):
     status, body = api("post", "session/start", {"template": "lower1", "date": "2025-09-21"})
-    assert (status, body["success"], body["session_id"]) == (200, True, "2025-09-21_lower1")
+    workout_id = own_id(alice, "2025-09-21_lower1")
+    assert (status, body["success"], body["session_id"]) == (200, True, workout_id)
 
     status, body = api(
         "put",
         "session/log-set",
         {
-            "session_id": "2025-09-21_lower1",
+            "session_id": workout_id,
             "exercise": "Back Squat",
             "set_number": 1,
             "weight": "225",
@@ -56,7 +59,7 @@ def test_start_log_complete_round_trip(api, alice, lower1):
     }
 
     status, body = api("get", "session/active")
-    assert body["session"]["id"] == "2025-09-21_lower1" and len(body["sets"]) == 1
+    assert body["session"]["id"] == workout_id and len(body["sets"]) == 1
 
     status, body = api("post", "session/complete", {})
     assert (status, body["session"]["status"]) == (200, "completed")
@@ -219,13 +222,23 @@ def test_no_workout_in_progress(api, alice):
     )
 
 
-def test_a_key_from_another_lifters_set_is_refused(api, alice_workout, bob_workout):
+def test_a_key_from_another_lifters_set_is_answered_as_a_fresh_one(api, alice_workout, bob_workout):
+    """Answering 409 told whether a key existed (issue 23): the set is stored under a
+    key of alice's own, and sending it again still stores one."""
     theirs, _ = bob_workout.log_set("Squat", "100", "5")
-    status, body = api(
-        "put", "session/log-set", {"exercise": "Squat", "reps": "5", "key": str(theirs.key)}
+    sent = {"exercise": "Squat", "reps": "5"}
+    fresh = api("put", "session/log-set", {**sent, "key": str(uuid.uuid4())})
+    first = api("put", "session/log-set", {**sent, "key": str(theirs.key)})
+    again = api("put", "session/log-set", {**sent, "key": str(theirs.key)})
+    assert (fresh[0], fresh[1]["created"]) == (first[0], first[1]["created"]) == (200, True)
+    assert (again[0], again[1]["created"], again[1]["set"]["id"]) == (
+        200,
+        False,
+        first[1]["set"]["id"],
     )
-    assert status == 409 and "key" in body["fields"]
-    assert not alice_workout.sets.exists()
+    assert alice_workout.sets.count() == 2
+    assert bob_workout.sets.get() == theirs  # untouched
+    assert first[1]["set"]["key"] == str(own_key_for(alice_workout.owner_id, theirs.key))
 
 
 def test_another_lifters_workout_with_one_of_their_keys_is_404_like_a_fresh_key(

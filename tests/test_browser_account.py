@@ -25,7 +25,7 @@ HISTORY = [
 
 def history(owner, template):
     """Three weeks of workouts with the exercises above, in kilograms (and one in pounds)."""
-    LifterProfile.objects.create(user=owner, weight_unit="kg")
+    LifterProfile.objects.update_or_create(user=owner, defaults={"weight_unit": "kg"})
     for week in range(3):
         day = datetime.date(2025, 9, 1) + datetime.timedelta(days=7 * week)
         session = Workout.start(owner, template, day)

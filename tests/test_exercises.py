@@ -90,7 +90,7 @@ def test_the_list_is_built_in_a_fixed_number_of_queries(
 
 
 def test_the_list_shows_weights_in_the_lifters_unit(alice, alice_client, alices_history):
-    LifterProfile.objects.create(user=alice, weight_unit="kg")
+    LifterProfile.objects.update_or_create(user=alice, defaults={"weight_unit": "kg"})
     page = alice_client.get(reverse("exercise_list")).content.decode()
     assert "100.6 kg" in page  # Bench Press: 221.7 lb
 

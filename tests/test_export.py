@@ -1,6 +1,7 @@
 """The CSV export: every completed set of the lifter, in the sheet's row format."""
 
 import datetime
+import zoneinfo
 
 from django.urls import reverse
 
@@ -19,9 +20,10 @@ def test_each_row_is_the_sheets_row_of_its_set(alice_client, alice, lower1, sett
     Workout.start(alice, lower1, datetime.date(2026, 1, 1)).log_set("Curl", "25", "12")
     response = alice_client.get(reverse("export_csv"))
     rows = exported_rows(response)
+    alice_zone = zoneinfo.ZoneInfo("Europe/Paris")  # the instance's: she has none of her own
     sets = Set.objects.filter(workout__status="completed").select_related("workout")
     expected = [
-        [str(csv_safe(value)) for value in row_for(s.workout, s)]
+        [str(csv_safe(value)) for value in row_for(s.workout, s, zone=alice_zone)]
         for s in sets.order_by("workout__date", "workout_id", "created_at", "pk")
     ]
     assert rows == [COLUMNS, *expected]

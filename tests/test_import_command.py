@@ -1,7 +1,9 @@
 """`manage.py import_workouts`: history from Strong, Hevy and this app's CSV becomes
 completed workouts, once, whatever is imported again; a broken file stores nothing."""
 
+import csv
 import datetime
+import io
 import re
 from decimal import Decimal
 
@@ -12,7 +14,15 @@ from django.urls import reverse
 from sessions_app.models import LifterProfile, Set, SetType, Workout
 from sessions_app.progress import exercise_progress, exercise_records
 from sessions_app.workout_screen import last_time
-from tests.import_helpers import fixture_bytes, run_import, stored_sets, write_file
+from tests.helpers import own_id
+from tests.import_helpers import (
+    FIXTURES,
+    STRONG_HEADER,
+    fixture_bytes,
+    run_import,
+    stored_sets,
+    write_file,
+)
 from tests.sync_helpers import SQUAT_DAY, completed_workout
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +55,8 @@ def test_a_strong_export_becomes_completed_workouts(alice, tmp_path):
     assert stored_sets(alice) == STRONG_SETS
     sessions = list(Workout.objects.filter(owner=alice).order_by("date"))
     assert [(s.pk, s.status, s.synced_to_sheets, s.note) for s in sessions] == [
-        ("2025-03-04_push-day", "completed", False, "Felt strong, slept 8h"),
-        ("2025-03-06_leg-day", "completed", False, ""),
+        (own_id(alice, "2025-03-04_push-day"), "completed", False, "Felt strong, slept 8h"),
+        (own_id(alice, "2025-03-06_leg-day"), "completed", False, ""),
     ]
     assert sessions[0].duration_minutes == 65
     assert "Strong, weights in kg" in output
@@ -58,7 +68,7 @@ def test_a_strong_export_becomes_completed_workouts(alice, tmp_path):
 
 
 def test_the_unit_defaults_to_the_lifters_preference(alice, tmp_path):
-    LifterProfile.objects.create(user=alice, weight_unit="kg")
+    LifterProfile.objects.update_or_create(user=alice, defaults={"weight_unit": "kg"})
     run_import(write_file(tmp_path, fixture_bytes("strong.csv")))
     assert set(Set.objects.values_list("unit", flat=True)) == {"kg"}
     Set.objects.all().delete()
@@ -91,9 +101,9 @@ def test_a_newer_overlapping_export_adds_only_the_new_workouts(alice, tmp_path):
     assert "5 already here" in output
     assert Set.objects.count() == 11
     assert list(Workout.objects.order_by("date").values_list("pk", flat=True)) == [
-        "2025-03-04_push-day",
-        "2025-03-06_leg-day",
-        "2025-03-08_push-day",
+        own_id(alice, "2025-03-04_push-day"),
+        own_id(alice, "2025-03-06_leg-day"),
+        own_id(alice, "2025-03-08_push-day"),
     ]
 
 
@@ -123,10 +133,11 @@ def test_the_strong_older_export_imports_with_its_own_units(alice, tmp_path):
     assert [row[:9] for row in stored_sets(alice)] == [
         ("2019-01-07", "Morgen", "Kniebeuge", 1, "warmup", "60", "8", "kg", None),
         ("2019-01-07", "Morgen", "Kniebeuge", 1, "working", "102.5", "5", "kg", "8.5"),
-        ("2019-01-07", "Morgen", "Rudern", 1, "working", "", "", "lb", None),
+        # No weight and no unit on its line: the file's unit, not the lifter's preference.
+        ("2019-01-07", "Morgen", "Rudern", 1, "working", "", "", "kg", None),
         ("2019-01-09", "Morgen", "Bench Press", 1, "working", "185", "5", "lb", None),
     ]
-    assert Workout.objects.get(pk="2019-01-07_morgen").note == "Müde"
+    assert Workout.objects.get(pk=own_id(alice, "2019-01-07_morgen")).note == "Müde"
 
 
 @pytest.mark.parametrize(("name", "unit"), [("hevy_kg.csv", "kg"), ("hevy_lbs.csv", "lb")])
@@ -142,7 +153,7 @@ def test_a_hevy_export_imports_in_its_unit(alice, tmp_path, name, unit):
     ]
     session = Workout.objects.get()
     assert (session.pk, session.routine_slug, session.note) == (
-        "2024-03-05_upper-a",
+        own_id(alice, "2024-03-05_upper-a"),
         "Upper A",
         "Good session, new PR",
     )
@@ -217,7 +228,8 @@ def test_the_same_file_imports_separately_for_two_lifters(alice, bob, tmp_path):
     run_import(path, "bob")
     assert Set.objects.filter(workout__owner=alice).count() == 5
     assert Set.objects.filter(workout__owner=bob).count() == 5
-    assert Workout.objects.filter(owner=bob).get().pk == "2024-03-05_upper-a-2"
+    # Each in the lifter's own space of ids: bob's says nothing of alice's.
+    assert Workout.objects.filter(owner=bob).get().pk == own_id(bob, "2024-03-05_upper-a")
 
 
 def test_imported_workouts_count_in_history_last_time_and_records(alice, alice_client, tmp_path):
@@ -268,14 +280,22 @@ def test_an_export_of_this_app_round_trips_to_another_instance(
     assert again == exported
 
 
-def test_another_lifters_export_of_this_app_is_not_taken_over(
+def test_another_lifters_export_of_this_app_becomes_a_copy_and_says_nothing_of_theirs(
     alice, bob, alice_client, lower1, tmp_path
 ):
     completed_workout(alice, lower1, SQUAT_DAY)
+    alices = stored_sets(alice)
+    alices_keys = set(Set.objects.values_list("key", flat=True))
     exported = b"".join(alice_client.get(reverse("export_csv")).streaming_content)
-    output = run_import(write_file(tmp_path, exported), "bob")
-    assert "Skipped lines 2, 3 and 4: the same set (by its key) is another lifter's" in output
-    assert not Workout.objects.filter(owner=bob).exists()
+    path = write_file(tmp_path, exported)
+    output = run_import(path, "bob")
+    # Answered as a file of fresh keys would be: nothing tells that the keys are alice's.
+    assert "another lifter" not in output and "Skipped" not in output
+    assert "Imported 3 set(s) in 1 workout(s)" in output
+    assert stored_sets(bob) == alices and stored_sets(alice) == alices
+    bobs_keys = set(Set.objects.filter(workout__owner=bob).values_list("key", flat=True))
+    assert not bobs_keys & alices_keys
+    assert "Imported 0 set(s)" in run_import(path, "bob")  # his copy, recognised
 
 
 def test_call_command_takes_the_options_by_name(alice, tmp_path):
@@ -327,3 +347,73 @@ def test_piped_output_shows_progress_as_plain_lines(alice, tmp_path):
     assert re.findall(r"^Read [\d,]+ lines$", output, re.MULTILINE) == ["Read 10,001 lines"]
     assert "\r" not in output and "\033" not in output
     assert "Imported 12,000 set(s)" in output
+
+
+def test_rest_timer_lines_take_no_set_number_and_are_counted_as_skipped(alice, tmp_path):
+    """A five-year file got 821 empty "working" sets from them, a real set 2 stored as 3."""
+    content = (FIXTURES / "real" / "strong-comma-rest-timer.csv").read_bytes()
+    rows = list(csv.DictReader(io.StringIO(content.decode())))
+    rest = sum(row["Set Order"] == "Rest Timer" for row in rows)
+    output = run_import(write_file(tmp_path, content), "alice", "--unit", "lb")
+    assert f"Skipped {rest} lines (" in output and "a Rest Timer row, not a set" in output
+    assert Set.objects.count() == len(rows) - rest
+    for workout in Workout.objects.all():
+        numbers = {}
+        for workout_set in workout.sets.order_by("pk"):
+            numbers.setdefault(workout_set.exercise_name, []).append(workout_set.set_number)
+        for exercise, found in numbers.items():
+            assert found == list(range(1, len(found) + 1)), (workout.pk, exercise)
+    assert not Set.objects.filter(weight="", reps="").exists()
+
+
+def test_a_long_workout_title_is_kept_whole_and_a_title_past_the_limit_is_said(
+    alice, alice_client, tmp_path
+):
+    title = "Upper body hypertrophy block, week 3: heavy day with paused benches"  # 68
+    longer = "T" * 120
+    content = STRONG_HEADER + (
+        f'2025-03-04 18:12:09,"{title}",1h,Bench,1,80,5,0,0,,,\n'
+        f"2025-03-05 18:12:09,{longer},1h,Bench,1,80,5,0,0,,,\n"
+    )
+    output = run_import(write_file(tmp_path, content), "alice", "--unit", "kg")
+    first, second = Workout.objects.with_title().order_by("date")
+    assert (first.title, first.routine_slug) == (title, title[:40])
+    assert second.title == "T" * 99 + "…"
+    assert "1 workout title shortened (line 3)" in output
+    assert title in alice_client.get(reverse("history")).content.decode()
+
+
+def test_letters_in_a_number_are_named_by_a_dry_run_and_refused(alice, tmp_path):
+    """ "8O" and "b" passed a dry run with 0 lines skipped."""
+    content = STRONG_HEADER + (
+        "2025-03-04 18:12:09,Push,1h,Bench,1,1S.0,5,0,0,,,\n"
+        "2025-03-04 18:12:09,Push,1h,Bench,2,80,8O,0,0,,,\n"
+        "2025-03-04 18:12:09,Push,1h,Bench,3,b,5,0,0,,,\n"
+        "2025-03-04 18:12:09,Push,1h,Bench,4,80,5,0,0,,,\n"
+    )
+    path = write_file(tmp_path, content)
+    with pytest.raises(CommandError) as refused:
+        run_import(path, "alice", "--dry-run")
+    assert str(refused.value).splitlines()[1:4] == [
+        "Line 2: the weight “1S.0” is not a number.",
+        "Line 3: the reps “8O” is not a number.",
+        "Line 4: the weight “b” is not a number.",
+    ]
+    output = run_import(path, "alice", "--skip-bad-lines")
+    assert "Skipped line 2: the weight “1S.0” is not a number" in output
+    assert [(s.weight, s.reps) for s in Set.objects.all()] == [("80", "5")]
+
+
+def test_notes_past_the_forms_length_are_shortened_with_a_mark(alice, tmp_path):
+    content = STRONG_HEADER + f"2025-03-04 18:12:09,Push,1h,Bench,1,80,5,0,0,{'x' * 600},,\n"
+    output = run_import(write_file(tmp_path, content), "alice", "--unit", "kg")
+    stored = Set.objects.get().notes
+    assert (len(stored), stored[-1]) == (500, "…")
+    assert "1 set note shortened (line 2)" in output
+
+
+def test_a_cell_of_millions_of_characters_refuses_the_file_readably(alice, tmp_path):
+    content = STRONG_HEADER + f"2025-03-04 18:12:09,Push,1h,Bench,1,80,5,0,0,{'x' * 2_000_015},,\n"
+    with pytest.raises(CommandError, match="Line 2: a cell holds more than 131,072 characters"):
+        run_import(write_file(tmp_path, content), "alice", "--unit", "kg")
+    assert not Set.objects.exists()

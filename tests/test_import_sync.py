@@ -9,10 +9,12 @@ from django.core.management import call_command
 from sessions_app.models import Set, Workout
 from sync_app.models import Tombstone
 from sync_app.push import run_sync
+from sync_app.rows import HEADER
 from sync_app.tasks import sync_pending
 from tests.conftest import queued_task_count
+from tests.helpers import own_id
 from tests.import_helpers import STRONG_HEADER, fixture_bytes, run_import, write_file
-from tests.sync_helpers import data_rows, keys_in_sheet
+from tests.sync_helpers import SQUAT_DAY, completed_workout, data_rows, keys_in_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +44,7 @@ def test_an_imported_history_reaches_the_sheet_exactly_once(
     bench = Set.objects.get(exercise_name="Bench Press (Barbell)", set_type="drop")
     assert rows[str(bench.key)][:8] == [
         "2025-03-04",
-        "2025-03-04_push-day",
+        own_id(alice, "2025-03-04_push-day"),
         "Push Day",
         "Bench Press (Barbell)",
         3,
@@ -114,3 +116,20 @@ def test_import_sheets_numbers_sets_as_the_file_import_does(sheets, alice, tmp_p
         ("working", 1),
         ("working", 2),
     ]
+
+
+def test_rows_typed_with_another_lifters_workout_id_go_to_a_workout_of_ones_own(
+    sheets, alice, bob, lower1
+):
+    """The sheet's session id is not the lifter's to take: the rows are imported all the
+    same, in a workout of their own, and nothing says whose id it was."""
+    bobs = completed_workout(bob, lower1, SQUAT_DAY)
+    typed = ["2025-09-21", bobs.pk, "lower1", "Dips", "", "BW", 8, "", "", "", "", "", "lb", ""]
+    sheets.set_rows("workout-log-test", "Log", [HEADER, typed])
+    out = io.StringIO()
+    call_command("import_sheets", "alice", "--whole-sheet", stdout=out)
+    assert "another lifter" not in out.getvalue() and "row(s) skipped" in out.getvalue()
+    (alices,) = Workout.objects.filter(owner=alice)
+    assert alices.pk == own_id(alice, "2025-09-21_lower1")
+    assert [s.exercise_name for s in alices.sets.all()] == ["Dips"]
+    assert bobs.sets.count() == 3  # untouched

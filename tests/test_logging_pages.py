@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from sessions_app.models import Exercise, Routine, Set, Workout
-from tests.helpers import HTMX, set_data
+from tests.helpers import HTMX, own_id, set_data
 
 
 def log_url(session):
@@ -32,7 +32,10 @@ def test_starting_a_workout_for_another_day(alice_client, alice, lower1):
     )
     session = Workout.objects.get(owner=alice)
     assert response.status_code == 302 and response["Location"] == session.get_absolute_url()
-    assert (session.pk, session.date) == ("2025-09-21_lower1", datetime.date(2025, 9, 21))
+    assert (session.pk, session.date) == (
+        own_id(alice, "2025-09-21_lower1"),
+        datetime.date(2025, 9, 21),
+    )
 
 
 def test_starting_with_an_unknown_template_shows_the_error(alice_client, alice, lower1):
@@ -348,14 +351,29 @@ def test_active_workout_page_runs_a_fixed_number_of_queries(
         alice_client.get(workout.get_absolute_url())
 
 
-def test_a_key_of_another_workout_shows_an_error_and_stores_nothing(
+def test_a_key_of_another_lifters_set_logs_like_a_fresh_one(
     alice_client, alice_workout, bob_workout
 ):
+    """Nothing says the key is bob's: alice's set is stored under a key of her own."""
     theirs, _ = bob_workout.log_set("Back Squat", "315", "5")
     data = {**set_data("Back Squat", "225", "5"), "key": str(theirs.key)}
     page = alice_client.post(log_url(alice_workout), data, headers=HTMX).content.decode()
+    assert page.lstrip().startswith('<div class="set-row done"')
+    alice_client.post(log_url(alice_workout), data, headers=HTMX)
+    assert [(s.weight, s.reps) for s in alice_workout.sets.all()] == [("225", "5")]
+    assert bob_workout.sets.get() == theirs
+
+
+def test_a_key_of_another_of_ones_own_workouts_shows_an_error_and_stores_nothing(
+    alice, alice_client, alice_workout, lower1
+):
+    earlier, _ = alice_workout.log_set("Back Squat", "315", "5")
+    alice_workout.complete()
+    today = Workout.start(alice, lower1)
+    data = {**set_data("Back Squat", "225", "5"), "key": str(earlier.key)}
+    page = alice_client.post(log_url(today), data, headers=HTMX).content.decode()
     assert "This row was already used for another workout. Try again." in page
-    assert not alice_workout.sets.exists()
+    assert not today.sets.exists()
 
 
 def test_completing_twice_changes_nothing_the_second_time(alice_workout):

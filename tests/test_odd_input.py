@@ -1,11 +1,12 @@
 """Odd values a client or a file can send: a clear answer, never a 500, nothing half-done."""
 
 import pytest
+from django.core.management import CommandError
 from django.urls import reverse
 
 from sessions_app.export import COLUMNS
 from sessions_app.models import Set, Workout
-from tests.helpers import HTMX, set_data
+from tests.helpers import HTMX, own_id, set_data
 from tests.import_helpers import STRONG_HEADER, run_import, write_file
 
 
@@ -32,31 +33,33 @@ def test_a_workout_id_with_a_slash_in_a_file_still_gets_an_address(alice, alice_
     row.update({"set number": "1", "weight": "100", "reps": "5", "unit": "kg"})
     path = write_file(tmp_path, ",".join(COLUMNS) + "\n" + ",".join(row.values()) + "\n")
     run_import(path, "alice")
-    assert list(Workout.objects.filter(owner=alice).values_list("pk", flat=True)) == ["a-b"]
+    workout_ids = list(Workout.objects.filter(owner=alice).values_list("pk", flat=True))
+    assert workout_ids == [own_id(alice, "a-b")]
     assert alice_client.get("/").status_code == 200
     assert alice_client.get(reverse("history")).status_code == 200
 
 
 @pytest.mark.parametrize(
-    "line, kept",
+    "line, reason",
     [
-        ("2025-03-04 18:00:00,Push,1h,Bench,1,80,5,0,0,,,NaN", "RPE NaN"),
-        ("2025-03-04 18:00:00,Push,1h,Bench,1,80,5,0,Infinity,,,", "Infinity s"),
+        ("2025-03-04 18:00:00,Push,1h,Bench,1,80,5,0,0,,,NaN", "the RPE “NaN” is not a number"),
+        ("2025-03-04 18:00:00,Push,1h,Bench,1,80,5,0,Infinity,,,", "the seconds “Infinity”"),
     ],
 )
-def test_a_number_that_is_not_one_stays_in_the_notes(alice, tmp_path, line, kept):
-    run_import(strong_file(tmp_path, line), "alice", "--unit", "kg")
-    assert kept in Set.objects.get().notes
+def test_a_number_that_is_not_one_is_a_bad_line_named_by_its_number(alice, tmp_path, line, reason):
+    with pytest.raises(CommandError, match=f"Line 2: {reason}"):
+        run_import(strong_file(tmp_path, line), "alice", "--unit", "kg")
+    assert not Set.objects.exists()
 
 
 @pytest.mark.parametrize(
     "duration, refused",
-    [("99999999999h", True), ("99999999999999", False), ("²", False)],
+    [("99999999999h", False), ("99999999999999", False), ("²", False)],
     ids=["hours", "seconds", "superscript"],
 )
 def test_an_impossible_duration_is_no_crash(alice, tmp_path, duration, refused):
-    """Hours past any date: the line is refused by name; anything else that is no
-    duration of a workout (more than a week of seconds, "²") is left out."""
+    """What is no duration of a workout (hours or seconds past a month, "²") is left
+    out: the workout has its sets and no end time."""
     path = strong_file(
         tmp_path,
         "2025-03-04 18:00:00,Push,1h,Bench,1,80,5,0,0,,,",
@@ -97,3 +100,13 @@ def test_a_sheet_cell_no_date_or_time_stands_for_is_read_as_text(cell):
 
     assert parse_logged_at(cell) is None
     assert normalized([cell, "s", "t", "e", 1, 1, 1, "", cell, "k"], 1)[0] == as_text(cell)
+
+
+@pytest.mark.parametrize("field", ["exercise", "weight", "reps", "notes"])
+def test_every_text_of_a_set_refuses_control_characters(alice_client, alice_workout, field):
+    """As the imports do (issue 23): NUL, bell, escape… are no one's typing."""
+    data = set_data("Back Squat", "225", "5", notes="belt")
+    data[field] = data[field][:1] + "\x07" + data[field][1:]
+    answer = alice_client.post(reverse("log_set", args=[alice_workout.pk]), data, headers=HTMX)
+    assert "Control characters are not allowed." in answer.content.decode()
+    assert not alice_workout.sets.exists()

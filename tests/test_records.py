@@ -201,7 +201,7 @@ def test_records_are_in_pounds_whatever_the_unit_and_assisted_sets_are_never_rec
 @pytest.fixture
 def mixed_units(alice, lower1):
     """A kg lifter's deadlift and bench press, some sets logged in kg and some in lb."""
-    LifterProfile.objects.create(user=alice, weight_unit="kg")
+    LifterProfile.objects.update_or_create(user=alice, defaults={"weight_unit": "kg"})
     past_workout(
         alice, lower1, day(0), [("Deadlift", "100", "1", "kg"), ("Bench Press", "225", "5", "lb")]
     )

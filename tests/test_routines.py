@@ -15,6 +15,7 @@ from sessions_app.models import (
     Workout,
     give_starter_routines,
 )
+from tests.helpers import own_id
 
 DAY = datetime.date(2025, 9, 21)
 
@@ -350,7 +351,7 @@ def test_starting_a_routine_from_home(alice_client, alice, alices):
     alice_client.post(reverse("start_session"), {"template": "lower1", "date": "2025-09-21"})
     session = Workout.objects.get(owner=alice)
     assert (session.pk, session.routine, session.routine_slug, session.routine_name) == (
-        "2025-09-21_lower1",
+        own_id(alice, "2025-09-21_lower1"),
         alices,
         "lower1",
         "Lower 1",
@@ -378,7 +379,7 @@ def test_starting_an_empty_workout_and_adding_an_exercise_by_name(alice_client, 
     session = Workout.objects.with_title().get(owner=alice)
     assert response["Location"] == session.get_absolute_url()
     assert (session.pk, session.routine, session.routine_slug, session.title) == (
-        "2025-09-21_workout",
+        own_id(alice, "2025-09-21_workout"),
         None,
         "workout",
         "Workout",
@@ -448,7 +449,7 @@ def test_the_api_starts_the_starter_when_the_lifters_copy_is_deleted(
 
 def test_the_api_starts_an_empty_workout(api_client, alice, lower1):
     status, body = api_start(api_client, {"empty": True, "date": "2025-09-21"})
-    assert (status, body["session_id"]) == (200, "2025-09-21_workout")
+    assert (status, body["session_id"]) == (200, own_id(alice, "2025-09-21_workout"))
     assert Workout.objects.get(pk=body["session_id"]).routine is None
 
 

@@ -1,17 +1,20 @@
-"""Starting workouts: the seed's id format, collisions, one workout in progress per lifter."""
+"""Starting workouts: the id's format, collisions, one workout in progress per lifter."""
 
 import datetime
+import re
 
 import pytest
 
-from sessions_app.models import ActiveWorkoutExists, Workout, WorkoutClosed
+from sessions_app.models import ActiveWorkoutExists, LifterProfile, Workout, WorkoutClosed
+from tests.helpers import own_id
 
 DAY = datetime.date(2025, 9, 21)
 
 
-def test_session_id_is_date_and_template_slug(alice, lower1):
+def test_session_id_is_date_template_slug_and_the_lifters_tag(alice, lower1):
     session = Workout.start(alice, lower1, DAY)
-    assert session.pk == "2025-09-21_lower1"
+    assert re.fullmatch(r"2025-09-21_lower1\.[a-z2-9]{4}", session.pk)
+    assert session.pk == own_id(alice, "2025-09-21_lower1")
     assert session.status == "active"
     assert session.synced_to_sheets is False
     assert session.routine_slug == "lower1"
@@ -23,16 +26,29 @@ def test_redoing_a_template_the_same_day_gets_a_suffix(alice, lower1):
     second = Workout.start(alice, lower1, DAY)
     second.cancel()
     third = Workout.start(alice, lower1, DAY)
-    assert [first.pk, second.pk, third.pk] == [
-        "2025-09-21_lower1",
-        "2025-09-21_lower1-2",
-        "2025-09-21_lower1-3",
-    ]
+    base = own_id(alice, "2025-09-21_lower1")
+    assert [first.pk, second.pk, third.pk] == [base, f"{base}-2", f"{base}-3"]
 
 
-def test_two_lifters_on_the_same_day_get_distinct_ids(alice, bob, lower1):
-    assert Workout.start(alice, lower1, DAY).pk == "2025-09-21_lower1"
-    assert Workout.start(bob, lower1, DAY).pk == "2025-09-21_lower1-2"
+def test_an_id_never_depends_on_another_lifters_workouts(alice, bob, lower1):
+    """A routine named like another lifter's, started the same day, used to get "-2"."""
+    bobs_alone = own_id(bob, "2025-09-21_lower1")
+    Workout.objects.all().delete()
+    Workout.start(alice, lower1, DAY).complete()
+    Workout.start(alice, lower1, DAY)
+    assert Workout.start(bob, lower1, DAY).pk == bobs_alone
+
+
+def test_each_lifter_has_a_tag_of_their_own(django_user_model):
+    lifters = [django_user_model.objects.create_user(f"lifter{n}") for n in range(30)]
+    tags = {LifterProfile.id_tag_of(lifter.pk) for lifter in lifters}
+    assert len(tags) == 30
+    assert LifterProfile.id_tag_of(lifters[0].pk) == LifterProfile.id_tag_of(lifters[0].pk)
+
+
+def test_ids_made_before_keep_their_address(alice, alice_client, lower1):
+    Workout.objects.create(id="2025-09-21_lower1-2", owner=alice, routine_slug="lower1", date=DAY)
+    assert alice_client.get("/workouts/2025-09-21_lower1-2/").status_code == 200
 
 
 def test_starting_a_second_workout_is_refused_and_names_the_active_one(alice, lower1, upper1):

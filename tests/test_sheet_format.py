@@ -187,7 +187,7 @@ def test_a_lifter_who_switches_units_halfway_keeps_each_sets_own(sheets, alice, 
     if header:
         sheets.set_rows("workout-log-test", "Log", [header])
     logged_workout(alice, lower1, datetime.date(2025, 9, 1), "lb")
-    LifterProfile.objects.create(user=alice, weight_unit="kg")
+    LifterProfile.objects.update_or_create(user=alice, defaults={"weight_unit": "kg"})
     logged_workout(alice, lower1, datetime.date(2025, 9, 3), "kg", note="First day in kg")
     run_sync()
     rows = sheet(sheets)[1:]

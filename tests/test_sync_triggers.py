@@ -36,7 +36,8 @@ def test_the_schedules_exist_once_however_often_migrate_runs(db):
     assert Schedule.objects.filter(name=HEARTBEAT_SCHEDULE_NAME).count() == 1
     pull = Schedule.objects.get(name=PULL_SCHEDULE_NAME)
     assert (pull.func, pull.minutes, pull.repeats) == ("sync_app.tasks.pull_sheets", 60, -1)
-    assert Schedule.objects.count() == 3
+    names = list(Schedule.objects.values_list("name", flat=True))
+    assert len(names) == len(set(names))  # each schedule once (sessions_app has its own)
 
 
 def test_completing_a_workout_queues_one_sync_after_commit_and_calls_no_api(

@@ -182,7 +182,7 @@ def test_a_negative_load_is_neither_volume_nor_a_record(alice_workout):
 
 
 def test_a_kilogram_lifter_is_asked_above_kilograms_bound(alice, alice_client, alice_workout):
-    LifterProfile.objects.create(user=alice, weight_unit="kg")
+    LifterProfile.objects.update_or_create(user=alice, defaults={"weight_unit": "kg"})
     data = set_data("Back Squat", "700", "1", unit="kg")
     assert "More than 600 kg?" in alice_client.post(log_url(alice_workout), data).content.decode()
 

@@ -89,6 +89,9 @@ DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 DEBUG = envbool("DJANGO_DEBUG", "false")
 SECRET_KEY = read_secret("DJANGO_SECRET_KEY") or generated_secret_key(DATA_DIR)
+# Keys the instance had before (comma-separated): sessions signed with them still work,
+# and imported sets' keys derived with them are still recognised (import_store.py).
+SECRET_KEY_FALLBACKS = envlist("DJANGO_SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 # The address lifters type, as the Caddyfile serves it: its hosts are allowed and its
@@ -120,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "sessions_app.time_zones.LifterTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -348,3 +352,8 @@ LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS = envint("LOGIN_FAILURES_FORGOTTEN_AFTER_HO
 LOGIN_KNOWN_DEVICE_DAYS = envint("LOGIN_KNOWN_DEVICE_DAYS", "365")
 # Reading whole rows back (fixes typed into the sheet) costs more than a push: less often.
 SYNC_PULL_INTERVAL_MINUTES = envint("SYNC_PULL_INTERVAL_MINUTES", "60")
+
+# Imports: the most one file may hold (the README's "Limits"). A file past one is refused
+# at once, naming the line; parsing and writing happen in the worker.
+IMPORT_MAX_SETS = envint("IMPORT_MAX_SETS", "500000")
+IMPORT_MAX_WORKOUTS = envint("IMPORT_MAX_WORKOUTS", "20000")

@@ -3,7 +3,7 @@
 from .accounts import ApiToken, LifterProfile, LoginThrottle
 from .exercises import Exercise, ExerciseKind, display_name, exercise_key
 from .history import mark_unsynced
-from .imports import ImportBatch
+from .imports import ImportBatch, ImportedName
 from .records import ExerciseRecord, ExerciseWorkout, refresh_records
 from .routines import (
     DEFAULT_REST_SECONDS,
@@ -32,6 +32,7 @@ __all__ = [
     "ExerciseRecord",
     "ExerciseWorkout",
     "ImportBatch",
+    "ImportedName",
     "KeyTaken",
     "LifterProfile",
     "LoginThrottle",

@@ -4,13 +4,32 @@ import datetime
 import functools
 import hashlib
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from .units import WeightUnit
+
+# A lifter's mark in the ids of their workouts: letters and digits no one misreads.
+ID_TAG_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"
+ID_TAG_LENGTH = 4
+
+
+@functools.cache
+def time_zone_names():
+    """The IANA names this system knows ("Europe/Paris", "America/Los_Angeles")."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def zone_named(name):
+    """The time zone of that name, or the instance's (TIME_ZONE) for an empty or unknown
+    one."""
+    if name and name in time_zone_names():
+        return zoneinfo.ZoneInfo(name)
+    return timezone.get_default_timezone()
 
 
 class LifterProfile(models.Model):
@@ -23,6 +42,17 @@ class LifterProfile(models.Model):
     weight_unit = models.CharField(max_length=2, choices=WeightUnit, blank=True)
     # Set when the starter routines were copied into the lifter's (give_starter_routines).
     starter_routines_given = models.BooleanField(default=False, editable=False)
+    # Empty until the browser says it (the first page after logging in) or the lifter
+    # chooses in Settings: the instance's TIME_ZONE until then.
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        blank=True,
+        help_text="An IANA name such as Europe/Paris; empty: the instance's TIME_ZONE.",
+    )
+    # Ends the ids of the lifter's workouts ("2026-12-02_push.k3fq"), so that an id never
+    # depends on another lifter's workouts. Made the first time it is needed.
+    id_tag = models.CharField(max_length=8, unique=True, null=True, blank=True, editable=False)
 
     def __str__(self):
         return f"{self.user}: {self.unit}"
@@ -44,6 +74,41 @@ class LifterProfile(models.Model):
             return sent
         unit = cls.objects.filter(user_id=user_id).values_list("weight_unit", flat=True).first()
         return unit or WeightUnit.LB
+
+    @property
+    def zone(self):
+        return zone_named(self.time_zone)
+
+    @classmethod
+    def zone_of(cls, user_id):
+        """The lifter's time zone (the instance's until they have one)."""
+        name = cls.objects.filter(user_id=user_id).values_list("time_zone", flat=True).first()
+        return zone_named(name)
+
+    @classmethod
+    def save_time_zone(cls, user_id, name, only_if_unset=False):
+        """Keep the lifter's time zone (a name time_zone_names() knows). only_if_unset:
+        the browser's guess, which never replaces a zone the lifter has."""
+        profile, _ = cls.objects.get_or_create(user_id=user_id)
+        changed = cls.objects.filter(pk=profile.pk)
+        if only_if_unset:
+            changed = changed.filter(time_zone="")
+        return bool(changed.update(time_zone=name))
+
+    @classmethod
+    def id_tag_of(cls, user_id):
+        """The lifter's mark in their workouts' ids, made (once, unique) if missing."""
+        for _ in range(20):
+            profile, _ = cls.objects.get_or_create(user_id=user_id)
+            if profile.id_tag:
+                return profile.id_tag
+            tag = "".join(secrets.choice(ID_TAG_LETTERS) for _ in range(ID_TAG_LENGTH))
+            try:
+                with transaction.atomic():
+                    cls.objects.filter(pk=profile.pk, id_tag=None).update(id_tag=tag)
+            except IntegrityError:
+                continue  # another lifter has it: draw again
+        raise IntegrityError("Could not find a free id tag.")
 
 
 class ApiToken(models.Model):
@@ -85,17 +150,27 @@ class ApiToken(models.Model):
 
     @classmethod
     def user_id_for(cls, raw_token, now=None):
-        """The id of the token's (active) user, or None.
+        """The id of the token's (active) user, or None."""
+        owner = cls.owner_for(raw_token, now)
+        return owner and owner[0]
+
+    @classmethod
+    def owner_for(cls, raw_token, now=None):
+        """(id, time zone name) of the token's (active) user, or None.
 
         Every API call starts here, so it is one plain indexed query: through the ORM
-        it cost more than storing the set itself (bench/RESULTS.md).
+        it cost more than storing the set itself (bench/RESULTS.md). The lifter's time
+        zone comes with it, for the dates the API answers.
         """
         User = get_user_model()
         quote = connection.ops.quote_name
         sql = (
-            f"SELECT t.{quote('id')}, t.{quote('user_id')}, t.{quote('last_used_at')} "
+            f"SELECT t.{quote('id')}, t.{quote('user_id')}, t.{quote('last_used_at')}, "
+            f"p.{quote('time_zone')} "
             f"FROM {quote(cls._meta.db_table)} t JOIN {quote(User._meta.db_table)} u "
             f"ON u.{quote(User._meta.pk.column)} = t.{quote('user_id')} "
+            f"LEFT JOIN {quote(LifterProfile._meta.db_table)} p "
+            f"ON p.{quote('user_id')} = t.{quote('user_id')} "
             f"WHERE t.{quote('digest')} = %s AND u.{quote('is_active')}"
         )
         with connection.cursor() as cursor:
@@ -103,14 +178,14 @@ class ApiToken(models.Model):
             found = cursor.fetchone()
         if found is None:
             return None
-        token_id, user_id, last_used_at = found
+        token_id, user_id, last_used_at, time_zone = found
         if last_used_at is not None and timezone.is_naive(last_used_at):
             last_used_at = last_used_at.replace(tzinfo=datetime.UTC)  # SQLite keeps UTC
         now = now or timezone.now()
         # Writing on every call would make each API request a write; once a minute is enough.
         if last_used_at is None or (now - last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token_id).update(last_used_at=now)
-        return user_id
+        return user_id, time_zone or ""
 
 
 class LoginThrottle(models.Model):

@@ -9,6 +9,7 @@ too): a lifter's own are made from them, spelled as the library spells them and 
 kind, the first time the lifter names one in any spelling.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -32,6 +33,7 @@ def display_name(name):
     return " ".join(unicodedata.normalize("NFC", name or "").split())
 
 
+@functools.lru_cache(maxsize=4096)  # an import asks for the same few names many times
 def exercise_key(name):
     """What makes names one exercise: display_name(), case-folded (and NFC again, which
     case-folding may undo)."""

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Case, DecimalField, Max, Q, Sum, When
 
+from .batches import insert_rows
 from .units import in_pounds
 from .workouts import Set, SetType, Workout
 
@@ -168,11 +169,15 @@ def compute_records(owner_id, exercise_ids):
     with transaction.atomic():
         stale.delete()
         ExerciseRecord.objects.bulk_create(records)
-        for record, record_workouts in zip(records, workouts_of_records, strict=True):
-            for row in record_workouts:
-                row.record_id = record.pk
-        ExerciseWorkout.objects.bulk_create(
-            [row for record_workouts in workouts_of_records for row in record_workouts]
+        # One statement for the workouts (a five-year history has thousands): bulk_create
+        # held the database a second and more for an import's records (bench/RESULTS.md).
+        insert_rows(
+            ExerciseWorkout,
+            [
+                {**row, "record_id": record.pk}
+                for record, record_workouts in zip(records, workouts_of_records, strict=True)
+                for row in record_workouts
+            ],
         )
 
 
@@ -189,11 +194,12 @@ def highest(values):
 
 
 def record_of(owner_id, exercise_id, workouts):
-    """An exercise's record and its workouts (records marked), from its workouts in order."""
+    """An exercise's record and its workouts' columns (records marked), from its workouts
+    in order."""
     record = ExerciseRecord(owner_id=owner_id, exercise_id=exercise_id, **record_fields(workouts))
     bests = [row["best"] for row in workouts]
     record_workouts = [
-        ExerciseWorkout(**workout_fields(row), **reps_fields(row), is_record=is_record)
+        {**workout_fields(row), **reps_fields(row), "is_record": is_record}
         for row, is_record in zip(workouts, record_flags(bests), strict=True)
     ]
     return record, record_workouts

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
+from ..derived_keys import own_key_for
 from ..numbers import estimated_one_rep_max, parse_duration, parse_reps, parse_weight
 from .accounts import LifterProfile
 from .exercises import NAME_MAX_LENGTH, Exercise, display_name, exercise_key
@@ -80,6 +81,10 @@ class WorkoutQuerySet(models.QuerySet):
     def completed(self):
         return self.filter(status=Workout.Status.COMPLETED)
 
+    def shown(self):
+        """Every workout but those of an import still going on (all or nothing)."""
+        return self.exclude(status=Workout.Status.IMPORTING)
+
     def with_title(self):
         """Adds the title in the same query: the routine's name now; once the routine is
         deleted, its name when the workout started; for a workout never linked to one
@@ -104,6 +109,9 @@ class Workout(models.Model):
         ACTIVE = "active"
         COMPLETED = "completed"
         CANCELLED = "cancelled"
+        # Written by an import that is not finished: nothing shows it or counts it until
+        # the import ends, when it is completed at once (import_store.py).
+        IMPORTING = "importing"
 
     id = models.CharField(primary_key=True, max_length=80)
     # The sheet's `template` column and the API's `template`.
@@ -190,7 +198,8 @@ class Workout(models.Model):
     @classmethod
     def start(cls, owner, routine, date=None):
         """Start a workout from a routine (the lifter's, or a starter), or an empty one
-        (routine None); the id is "{date}_{slug}", suffixed when taken.
+        (routine None); the id is "{date}_{slug}.{the lifter's tag}", suffixed when the
+        lifter has one already.
 
         Raises ActiveWorkoutExists when the lifter already has one in progress.
         """
@@ -199,7 +208,7 @@ class Workout(models.Model):
         date = date or timezone.localdate()
         slug = routine.slug if routine else EMPTY_WORKOUT_SLUG
         name = routine.name if routine else EMPTY_WORKOUT_NAME
-        base_id = f"{date.isoformat()}_{slug}"
+        base_id = own_id(owner.pk, f"{date.isoformat()}_{slug}")
         for _ in range(5):
             if active := cls.objects.owned_by(owner).active().first():
                 raise ActiveWorkoutExists(active)
@@ -226,17 +235,14 @@ class Workout(models.Model):
 
     @classmethod
     def _free_id(cls, base_id):
+        """The base, or the base suffixed "-2", "-3"…: ending with the lifter's tag, the
+        ids it finds taken are the lifter's own."""
         taken = set(
             cls.objects.filter(Q(pk=base_id) | Q(pk__startswith=f"{base_id}-")).values_list(
                 "pk", flat=True
             )
         )
-        if base_id not in taken:
-            return base_id
-        for suffix in range(2, MAX_WORKOUT_SUFFIX):
-            if f"{base_id}-{suffix}" not in taken:
-                return f"{base_id}-{suffix}"
-        raise IntegrityError(f"Too many workouts named {base_id}")
+        return first_free(base_id, taken)
 
     def ensure_open(self):
         if not self.is_active:
@@ -322,8 +328,11 @@ class Workout(models.Model):
             "template": self.routine_slug,
             "date": self.date.isoformat(),
             "status": self.status,
-            "created_at": self.created_at.isoformat(),
-            "completed_at": self.completed_at.isoformat() if self.completed_at else None,
+            # In the lifter's time zone, as every date and time they see.
+            "created_at": timezone.localtime(self.created_at).isoformat(),
+            "completed_at": (
+                timezone.localtime(self.completed_at).isoformat() if self.completed_at else None
+            ),
             "note": self.note,
             "synced_to_sheets": self.synced_to_sheets,
         }
@@ -481,7 +490,7 @@ class Set(models.Model):
             "set_type": self.set_type,
             "rpe": str(self.rpe) if self.rpe is not None else None,
             "unit": self.unit,
-            "created_at": self.created_at.isoformat(),
+            "created_at": timezone.localtime(self.created_at).isoformat(),
         }
 
     @classmethod
@@ -504,8 +513,11 @@ class Set(models.Model):
 
         The parameters after the ids are SetForm's fields, so its cleaned_data fits as
         is; unit None is the lifter's own. The same key twice returns the set stored the
-        first time, even once the workout is completed. Returns (set, created); raises
-        Workout.DoesNotExist (no such workout of this lifter), WorkoutClosed or KeyTaken.
+        first time, even once the workout is completed. A key that is another lifter's
+        is answered as a fresh one: the set is stored under own_key_for() (derived from
+        this lifter and the key, so sending it again still stores one set). Returns
+        (set, created); raises Workout.DoesNotExist (no such workout of this lifter),
+        WorkoutClosed or KeyTaken (a key of this lifter's, in another workout).
         """
         workout_set = cls(
             exercise_name=display_name(exercise),
@@ -548,6 +560,13 @@ class Set(models.Model):
         workout = open_or_any_workout(owner_id, workout_id)
         if workout is None:
             raise Workout.DoesNotExist
+        if existing and existing.workout.owner_id != owner_id:
+            own_key = own_key_for(owner_id, workout_set.key)
+            fields = {"set_number": set_number, "set_type": set_type, "rpe": rpe, "unit": unit}
+            return cls.store(
+                owner_id, workout_id, exercise, weight, reps, notes, key=own_key,
+                logged_at=logged_at, **fields,
+            )  # fmt: skip
         if existing:
             raise KeyTaken("This set key already belongs to another workout.")
         raise WorkoutClosed(workout)
@@ -576,6 +595,22 @@ def volume_of(weight_value, reps_value, reps):
     if not reps.isdigit() and parse_duration(reps) is not None:
         return None
     return weight_value * reps_value
+
+
+def own_id(owner_id, base):
+    """A workout id in the lifter's own space: "{base}.{their tag}". An id never depends
+    on another lifter's workouts, so it never tells of them (ids were global before, and
+    a second "2026-12-02_push" became "-2": those ids stay as they are)."""
+    return f"{base}.{LifterProfile.id_tag_of(owner_id)}"
+
+
+def first_free(base_id, taken):
+    if base_id not in taken:
+        return base_id
+    for suffix in range(2, MAX_WORKOUT_SUFFIX):
+        if f"{base_id}-{suffix}" not in taken:
+            return f"{base_id}-{suffix}"
+    raise IntegrityError(f"Too many workouts named {base_id}")
 
 
 def open_or_any_workout(owner_id, workout_id):

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.messages.views import SuccessMessageMixin
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,9 +19,12 @@ from ..forms import (
     LogOutEverywhereForm,
     ThemeForm,
     ThrottledPasswordChangeForm,
+    TimeZoneForm,
     WeightUnitForm,
 )
 from ..models import ApiToken, LifterProfile
+from ..models.accounts import time_zone_names
+from ..time_zones import remember_zone, zone_name
 
 SETTINGS_TEMPLATE = "sessions_app/account/settings.html"
 # A new token's secret waits here, in the lifter's own session, for the one page that shows
@@ -39,9 +43,12 @@ def needs_unit_choice(user):
 
 def settings_context(request, **overrides):
     unit = LifterProfile.unit_of(request.user.pk)
+    zone = zone_name(request)
     context = {
         "unit_form": WeightUnitForm(initial={"weight_unit": unit}),
         "theme_form": ThemeForm(initial={"theme": theme_of(request)}),
+        "zone_form": TimeZoneForm(initial={"time_zone": zone or settings.TIME_ZONE}),
+        "zone_chosen": bool(zone),
         "token_form": ApiTokenForm(request=request),
         "logout_form": LogOutEverywhereForm(request=request),
         "tokens": request.user.api_tokens.order_by("-created_at"),
@@ -102,6 +109,30 @@ def choose_theme(request):
         samesite="Lax",
     )
     return response
+
+
+@require_POST
+def choose_time_zone(request):
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        return render(request, SETTINGS_TEMPLATE, settings_context(request, zone_form=form))
+    name = form.cleaned_data["time_zone"]
+    LifterProfile.save_time_zone(request.user.pk, name)
+    remember_zone(request, request.user.pk, name)
+    messages.success(request, f"Your time zone is {name}: today, and every time, follow it.")
+    return redirect("account_settings")
+
+
+@require_POST
+def browser_time_zone(request):
+    """The zone the browser says, kept the first time only (the lifter's choice in
+    Settings is never replaced). Asked by time-zone.js; answers 204 whatever it was."""
+    name = request.POST.get("time_zone", "")
+    if name in time_zone_names() and LifterProfile.save_time_zone(
+        request.user.pk, name, only_if_unset=True
+    ):
+        remember_zone(request, request.user.pk, name)
+    return HttpResponse(status=204)
 
 
 @require_POST

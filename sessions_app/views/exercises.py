@@ -22,7 +22,7 @@ from ..progress import ONE_DECIMAL
 
 # What numbers.parse_weight reads as bodyweight plus a load.
 BODYWEIGHT = Q(weight__istartswith="bw") | Q(weight__istartswith="body")
-LOGGED = ~Q(sets__workout__status=Workout.Status.CANCELLED)
+LOGGED = Q(sets__workout__status__in=[Workout.Status.ACTIVE, Workout.Status.COMPLETED])
 
 
 def lifter_exercises(owner, unit=WeightUnit.LB):

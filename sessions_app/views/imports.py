@@ -1,31 +1,49 @@
-"""The Import page: upload an export, see what it holds, import it (or not).
+"""The Import page: upload an export, see what it holds, choose which of your exercises
+its names mean, import it (or not).
 
-Upload → preview → confirm, all plain forms (no JavaScript needed). The preview is a
-dry run of the very import: its counts are what confirming stores. The uploaded file
-is gone once the upload request ends; the batch keeps only what was read from it,
-until the lifter confirms or cancels.
+Upload → the worker reads the file → preview → confirm → the worker imports it → the
+summary; all plain forms (no JavaScript needed). While the worker is on it the page
+says how far it got, and asks again every two seconds (htmx polls the progress alone;
+without JavaScript the page refreshes itself). No request reads a whole file: a request
+keeps the upload, compressed, and says how far the worker is (import_batches.py).
 """
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
-from ..forms import IMPORT_MAX_BYTES, ImportForm, too_large_message
-from ..import_store import ImportRefused, import_history
-from ..importers import RecordedExport, ReplayedExport, open_export
-from ..models import ImportBatch, LifterProfile, SetType
+from .. import tasks
+from ..forms import IMPORT_MAX_BYTES, ExerciseChoicesForm, ImportForm, too_large_message
+from ..import_batches import confirm as confirm_import
+from ..import_batches import keep_upload
+from ..import_store import MAX_SETS_PER_WORKOUT
+from ..models import Exercise, ImportBatch, LifterProfile, SetType
+
+PAGE = "sessions_app/import_preview.html"
+# How often a page that waits for the worker asks again.
+POLL_SECONDS = 2
 
 
-def get_batch(request, batch_id, with_rows=False):
-    batches = ImportBatch.objects.all() if with_rows else ImportBatch.objects.defer("rows")
+def get_batch(request, batch_id):
+    batches = ImportBatch.objects.defer("rows", "upload")  # what was read stays in the worker
     return get_object_or_404(batches, pk=batch_id, owner=request.user)
+
+
+def limits():
+    """What one file may hold, as the page says it."""
+    return {
+        "megabytes": IMPORT_MAX_BYTES // 1024 // 1024,
+        "sets": settings.IMPORT_MAX_SETS,
+        "workouts": settings.IMPORT_MAX_WORKOUTS,
+        "sets_per_workout": MAX_SETS_PER_WORKOUT,
+    }
 
 
 class SizeLimitedUpload(FileUploadHandler):
@@ -53,19 +71,24 @@ def upload(request):
 def checked_upload(request):
     if request.method == "GET":
         form = ImportForm(initial={"unit": LifterProfile.unit_of(request.user.pk)})
-        return render(request, "sessions_app/import.html", {"form": form})
+        return upload_page(request, form)
     files = request.FILES  # reads the body (if CSRF has not), the size handler first
     if getattr(request, "upload_too_large", False):
         return too_large(request)
     form = ImportForm(request.POST, files)
-    if form.is_valid():
-        try:
-            batch = preview_upload(request.user, form.cleaned_data)
-        except ImportRefused as error:
-            form.add_error("file", str(error))
-        else:
-            return redirect("import_preview", batch.pk)
-    return render(request, "sessions_app/import.html", {"form": form})
+    if not form.is_valid():
+        return upload_page(request, form)
+    data = form.cleaned_data
+    batch = keep_upload(
+        request.user, data["file"], data["format"], data["unit"], data["skip_bad_lines"]
+    )
+    tasks.enqueue(tasks.READ_TASK, batch.pk)
+    return redirect("import_preview", batch.pk)
+
+
+def upload_page(request, form, **context):
+    context = {"form": form, "limits": limits(), **context}
+    return render(request, "sessions_app/import.html", context)
 
 
 def too_large(request):
@@ -73,68 +96,39 @@ def too_large(request):
     form = ImportForm(
         initial={"unit": request.POST.get("unit") or LifterProfile.unit_of(request.user.pk)}
     )
-    context = {"form": form, "upload_error": too_large_message(size)}
-    return render(request, "sessions_app/import.html", context)
-
-
-def preview_upload(owner, data):
-    """Read the file once: a dry run for the preview, its records kept for the import."""
-    upload = data["file"]
-    ImportBatch.expired().delete()
-    with upload.open("rb") as stream:
-        export = RecordedExport(open_export(stream, owner.pk, data["format"], data["unit"]))
-        summary = import_history(owner, export, skip_bad_lines=data["skip_bad_lines"], dry_run=True)
-    return ImportBatch.objects.create(
-        owner=owner,
-        file_name=upload.name[:255],
-        skip_bad_lines=data["skip_bad_lines"],
-        rows=export.recorded(),
-        preview=described(summary),
-    )
-
-
-def described(summary):
-    """What the preview and result pages show of a summary, as JSON."""
-    return {
-        "format_name": summary.format_name,
-        "unit": summary.unit,
-        "unit_from_file": summary.unit_from_file,
-        "workouts": summary.sessions_created + summary.sessions_extended,
-        "sets": summary.sets_created,
-        "already_present": summary.already_present,
-        "first_date": summary.first_date and summary.first_date.isoformat(),
-        "last_date": summary.last_date and summary.last_date.isoformat(),
-        "skipped": list(summary.skipped_lines()),
-        "skipped_count": summary.skipped_count,
-        "first_sets": [
-            {
-                "date": row.date.isoformat(),
-                "workout": row.workout_name,
-                "exercise": row.exercise,
-                "set_type": row.set_type,
-                "weight": row.weight,
-                "reps": row.reps,
-                "unit": row.unit,
-                "notes": row.notes,
-            }
-            for row in summary.first_sets
-        ],
-        "summary": summary.summary(),
-    }
+    return upload_page(request, form, upload_error=too_large_message(size))
 
 
 @require_GET
 def preview(request, batch_id):
+    """The batch as far as it got: the worker's progress, the preview and the choice of
+    exercises, the summary, or why it was refused."""
     batch = get_batch(request, batch_id)
+    if request.htmx and request.GET.get("progress"):
+        if not batch.is_working:
+            return HttpResponseClientRefresh()  # done: the whole page changes
+        return render(request, f"{PAGE}#progress", {"batch": batch, "poll_seconds": POLL_SECONDS})
+    return render(request, PAGE, batch_context(request, batch))
+
+
+def batch_context(request, batch, names_form=None):
     shown = batch.result or batch.preview
     context = {
         "batch": batch,
         "shown": shown,
-        "first_date": optional_date(shown["first_date"]),
-        "last_date": optional_date(shown["last_date"]),
-        "workouts": grouped_by_workout(shown["first_sets"]),
+        "poll_seconds": POLL_SECONDS,
+        "limits": limits(),
+        "first_date": optional_date(shown.get("first_date")),
+        "last_date": optional_date(shown.get("last_date")),
+        "workouts": grouped_by_workout(shown.get("first_sets", [])),
     }
-    return render(request, "sessions_app/import_preview.html", context)
+    if batch.status == ImportBatch.Status.READY:
+        choices = shown.get("names", [])
+        context["names_form"] = names_form or ExerciseChoicesForm(choices)
+        context["own_exercises"] = Exercise.objects.owned_by(request.user).values_list(
+            "name", flat=True
+        )
+    return context
 
 
 def grouped_by_workout(rows):
@@ -165,31 +159,26 @@ def optional_date(text):
 
 @require_POST
 def confirm(request, batch_id):
-    batch = get_batch(request, batch_id, with_rows=True)
-    with transaction.atomic():
-        # A second tap waits for the first and then finds the batch imported.
-        claimed = ImportBatch.objects.filter(pk=batch.pk, imported_at__isnull=True).update(
-            imported_at=timezone.now()
+    """The lifter's choice of exercises, and the import handed to the worker."""
+    batch = get_batch(request, batch_id)
+    if batch.status != ImportBatch.Status.READY:
+        return redirect("import_preview", batch.pk)  # a second tap: already on its way
+    form = ExerciseChoicesForm(batch.preview.get("names", []), request.POST)
+    if not form.is_valid():
+        return render(request, PAGE, batch_context(request, batch, names_form=form))
+    if not confirm_import(batch, form.chosen()):
+        messages.error(
+            request, "Another import of yours is running: this one can start once it is done."
         )
-        if claimed:
-            stored = batch.preview
-            replay = ReplayedExport(
-                batch.rows, stored["format_name"], stored["unit"], stored["unit_from_file"]
-            )
-            try:
-                summary = import_history(request.user, replay, batch.skip_bad_lines)
-            except ImportRefused as error:  # the preview refused such a file already
-                transaction.set_rollback(True)
-                messages.error(request, str(error))
-                return redirect("import_workouts")
-            ImportBatch.objects.filter(pk=batch.pk).update(rows=None, result=described(summary))
+        return redirect("import_preview", batch.pk)
+    tasks.enqueue(tasks.IMPORT_TASK, batch.pk)
     return redirect("import_preview", batch.pk)
 
 
 @require_POST
 def cancel(request, batch_id):
     batch = get_batch(request, batch_id)
-    if batch.imported_at is None:
+    if batch.status in ImportBatch.PENDING or batch.status == ImportBatch.Status.FAILED:
         batch.delete()
         messages.info(request, "Nothing was imported.")
     return redirect(reverse("history"))

@@ -19,6 +19,7 @@ SHELL_FILES = [
     "sessions_app/rest-timer.js",
     "sessions_app/workout.js",
     "sessions_app/workout-note.js",
+    "sessions_app/time-zone.js",
     "sessions_app/pwa.js",
     "sessions_app/icon.svg",
     "sessions_app/icon-192.png",

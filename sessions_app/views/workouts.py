@@ -47,13 +47,17 @@ WORKOUT_TEMPLATE = "sessions_app/workout.html"
 
 
 def get_workout(request, session_id):
-    workouts = Workout.objects.with_title().select_related("routine")
+    workouts = Workout.objects.shown().with_title().select_related("routine")
     return get_object_or_404(workouts, pk=session_id, owner=request.user)
 
 
 def get_set(request, set_id):
     return get_object_or_404(
-        Set.objects.select_related("workout", "exercise"), pk=set_id, workout__owner=request.user
+        Set.objects.select_related("workout", "exercise").exclude(
+            workout__status=Workout.Status.IMPORTING
+        ),
+        pk=set_id,
+        workout__owner=request.user,
     )
 
 

@@ -106,6 +106,16 @@ def bob_workout(bob, lower1):
 SPREADSHEET_ID = "workout-log-test"
 
 
+@pytest.fixture
+def worker(db):
+    """A real django-q2 cluster in its own process (mark the test `cluster`)."""
+    from tests.processes import start_qcluster, stop
+
+    process = start_qcluster()
+    yield process
+    stop(process)
+
+
 @pytest.fixture(scope="session")
 def sheets_server():
     from devtools.sheets_imitation import SheetsImitation

@@ -7,18 +7,10 @@ from playwright.sync_api import expect
 from sessions_app.models import Set, Workout
 from tests.browser import log_in
 from tests.import_helpers import FIXTURES
-from tests.processes import start_qcluster, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
 # The page asks every 2 s; a worker on a busy machine takes a few seconds to start.
 WORKER_SECONDS = 60_000
-
-
-@pytest.fixture
-def worker(db):
-    process = start_qcluster()
-    yield process
-    stop(process)
 
 
 def test_a_strong_export_imported_on_the_phone_shows_in_history_and_progress(

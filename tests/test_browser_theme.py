@@ -168,6 +168,26 @@ def test_the_dark_theme_follows_the_phone_and_every_text_is_readable(
     screenshots.take(page, "dark-summary")
 
 
+def test_in_light_colours_every_text_is_readable_too(phone, alice, alices_history):
+    page = phone
+    log_in(page, "alice", "alice-password")
+    assert_readable(page)
+
+    page.goto(page.base_url + alices_history.get_absolute_url())
+    squat = card(page, "Back Squat")
+    log_set(squat, 1, "112.5", "5")
+    wait_until_logged(page, squat, 1)
+    expect(page.locator("#rest-timer")).to_be_visible()
+    assert_readable(page)
+
+    for url in ("/history/", "/progress/exercise/?exercise=Back+Squat", "/routines/"):
+        page.goto(page.base_url + url)
+        assert_readable(page)
+    finished = Workout.objects.filter(owner=alice, status="completed").latest("created_at")
+    page.goto(page.base_url + finished.get_absolute_url())
+    assert_readable(page)
+
+
 def test_the_lifter_chooses_light_or_dark_in_settings(dark_phone, alice):
     page = dark_phone
     log_in(page, "alice", "alice-password")

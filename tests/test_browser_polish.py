@@ -16,7 +16,7 @@ from tests.helpers import past_workout
 from tests.workout_screen import card, log_set, start_workout, wait_until_logged
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-GREEN = "rgb(22, 163, 74)"
+GREEN = "rgb(21, 128, 61)"
 
 
 def box(locator):

@@ -698,6 +698,7 @@ class Fault:
     retry_after: float | None = None
     seconds: float = 0.0
     after_apply: bool = False
+    skip: int = 0  # matching calls let through before the fault starts
 
 
 def quota_metric(kind: str) -> str:
@@ -862,11 +863,20 @@ class SheetsImitation:
 
     # --- Faults: queued in order; a call meets the first one whose kinds match it ---
 
-    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None, kinds=None):
-        """Answer the next matching calls with `status` and Google's error body."""
+    def fail_next(
+        self,
+        status: int,
+        times: int = 1,
+        retry_after: float | None = None,
+        kinds=None,
+        skip: int = 0,
+    ):
+        """Answer the next matching calls with `status` and Google's error body (after
+        letting `skip` of them through untouched)."""
         if HTTPStatus(status) < 400:
             raise ValueError("fail_next takes an error status (4xx or 5xx)")
-        self._queue_fault(Fault("status", times, kinds, status=status, retry_after=retry_after))
+        fault = Fault("status", times, kinds, status=status, retry_after=retry_after, skip=skip)
+        self._queue_fault(fault)
 
     def delay_next(
         self, seconds: float, times: int = 1, kinds=None, after_apply: bool = False
@@ -905,6 +915,9 @@ class SheetsImitation:
                 return Fault("status", 0, None, status=429, retry_after=wait)
             for fault in self._faults:
                 if fault.kinds is None or call.kind in fault.kinds:
+                    if fault.skip:
+                        fault.skip -= 1
+                        return None
                     fault.remaining -= 1
                     if not fault.remaining:
                         self._faults.remove(fault)

@@ -307,8 +307,8 @@ class SheetsBudget(models.Model):
     next_at = models.FloatField(default=0, help_text="The bucket's theoretical next call.")
     paused_until = models.FloatField(default=0, help_text="After a 429: no call before.")
     version = models.PositiveBigIntegerField(default=0)
-    window_started_at = models.FloatField(default=0)
-    taken_in_window = models.PositiveIntegerField(default=0)
+    # The times of the calls of the last window (at most its limit), for the panel.
+    recent_calls = models.JSONField(default=list)
     last_refusal_at = models.DateTimeField(null=True, blank=True)
     last_refusal = models.TextField(blank=True, help_text="Google's last 429 for this bucket.")
 

@@ -1,11 +1,12 @@
 """The push: completed workouts reach the sheet exactly once, keyed by set.
 
-A run reads each tab's key column, then in at most one call each: rewrites rows whose
-values changed, deletes rows of tombstoned keys (bottom-up), and appends the sets that
-are missing (plan.py). Only then are the workouts marked synced, and only if they did
-not change meanwhile. A run that dies after the append and before the mark is
-harmless: the next run finds the keys and appends nothing twice. Any retryable failure
-restarts the plan from a fresh read, never a blind retry of a write.
+A run reads each tab's key column, then rewrites rows whose values changed, deletes rows
+of tombstoned keys (bottom-up, one call), and appends the sets that are missing, in
+calls of at most SHEETS_ROWS_PER_CALL rows (plan.py); a workout Google refuses for good
+is set aside (FailingPush) and the others go on. Only then are the workouts marked
+synced, and only if they did not change meanwhile. A run that dies after an append and
+before the mark is harmless: the next run finds the keys and appends nothing twice. Any
+retryable failure restarts the plan from a fresh read, never a blind retry of a write.
 """
 
 import logging
@@ -27,8 +28,8 @@ from .targets import Target, is_configured, owner_has_sheet, targets_by_owner
 
 logger = logging.getLogger("sync")
 
-# Bounds one run's payload (about 1.5 MB; Google recommends at most 2 MB a request);
-# a bigger backlog is finished by the next run, which the task starts at once.
+# Bounds one run's work (the appends go in chunks of SHEETS_ROWS_PER_CALL rows); a
+# bigger backlog is finished by the next run, which the task starts at once.
 MAX_SETS_PER_RUN = 10_000
 
 

@@ -388,7 +388,7 @@ def test_api_calls_per_run_do_not_grow_with_the_backlog(
     result = run_sync()
     assert (result.appended, result.updated, result.deleted) == (session_count * 2, 1, 1)
     # Reads, rewrites and deletions take a fixed number of calls; appends go in chunks of
-    # SHEETS_ROWS_PER_CALL rows (one for 2 rows, two for 1,000), so no call is too big.
+    # SHEETS_ROWS_PER_CALL rows (one of 1,000 rows by default), so no call is too big.
     appends = math.ceil(session_count * 2 / settings.SHEETS_ROWS_PER_CALL)
     assert sheets.call_count("values.append") == appends
     assert result.api_calls == sheets.call_count() == FIXED_CALLS_PER_RUN + appends

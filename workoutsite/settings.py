@@ -300,7 +300,7 @@ SHEETS_BACKOFF_MAX_SECONDS = envfloat("SHEETS_BACKOFF_MAX_SECONDS", "60")
 SHEETS_SETTLE_SECONDS = envfloat("SHEETS_SETTLE_SECONDS", "90")
 # One call writes at most this many rows, and about this many characters (Google advises
 # requests under 2 MB): a workout of 600,000 rows goes in many calls, never one.
-SHEETS_ROWS_PER_CALL = envint("SHEETS_ROWS_PER_CALL", "500")
+SHEETS_ROWS_PER_CALL = envint("SHEETS_ROWS_PER_CALL", "1000")
 SHEETS_CHARACTERS_PER_CALL = envint("SHEETS_CHARACTERS_PER_CALL", "1000000")
 # The request budget shared by every process (sync_app/budget.py), per service account:
 # Google's quotas are 60 reads and 60 writes a minute per service account (300 per

@@ -11,10 +11,10 @@ import pytest
 import redis
 
 from sessions_app.models import Workout
-from sync_app.budget import READ, WRITE, Budget, Rate, snapshot
+from sync_app.budget import READ, WRITE, Budget, OutOfBudget, Rate, snapshot
 from sync_app.models import SheetsProfile
 from sync_app.push import run_sync
-from sync_app.sheets import SheetsClient, SheetsRetryable
+from sync_app.sheets import OutOfRequests, SheetsClient, SheetsRetryable
 from tests.processes import ROOT, app_environment
 from tests.sync_helpers import SQUAT_DAY, completed_workout, keys_in_sheet
 
@@ -181,3 +181,21 @@ def test_a_snapshot_shows_the_budget_in_use_and_the_last_429(db, sheets, backend
     assert reads.last_refusal.startswith("Reading the header of 'Log': Google Sheets answered 429")
     assert writes.taken_in_window == 0 and writes.paused_until is None
     assert writes.last_refusal == ""
+
+
+def test_a_call_that_would_wait_past_the_runs_deadline_stops_the_run_instead(
+    db, sheets, backend, settings
+):
+    settings.SHEETS_QUOTA_WINDOW_SECONDS = 60.0  # one read each 6.7 s past the first
+    client = SheetsClient(deadline=time.monotonic() + 2)
+    client.read_metadata("workout-log-test")
+    started = time.monotonic()
+
+    with pytest.raises(OutOfRequests, match="no room before this run's deadline"):
+        client.read_metadata("workout-log-test")
+
+    assert time.monotonic() - started < 1  # it did not sit there waiting in vain
+    assert sheets.call_count() == 1
+    with pytest.raises(OutOfBudget):
+        Budget(client.account).take(READ, deadline=time.monotonic() + 2)
+    Budget(client.account).take(WRITE, deadline=time.monotonic() + 2)  # writes apart

@@ -195,3 +195,23 @@ def test_a_fix_typed_next_to_a_cut_note_keeps_the_whole_note_in_the_app(sheets, 
     assert result.taken == 1 and result.conflicts == 0, result.summary()
     leg_press = Set.objects.get(exercise_name="Leg Press")
     assert (leg_press.reps, leg_press.notes) == ("15", long_note)
+
+
+def test_the_operator_tries_a_set_aside_workout_again_from_the_admin(
+    sheet_nearly_full, admin_client, alice, lower1
+):
+    too_big = long_workout(alice, lower1, 300)
+    run_sync()
+    sheet_nearly_full.limit_cells(SPREADSHEET_ID, 10_000_000)  # the operator made room
+
+    response = admin_client.post(
+        reverse("admin:sessions_app_workout_changelist"),
+        {"action": "try_set_aside_again", "_selected_action": [too_big.pk]},
+        follow=True,
+    )
+
+    assert "1 set-aside workout(s) will be sent again by the next sync" in response.content.decode()
+    assert run_sync().outcome == "success"
+    assert len(keys_in_sheet(sheet_nearly_full)) == 300
+    too_big.refresh_from_db()
+    assert too_big.synced_to_sheets

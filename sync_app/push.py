@@ -134,7 +134,7 @@ class Pusher(Runner):
     def push(self, work, result):
         with self.recorded(result, len(work)):
             try:
-                self.client = SheetsClient()
+                self.client = SheetsClient(deadline=self.deadline)
             except SheetsPermanent as error:  # the client could not even be made
                 result.errors.append(str(error))
                 if not self.dry_run:

@@ -30,6 +30,16 @@ Control endpoints (JSON bodies, never recorded as calls; a formula cell is {"for
     POST   /_imitation/faults   {"type": "status" | "delay" | "drop", ...fault parameters}
     DELETE /_imitation/faults
 
+Google's limits are kept: a cell holds at most 50,000 characters and a spreadsheet at
+most 10,000,000 cells across its tabs (400 INVALID_ARGUMENT with Google's messages; tests
+may lower ``max_cells`` to meet it sooner). Google's request quotas (per minute, reads and
+writes apart, 429 RESOURCE_EXHAUSTED with ``Retry-After``) are off by default:
+``imitation.set_quota(reads_per_minute=60, writes_per_minute=60)`` (or ``--quota 60,60``)
+turns them on; ``quota_refusals()`` lists the calls refused.
+
+    POST   /_imitation/quota    {"reads_per_minute": ..., "writes_per_minute": ...,
+                                 "window_seconds": 60} (nulls turn it off)
+
 Simplifications: formulas are stored but never evaluated (their value reads "#FORMULA");
 append writes after the last non-empty row instead of detecting a table; values are sent
 and deleted by rows only; a call meets at most one fault, the first queued one matching it.
@@ -40,6 +50,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import math
 import re
 import sys
 import threading
@@ -54,6 +65,14 @@ DEFAULT_COLUMN_COUNT = 26
 # Sheets added after the first get ids unlike any index, so mixing the two up shows in tests.
 FIRST_ADDED_SHEET_ID = 1_000_001
 CONTROL_PREFIX = "/_imitation/"
+# Google's limits (support.google.com/drive/answer/37603), with its error messages.
+MAX_CELL_CHARACTERS = 50_000
+CELL_TOO_LONG_MESSAGE = (
+    f"Your input contains more than the maximum of {MAX_CELL_CHARACTERS} characters in a "
+    "single cell."
+)
+MAX_CELLS = 10_000_000
+QUOTA_WINDOW_SECONDS = 60
 
 GOOGLE_STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
@@ -187,6 +206,8 @@ def interpret_input(value: object, value_input_option: str) -> object:
     """Turn a sent JSON value into a stored cell value, as Sheets does on input."""
     if not isinstance(value, (str, int, float, bool)):
         raise ApiError(400, f"Invalid value at 'data.values': {json.dumps(value)}")
+    if isinstance(value, str) and text_length(value) > MAX_CELL_CHARACTERS:
+        raise ApiError(400, CELL_TOO_LONG_MESSAGE)
     if value_input_option == "RAW" or not isinstance(value, str):
         return value
     if value.startswith("'"):
@@ -200,6 +221,12 @@ def interpret_input(value: object, value_input_option: str) -> object:
     if stripped.upper() in ("TRUE", "FALSE"):
         return stripped.upper() == "TRUE"
     return value
+
+
+def text_length(text: str) -> int:
+    """Characters as Google counts them (UTF-16 code units, as in Java and JavaScript:
+    an emoji counts two); our assumption, the stricter of the two ways to count."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def render(value: object, value_render_option: str) -> object:
@@ -325,6 +352,20 @@ class Spreadsheet:
     worksheets: list[Worksheet] = field(default_factory=list)
     next_sheet_id: int = FIRST_ADDED_SHEET_ID
     access: str = "editor"
+    max_cells: int = MAX_CELLS
+
+    def cell_count(self) -> int:
+        return sum(ws.row_count * ws.column_count for ws in self.worksheets)
+
+    def refuse_growth_past_limit(self, cells_before: int) -> None:
+        """Google refuses a change that grows the grid past the limit (shrinking is fine)."""
+        cells = self.cell_count()
+        if cells > self.max_cells and cells > cells_before:
+            raise ApiError(
+                400,
+                "This action would increase the number of cells in the workbook above the "
+                f"limit of {self.max_cells} cells.",
+            )
 
     def add_worksheet(self, title: str, sheet_id: int | None = None, **grid: int) -> Worksheet:
         worksheet = Worksheet(self.new_sheet_id() if sheet_id is None else sheet_id, title, **grid)
@@ -485,7 +526,9 @@ def append_values(request: ApiRequest) -> dict:
     if request.param("insertDataOption", "OVERWRITE") == "INSERT_ROWS":
         # Everything below the last filled row is empty, so inserting rows only grows the grid.
         needed_rows = max(needed_rows, worksheet.row_count + len(rows))
+    cells_before = request.spreadsheet.cell_count()
     worksheet.grow_to(needed_rows, right)
+    request.spreadsheet.refuse_growth_past_limit(cells_before)
     answer: dict = {"spreadsheetId": request.spreadsheet.spreadsheet_id}
     if last_filled >= grid_range.start_row:
         table_right = max(worksheet.filled_width(), left)
@@ -531,12 +574,14 @@ def add_sheet(spreadsheet: Spreadsheet, parameters: dict) -> dict:
     if spreadsheet.by_title(title):
         raise duplicate_title_error(title)
     grid = properties.get("gridProperties", {})
+    cells_before = spreadsheet.cell_count()
     worksheet = spreadsheet.add_worksheet(
         title,
         sheet_id=properties.get("sheetId"),
         row_count=grid.get("rowCount", DEFAULT_ROW_COUNT),
         column_count=grid.get("columnCount", DEFAULT_COLUMN_COUNT),
     )
+    spreadsheet.refuse_growth_past_limit(cells_before)
     index = properties.get("index", len(spreadsheet.worksheets) - 1)
     spreadsheet.worksheets.insert(index, spreadsheet.worksheets.pop())
     return {"addSheet": {"properties": worksheet.properties(index)}}
@@ -591,7 +636,9 @@ def update_sheet_properties(spreadsheet: Spreadsheet, parameters: dict) -> dict:
                 column_count = grid.get("columnCount", column_count)
             case other:
                 raise ApiError(400, f"The Sheets imitation does not support field {other!r}")
+    cells_before = spreadsheet.cell_count()
     worksheet.resize(row_count, column_count)
+    spreadsheet.refuse_growth_past_limit(cells_before)
     return {}
 
 
@@ -651,6 +698,34 @@ class Fault:
     retry_after: float | None = None
     seconds: float = 0.0
     after_apply: bool = False
+    skip: int = 0  # matching calls let through before the fault starts
+
+
+def quota_metric(kind: str) -> str:
+    return "Write requests" if kind in WRITE_KINDS else "Read requests"
+
+
+@dataclass
+class Quota:
+    """Requests per metric in any window of window_seconds; a call refused is not counted."""
+
+    limits: dict[str, int | None]
+    window_seconds: float
+    accepted: dict[str, list[float]] = field(default_factory=dict)
+
+    def take(self, metric: str, now: float | None = None) -> int:
+        """0 when the call may go; else the whole seconds until it may (Retry-After)."""
+        now = time.monotonic() if now is None else now
+        limit = self.limits.get(metric)
+        if limit is None:
+            return 0
+        since = now - self.window_seconds
+        times = [moment for moment in self.accepted.get(metric, []) if moment > since]
+        self.accepted[metric] = times
+        if len(times) < limit:
+            times.append(now)
+            return 0
+        return max(1, math.ceil(times[0] + self.window_seconds - now))
 
 
 class SheetsImitation:
@@ -662,6 +737,8 @@ class SheetsImitation:
         self._spreadsheets: dict[str, Spreadsheet] = {}
         self._calls: list[Call] = []
         self._faults: list[Fault] = []
+        self._quota: Quota | None = None
+        self._quota_refusals: list[Call] = []
         self._server: _ImitationServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -714,6 +791,40 @@ class SheetsImitation:
                 raise UnknownSheetError(f"no spreadsheet {spreadsheet_id!r}")
             self._spreadsheets[spreadsheet_id].access = access
 
+    def limit_cells(self, spreadsheet_id: str, max_cells: int) -> None:
+        """Lower (or raise) a spreadsheet's cell limit, to meet Google's sooner in a test."""
+        with self._lock:
+            if spreadsheet_id not in self._spreadsheets:
+                raise UnknownSheetError(f"no spreadsheet {spreadsheet_id!r}")
+            self._spreadsheets[spreadsheet_id].max_cells = max_cells
+
+    def cell_count(self, spreadsheet_id: str) -> int:
+        """The grid's cells across the spreadsheet's tabs, as Google counts them."""
+        with self._lock:
+            return self._spreadsheets[spreadsheet_id].cell_count()
+
+    # --- Quotas: Google's per-minute request limits, off unless asked for ---
+
+    def set_quota(
+        self,
+        reads_per_minute: int | None = None,
+        writes_per_minute: int | None = None,
+        window_seconds: float = QUOTA_WINDOW_SECONDS,
+    ) -> None:
+        """Refuse calls past so many reads / writes in any window (60 s, as Google; tests
+        may shorten it) with 429 and Retry-After. Both None turns quotas off."""
+        with self._lock:
+            if reads_per_minute is None and writes_per_minute is None:
+                self._quota = None
+            else:
+                limits = {"Read requests": reads_per_minute, "Write requests": writes_per_minute}
+                self._quota = Quota(limits, window_seconds)
+
+    def quota_refusals(self) -> list[Call]:
+        """The calls answered 429 because a quota was used up (reset_calls forgets them)."""
+        with self._lock:
+            return list(self._quota_refusals)
+
     def rows(self, spreadsheet_id: str, worksheet: str) -> list[list]:
         """A copy of the stored values, trailing empty cells and rows left out."""
         with self._lock:
@@ -748,14 +859,24 @@ class SheetsImitation:
     def reset_calls(self) -> None:
         with self._lock:
             self._calls.clear()
+            self._quota_refusals.clear()
 
     # --- Faults: queued in order; a call meets the first one whose kinds match it ---
 
-    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None, kinds=None):
-        """Answer the next matching calls with `status` and Google's error body."""
+    def fail_next(
+        self,
+        status: int,
+        times: int = 1,
+        retry_after: float | None = None,
+        kinds=None,
+        skip: int = 0,
+    ):
+        """Answer the next matching calls with `status` and Google's error body (after
+        letting `skip` of them through untouched)."""
         if HTTPStatus(status) < 400:
             raise ValueError("fail_next takes an error status (4xx or 5xx)")
-        self._queue_fault(Fault("status", times, kinds, status=status, retry_after=retry_after))
+        fault = Fault("status", times, kinds, status=status, retry_after=retry_after, skip=skip)
+        self._queue_fault(fault)
 
     def delay_next(
         self, seconds: float, times: int = 1, kinds=None, after_apply: bool = False
@@ -785,11 +906,18 @@ class SheetsImitation:
     # --- Used by the request handler ---
 
     def _record_call(self, call: Call) -> Fault | None:
-        """Record an API call and take the fault it meets, if any."""
+        """Record an API call and take the fault it meets, if any: first the quota's
+        429 (when quotas are on), then the queued faults."""
         with self._lock:
             self._calls.append(call)
+            if self._quota and (wait := self._quota.take(quota_metric(call.kind))):
+                self._quota_refusals.append(call)
+                return Fault("status", 0, None, status=429, retry_after=wait)
             for fault in self._faults:
                 if fault.kinds is None or call.kind in fault.kinds:
+                    if fault.skip:
+                        fault.skip -= 1
+                        return None
                     fault.remaining -= 1
                     if not fault.remaining:
                         self._faults.remove(fault)
@@ -851,6 +979,9 @@ class SheetsImitation:
                     return HTTPStatus.CREATED, {}
                 case "DELETE", ["faults"]:
                     self.clear_faults()
+                    return HTTPStatus.OK, {}
+                case "POST", ["quota"]:
+                    self.set_quota(**body)
                     return HTTPStatus.OK, {}
         except UnknownSheetError as error:
             return HTTPStatus.NOT_FOUND, {"error": str(error)}
@@ -914,7 +1045,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _send_fault_status(self, fault: Fault, kind: str) -> None:
         message = HTTPStatus(fault.status).phrase
         if fault.status == 429:
-            metric = "Write requests" if kind in WRITE_KINDS else "Read requests"
+            metric = quota_metric(kind)
             message = (
                 f"Quota exceeded for quota metric '{metric}' and limit '{metric} per minute "
                 "per user' of service 'sheets.googleapis.com'."
@@ -959,8 +1090,16 @@ def main(argv: list[str] | None = None) -> None:
         metavar="ID[:WORKSHEET[,WORKSHEET...]]",
         help="create a spreadsheet (repeatable; worksheets default to Sheet1)",
     )
+    parser.add_argument(
+        "--quota",
+        metavar="READS,WRITES",
+        help="Google's per-minute quotas, e.g. 60,60 (off by default)",
+    )
     args = parser.parse_args(argv)
     imitation = SheetsImitation(args.host, args.port, log_requests=True)
+    if args.quota:
+        reads, _, writes = args.quota.partition(",")
+        imitation.set_quota(int(reads), int(writes or reads))
     spreadsheets = parse_spreadsheet_options(args.spreadsheet)
     for spreadsheet_id, worksheets in spreadsheets.items():
         imitation.create_spreadsheet(spreadsheet_id, worksheets)

@@ -8,7 +8,7 @@ from sessions_app.admin import WorkoutAdmin
 from sessions_app.models import Workout, mark_unsynced
 
 from .conflicts import APP, SHEET, ConflictResolved, describe_conflict, resolve
-from .models import SheetConflict, SheetsProfile, SyncRun, Tombstone
+from .models import FailingPush, SheetConflict, SheetsProfile, SyncRun, Tombstone
 from .sheets import SheetsError
 from .targets import is_configured, not_configured_message
 from .tasks import enqueue_pull, request_sync
@@ -22,6 +22,8 @@ def sheet_state(workout):
     if workout.synced_to_sheets:
         return "synced"
     failing = getattr(workout, "failing_push", None)
+    if failing is not None and failing.set_aside_revision == workout.revision:
+        return f"set aside: {failing.error[:300]}"
     if failing is not None and failing.is_failing:
         return f"failing ({failing.attempts} attempts): {failing.error[:120]}"
     return "pending"
@@ -32,7 +34,7 @@ class SyncedWorkoutAdmin(WorkoutAdmin):
     list_select_related = [*WorkoutAdmin.list_select_related, "failing_push"]
     readonly_fields = [*WorkoutAdmin.readonly_fields, "sync_state", "push_attempts"]
     fields = [*WorkoutAdmin.fields, "sync_state", "push_attempts"]
-    actions = ["sync_now", "pull_now", "mark_for_resync"]
+    actions = ["sync_now", "pull_now", "mark_for_resync", "try_set_aside_again"]
 
     @admin.display(description="sheet")
     def sync_state(self, workout):
@@ -69,6 +71,17 @@ class SyncedWorkoutAdmin(WorkoutAdmin):
             request,
             "A pull was queued: fixes typed into the sheets come back within a minute; "
             "see Sync runs and Sheet conflicts.",
+        )
+
+    @admin.action(description="Try set-aside workouts again (after making room in the sheet)")
+    def try_set_aside_again(self, request, queryset):
+        count = FailingPush.try_again(queryset.values("pk"))
+        if count:
+            request_sync()
+        self.message_user(
+            request,
+            f"{count} set-aside workout(s) will be sent again by the next sync; "
+            "if Google refuses them again they are set aside again, with its reason.",
         )
 
     @admin.action(description="Mark for re-sync (rewrite their rows in the sheet)")

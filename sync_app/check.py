@@ -10,9 +10,9 @@ from sessions_app.models import Set, Workout
 
 from . import rows as sheet
 from .models import SheetConflict, Tombstone
-from .push import group_by_target
+from .push import group_by_target, set_aside_workouts
 from .sheets import SheetsClient, SheetsPermanent
-from .targets import is_configured, not_configured_message
+from .targets import is_configured, not_configured_message, targets_by_owner
 
 
 def find_drift(progress=None):
@@ -31,7 +31,20 @@ def find_drift(progress=None):
         worksheet = client.open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
         rows = worksheet.read_table(sheet.MAX_WIDTH) if worksheet else []
         differences += compare(target, rows, target_workouts, tombstoned, known_keys)
-    return differences + conflict_lines()
+    return differences + conflict_lines() + set_aside_lines()
+
+
+def set_aside_lines():
+    return [
+        f"{target_of(workout)}: workout {workout.pk} is set aside ({workout.owner}): Google "
+        f"refused its rows for good: {workout.failing_push.error} It is sent again once it "
+        'changes, or with the admin\'s "Try set-aside workouts again"; the others go on'
+        for workout in set_aside_workouts()
+    ]
+
+
+def target_of(workout):
+    return targets_by_owner({workout.owner_id}).get(workout.owner_id, "no sheet")
 
 
 def conflict_lines():

@@ -18,7 +18,7 @@ from sessions_app.models import Exercise, Set, mark_unsynced
 from sessions_app.numbers import whole_number
 
 from .models import SheetConflict, WrittenRow
-from .rows import fingerprint, normalized, parse_logged_at, sheet_sets
+from .rows import fingerprint, fit_cell, normalized, parse_logged_at, sheet_sets
 
 SHEET, APP = "sheet", "app"
 # RowValues fields a lifter may fix in the sheet, with the column title shown for each.
@@ -73,7 +73,12 @@ def app_rows(sets, version):
                 seen.add(workout_id)
                 firsts.add(set_id)
     return {
-        s.pk: row_for(s.workout, s, version, with_workout_note=version != 1 or s.pk in firsts)
+        s.pk: [
+            fit_cell(value)  # as the sync writes it: a text too long for a cell is cut
+            for value in row_for(
+                s.workout, s, version, with_workout_note=version != 1 or s.pk in firsts
+            )
+        ]
         for s in sets
     }
 

@@ -20,6 +20,7 @@ from sessions_app.models import Set, Workout
 from sessions_app.models.history import mark_unsynced
 
 from .models import FailingPush, SheetCheck, SheetConflict, SheetsProfile, SyncRun, SyncState
+from .push import set_aside_workouts
 from .rows import KEY_COLUMN, MAX_WIDTH, header_version
 from .sheets import SheetsClient, SheetsPermanent, SheetsRetryable, Worksheet, has_credentials
 from .targets import Target, target_for
@@ -267,6 +268,7 @@ class LifterSyncState:
     pending: int
     oldest_pending_at: object
     failing: FailingPush | None
+    set_aside: list
     conflicts: int
     queued: bool
     last_run: SyncRun | None
@@ -279,10 +281,13 @@ class LifterSyncState:
 def lifter_sync_state(user):
     profile = SheetsProfile.objects.filter(user=user).first()
     pending = Workout.objects.owned_by(user).completed().filter(synced_to_sheets=False)
+    set_aside = list(set_aside_workouts().filter(owner=user))
+    pending = pending.exclude(pk__in=[workout.pk for workout in set_aside])
     failing = (
         FailingPush.objects.filter(
             workout__owner=user, attempts__gte=FailingPush.FAILING_AFTER_ATTEMPTS
         )
+        .exclude(workout__in=[workout.pk for workout in set_aside])
         .order_by("-last_attempt_at")
         .first()
     )
@@ -293,6 +298,7 @@ def lifter_sync_state(user):
         pending=pending.count(),
         oldest_pending_at=pending.aggregate(oldest=Min("completed_at"))["oldest"],
         failing=failing,
+        set_aside=set_aside,
         conflicts=SheetConflict.objects.filter(set__workout__owner=user).count(),
         queued=SyncState.objects.filter(pk=1, sync_queued_at__isnull=False).exists(),
         last_run=SyncRun.objects.exclude(outcome=SyncRun.Outcome.RUNNING).first(),

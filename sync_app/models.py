@@ -94,7 +94,13 @@ class Tombstone(models.Model):
 
 class FailingPush(models.Model):
     """A completed workout whose rows the sync could not write: how often it tried and
-    the last error. Gone once the workout is in the sheet."""
+    the last error. Gone once the workout is in the sheet.
+
+    A workout whose rows Google refused for good (400: too many cells for the sheet,
+    say) is set aside at its revision: the push leaves it out, so it never holds back
+    anyone else's rows, until it changes (its revision moves) or an operator asks to
+    try it again.
+    """
 
     FAILING_AFTER_ATTEMPTS = 3
 
@@ -107,6 +113,12 @@ class FailingPush(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    set_aside_revision = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Google refused this revision of the workout for good (the error says "
+        "why); the sync leaves it out until the workout changes or someone tries again.",
+    )
 
     class Meta:
         verbose_name = "failing push"
@@ -117,6 +129,19 @@ class FailingPush(models.Model):
     @property
     def is_failing(self):
         return self.attempts >= self.FAILING_AFTER_ATTEMPTS
+
+    @property
+    def set_aside(self):
+        return (
+            self.set_aside_revision is not None and self.set_aside_revision == self.workout.revision
+        )
+
+    @classmethod
+    def try_again(cls, workout_ids):
+        """Let set-aside workouts be pushed again (after the operator made room, say)."""
+        return cls.objects.filter(
+            workout_id__in=workout_ids, set_aside_revision__isnull=False
+        ).update(set_aside_revision=None)
 
 
 class SyncRun(models.Model):
@@ -270,3 +295,25 @@ class SyncState(models.Model):
     @classmethod
     def release_lease(cls, holder):
         cls.objects.filter(pk=1, lease_holder=holder).update(lease_holder="", lease_expires_at=None)
+
+
+class SheetsBudget(models.Model):
+    """One bucket of the shared request budget (budget.py) when there is no Redis: a
+    service account's reads, or its writes. Changed only by conditional UPDATEs on
+    version, so that two processes never take the same token."""
+
+    key = models.CharField(max_length=300, unique=True, help_text="service account : kind")
+    # Seconds since the epoch (time.time()), the bucket's arithmetic being in seconds.
+    next_at = models.FloatField(default=0, help_text="The bucket's theoretical next call.")
+    paused_until = models.FloatField(default=0, help_text="After a 429: no call before.")
+    version = models.PositiveBigIntegerField(default=0)
+    # The times of the calls of the last window (at most its limit), for the panel.
+    recent_calls = models.JSONField(default=list)
+    last_refusal_at = models.DateTimeField(null=True, blank=True)
+    last_refusal = models.TextField(blank=True, help_text="Google's last 429 for this bucket.")
+
+    class Meta:
+        verbose_name = "Sheets request budget"
+
+    def __str__(self):
+        return self.key

@@ -11,6 +11,8 @@ is a conflict left for a choice (conflicts.py).
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from .models import SheetConflict, WrittenRow
 from .rows import (
     HEADERS,
@@ -46,6 +48,16 @@ class Plan:
     written: dict = field(default_factory=dict)
     take: list = field(default_factory=list)
     conflicts: list = field(default_factory=list)
+    # {set key: workout id}, to tell whose rows Google refused; after carry_out(), the
+    # workouts whose rows Google refused for good, with its reason: {workout id: reason}.
+    workout_of_key: dict = field(default_factory=dict)
+    set_aside: dict = field(default_factory=dict)
+
+    def rows_set_aside(self):
+        """How many of the rows to append belong to workouts set aside."""
+        return sum(
+            self.workout_of_key.get(row[KEY_COLUMN - 1]) in self.set_aside for row in self.append
+        )
 
     def lines(self):
         yield from (f"append  {describe(row, self.version)}" for row in self.append)
@@ -92,6 +104,7 @@ def plan_target(target, worksheet, workouts, tombstones):
     """
     plan = Plan(target)
     sets_by_key = {str(s.key): s for workout in workouts for s in workout.sets.all()}
+    plan.workout_of_key = {key: workout_set.workout_id for key, workout_set in sets_by_key.items()}
     if worksheet is None or worksheet.is_new:
         plan.create_tab = worksheet is None
         desired = desired_rows(workouts, plan.version)
@@ -176,10 +189,92 @@ def plan_row(plan, set_id, number, current, desired, last_written):
 
 
 def carry_out(worksheet, plan):
+    """Write the plan: rewrites, deletions, then appends, each in calls of bounded size.
+
+    A chunk of appended rows Google refuses for good (400: a spreadsheet past its cells,
+    say) is sent again one workout at a time, so that only the workouts refused are set
+    aside (plan.set_aside) and every other lifter's rows go on. Each chunk is one append
+    after the last row: a run stopped between chunks leaves keyed rows the next run's
+    read finds, so nothing is appended twice.
+    """
     if plan.update:
-        worksheet.update_rows(plan.update, width(plan.version))
+        numbers = sorted(plan.update)
+        for start, end in chunks([plan.update[number] for number in numbers]):
+            rows = {number: plan.update[number] for number in numbers[start:end]}
+            worksheet.update_rows(rows, width(plan.version))
     if plan.delete:
         worksheet.delete_rows(plan.delete)
     if plan.append:
         header = [HEADERS[plan.version]] if plan.write_header else []
-        worksheet.append_rows(header + plan.append)
+        rows = header + plan.append
+        workouts = [None] * len(header) + [
+            plan.workout_of_key.get(row[KEY_COLUMN - 1]) for row in plan.append
+        ]
+        plan.set_aside = append_in_chunks(worksheet, rows, workouts)
+
+
+def chunks(rows, start=0, stop=None):
+    """(start, end) ranges of rows, each within SHEETS_ROWS_PER_CALL rows and about
+    SHEETS_CHARACTERS_PER_CALL characters (at least one row each)."""
+    stop = len(rows) if stop is None else stop
+    while start < stop:
+        end, size = start, 0
+        while end < stop and end - start < settings.SHEETS_ROWS_PER_CALL:
+            size += sum(len(str(value)) for value in rows[end])
+            if end > start and size > settings.SHEETS_CHARACTERS_PER_CALL:
+                break
+            end += 1
+        yield start, end
+        start = end
+
+
+def refused_for_good(error):
+    """Google refused the request itself (400): sending it again would meet the same."""
+    return isinstance(error, SheetsPermanent) and error.status == 400
+
+
+def append_in_chunks(worksheet, rows, workouts):
+    """Append rows in chunks; workouts[i] is row i's workout (None for the header).
+    Returns {workout id: reason} for the workouts Google refused."""
+    set_aside = {}
+    start = 0
+    while start < len(rows):
+        _, end = next(chunks(rows, start))
+        try:
+            worksheet.append_rows(rows[start:end])
+            start = end
+        except SheetsPermanent as error:
+            if not refused_for_good(error):
+                raise
+            start = append_one_workout_at_a_time(
+                worksheet, rows, workouts, start, end, error, set_aside
+            )
+    return set_aside
+
+
+def append_one_workout_at_a_time(worksheet, rows, workouts, start, end, error, set_aside):
+    """After a refused chunk rows[start:end]: each of its workouts' rows (to their last,
+    past end if need be) alone. Returns where the next chunk starts."""
+    touched = list(dict.fromkeys(workouts[start:end]))
+    if len(touched) == 1 and touched[0] is not None:  # one workout: it is the one
+        set_aside[touched[0]] = str(error)
+        return last_row_of(workouts, start)
+    for workout_id in touched:
+        stop = last_row_of(workouts, start)
+        try:
+            for top, bottom in chunks(rows, start, stop):
+                worksheet.append_rows(rows[top:bottom])
+        except SheetsPermanent as refusal:
+            if workout_id is None or not refused_for_good(refusal):
+                raise
+            set_aside[workout_id] = str(refusal)
+        start = stop
+    return start
+
+
+def last_row_of(workouts, start):
+    """The end of the run of rows of the same workout as rows[start]."""
+    end = start
+    while end < len(workouts) and workouts[end] == workouts[start]:
+        end += 1
+    return end

@@ -1,18 +1,19 @@
 """The push: completed workouts reach the sheet exactly once, keyed by set.
 
-A run reads each tab's key column, then in at most one call each: rewrites rows whose
-values changed, deletes rows of tombstoned keys (bottom-up), and appends the sets that
-are missing (plan.py). Only then are the workouts marked synced, and only if they did
-not change meanwhile. A run that dies after the append and before the mark is
-harmless: the next run finds the keys and appends nothing twice. Any retryable failure
-restarts the plan from a fresh read, never a blind retry of a write.
+A run reads each tab's key column, then rewrites rows whose values changed, deletes rows
+of tombstoned keys (bottom-up, one call), and appends the sets that are missing, in
+calls of at most SHEETS_ROWS_PER_CALL rows (plan.py); a workout Google refuses for good
+is set aside (FailingPush) and the others go on. Only then are the workouts marked
+synced, and only if they did not change meanwhile. A run that dies after an append and
+before the mark is harmless: the next run finds the keys and appends nothing twice. Any
+retryable failure restarts the plan from a fresh read, never a blind retry of a write.
 """
 
 import logging
 import time
 from collections import defaultdict
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from sessions_app.models import Set, Workout
@@ -27,8 +28,8 @@ from .targets import Target, is_configured, owner_has_sheet, targets_by_owner
 
 logger = logging.getLogger("sync")
 
-# Bounds one run's payload (about 1.5 MB; Google recommends at most 2 MB a request);
-# a bigger backlog is finished by the next run, which the task starts at once.
+# Bounds one run's work (the appends go in chunks of SHEETS_ROWS_PER_CALL rows); a
+# bigger backlog is finished by the next run, which the task starts at once.
 MAX_SETS_PER_RUN = 10_000
 
 
@@ -36,11 +37,26 @@ def pending_workouts(workout_ids=None):
     """(completed workouts the sheet does not hold yet, of lifters who have a sheet;
     those of lifters who have none)."""
     unsynced = Workout.objects.completed().filter(synced_to_sheets=False)
-    pending = unsynced.filter(owner_has_sheet())
+    pending = unsynced.filter(owner_has_sheet()).exclude(set_aside())
     without_spreadsheet = unsynced.exclude(pk__in=pending.values("pk"))
     if workout_ids:
         pending = pending.filter(pk__in=workout_ids)
     return pending.order_by("completed_at", "pk"), without_spreadsheet
+
+
+def set_aside():
+    """Workouts Google refused for good, unchanged since (FailingPush)."""
+    return Q(failing_push__set_aside_revision=F("revision"))
+
+
+def set_aside_workouts():
+    """Completed workouts left out of the push until they change, oldest first."""
+    return (
+        Workout.objects.completed()
+        .filter(set_aside(), synced_to_sheets=False)
+        .select_related("failing_push", "owner")
+        .order_by("completed_at", "pk")
+    )
 
 
 def load_work(workout_ids=None, dry_run=False):
@@ -118,7 +134,7 @@ class Pusher(Runner):
     def push(self, work, result):
         with self.recorded(result, len(work)):
             try:
-                self.client = SheetsClient()
+                self.client = SheetsClient(deadline=self.deadline)
             except SheetsPermanent as error:  # the client could not even be made
                 result.errors.append(str(error))
                 if not self.dry_run:
@@ -138,14 +154,40 @@ class Pusher(Runner):
                     continue
                 result.targets_done += 1
                 result.plans.append(plan)
-                result.appended += len(plan.append)
+                result.appended += len(plan.append) - plan.rows_set_aside()
                 result.updated += len(plan.update)
                 result.deleted += len(plan.delete)
                 result.conflicts += len(plan.conflicts)
                 if not self.dry_run:
+                    workouts = self.leave_out_set_aside(plan, workouts, result)
                     result.taken += remember_two_way(plan)
                     mark_synced(workouts, tombstones)
         return result
+
+    @staticmethod
+    def leave_out_set_aside(plan, workouts, result):
+        """Record the workouts Google refused; the others are the ones written."""
+        if not plan.set_aside:
+            return workouts
+        refused = [w for w in workouts if w.pk in plan.set_aside]
+        record_set_aside(refused, plan.set_aside)
+        for workout in refused:
+            for workout_set in workout.sets.all():
+                plan.written.pop(workout_set.pk, None)
+            logger.error(
+                "workout set aside",
+                extra={
+                    "target": str(plan.target),
+                    "workout": workout.pk,
+                    "error": plan.set_aside[workout.pk],
+                },
+            )
+            result.notes.append(
+                f"Workout {workout.pk} set aside (Google refused its rows): "
+                f"{plan.set_aside[workout.pk]}"
+            )
+        result.outcome = "partial"
+        return [w for w in workouts if w.pk not in plan.set_aside]
 
     def push_target(self, target, workouts, tombstones):
         def push():
@@ -212,6 +254,15 @@ def record_failure(workouts, error, now=None):
     FailingPush.objects.filter(workout_id__in=workout_ids).update(
         attempts=F("attempts") + 1, error=text, last_attempt_at=now
     )
+
+
+def record_set_aside(workouts, reasons, now=None):
+    """Set these workouts aside at their current revision, each with Google's reason."""
+    record_failure(workouts, "", now)
+    for workout in workouts:
+        FailingPush.objects.filter(workout_id=workout.pk).update(
+            error=reasons[workout.pk][:ERROR_TEXT_LIMIT], set_aside_revision=workout.revision
+        )
 
 
 def run_sync(workout_ids=None, dry_run=False, trigger="command", sleep=time.sleep, progress=None):

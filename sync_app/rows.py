@@ -20,9 +20,11 @@ from sessions_app.models import LifterProfile, Set
 
 __all__ = [
     "HEADER",
+    "CUT_MARK",
     "HEADERS",
     "KEY_COLUMN",
     "LATEST_VERSION",
+    "MAX_CELL_CHARACTERS",
     "MAX_WIDTH",
     "describe",
     "fingerprint",
@@ -42,6 +44,10 @@ KEY_COLUMN = HEADERS[1].index("key") + 1
 assert all(header.index("key") + 1 == KEY_COLUMN for header in HEADERS.values())
 DATE_COLUMN = HEADER.index("date")
 LOGGED_AT_COLUMN = HEADER.index("logged at")
+# Google refuses a cell longer than this (counted in UTF-16 units); a longer text is cut
+# with this mark at its end, and stays whole in the app.
+MAX_CELL_CHARACTERS = 50_000
+CUT_MARK = " … [cut: full text in the app]"
 # Sheets counts days from here; a date typed by hand reads back as such a number.
 SERIAL_EPOCH = datetime.datetime(1899, 12, 30)
 
@@ -75,11 +81,33 @@ def rows_of_workout(workout, version):
     """
     zone = LifterProfile.zone_of(workout.owner_id)
     return {
-        str(workout_set.key): versioned_row_for(
-            workout, workout_set, version=version, with_workout_note=number == 0, zone=zone
-        )
+        str(workout_set.key): [
+            fit_cell(value)
+            for value in versioned_row_for(
+                workout, workout_set, version=version, with_workout_note=number == 0, zone=zone
+            )
+        ]
         for number, workout_set in enumerate(workout.sets.all())
     }
+
+
+def text_length(text):
+    """Characters as Google counts them in a cell (UTF-16 units: an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_cell(value):
+    """The value, or a text too long for a cell cut to fit, ending with CUT_MARK.
+
+    Google refuses a whole request for one such cell; the app keeps the full text, and
+    the cut row is what the sync means to write (its fingerprint), so it is never
+    mistaken for a difference.
+    """
+    if not isinstance(value, str) or text_length(value) <= MAX_CELL_CHARACTERS:
+        return value
+    room = MAX_CELL_CHARACTERS - text_length(CUT_MARK)
+    kept = value.encode("utf-16-le")[: room * 2].decode("utf-16-le", errors="ignore")
+    return kept + CUT_MARK
 
 
 def as_text(value):

@@ -97,8 +97,8 @@ class SyncResult:
                 f" {self.taken} row(s) taken from the sheet, {self.conflicts} conflict(s) "
                 f"left for a choice, {self.imported} hand-typed row(s) imported."
             )
-        if self.errors:
-            text += " " + " ".join(self.errors)
+        if self.errors or self.notes:
+            text += " " + " ".join([*self.notes, *self.errors])
         return text
 
     def log_line(self):

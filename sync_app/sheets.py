@@ -3,9 +3,12 @@
 It speaks in rows of plain values and raises two kinds of error: SheetsRetryable
 (network trouble, timeouts, 429, 5xx: worth another try) and SheetsPermanent
 (permission, missing spreadsheet, bad request: an operator must act). It counts
-every API call, so the sync can keep its promise of a fixed number per run.
+every API call, so the sync can keep its promise of a fixed number per run, and each
+call first takes a token from the service account's shared request budget (budget.py);
+a 429 pauses that budget for every process.
 """
 
+import time
 from urllib.parse import urlsplit
 
 import google.auth.exceptions
@@ -14,6 +17,8 @@ import requests
 import urllib3
 from django.conf import settings
 from gspread.http_client import HTTPClient
+
+from .budget import READ, WRITE, Budget, OutOfBudget, no_credentials_account
 
 GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
@@ -101,8 +106,16 @@ def row_runs(row_numbers):
     return [tuple(run) for run in runs]
 
 
+class OutOfRequests(SheetsError):
+    """The shared request budget has no token before the run's deadline."""
+
+
 class SheetsClient:
-    def __init__(self):
+    """deadline (a time.monotonic() value) bounds how long a call waits for the budget;
+    by default the longest a run may last from now."""
+
+    def __init__(self, deadline=None):
+        self.deadline = deadline or time.monotonic() + settings.SYNC_RUN_BUDGET_SECONDS
         if settings.GOOGLE_SERVICE_ACCOUNT_FILE:
             refuse_to_send_credentials_in_clear(settings.GOOGLE_SHEETS_API_URL)
             client = self._service_account_client()
@@ -113,6 +126,15 @@ class SheetsClient:
         self.http = client.http_client
         self.http.base_url = settings.GOOGLE_SHEETS_API_URL.rstrip("/")
         self.http.set_timeout(settings.SHEETS_TIMEOUT_SECONDS)
+        self.budget = Budget(self.account)
+
+    @property
+    def account(self):
+        """Whose quota the calls use: the service account's email (Google counts per
+        account), or, without credentials, the endpoint's address (the imitation)."""
+        credentials = getattr(self.http, "auth", None)
+        email = getattr(credentials, "service_account_email", None)
+        return email or no_credentials_account(self.http.base_url)
 
     @staticmethod
     def _service_account_client():
@@ -140,10 +162,20 @@ class SheetsClient:
         may still be applied by Google later: it is marked uncertain, and the sync
         does not plan again until it has settled.
         """
+        kind = WRITE if write else READ
+        try:
+            self.budget.take(kind, deadline=self.deadline)
+        except OutOfBudget as error:
+            raise OutOfRequests(f"{description}: {error}") from None
         try:
             return function(*args, **kwargs)
         except gspread.exceptions.APIError as error:
-            raise self._translate(description, error.response, write) from None
+            translated = self._translate(description, error.response, write)
+            if error.response.status_code == 429:
+                # Every process stops taking this kind of call until Google allows it.
+                pause = translated.retry_after or settings.SHEETS_BACKOFF_SECONDS
+                self.budget.pause(kind, pause, str(translated))
+            raise translated from None
         except google.auth.exceptions.RefreshError as error:
             raise SheetsPermanent(
                 f"{description}: the service-account key was refused by Google "

@@ -7,7 +7,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from .models import FailingPush, SheetConflict, SyncRun, SyncState, Tombstone
-from .push import pending_workouts
+from .push import pending_workouts, set_aside_workouts
 from .targets import is_configured, not_configured_message
 
 PULL_TRIGGERS = ["pull", "command-pull"]
@@ -24,6 +24,7 @@ class SyncStatus:
     pending: int
     oldest_pending_at: object
     failing: int
+    set_aside: int
     lifters_without_spreadsheet: list
     deletions_pending: int
     conflicts: int
@@ -66,6 +67,7 @@ def current_status(now=None):
         failing=pending.filter(
             failing_push__attempts__gte=FailingPush.FAILING_AFTER_ATTEMPTS
         ).count(),
+        set_aside=set_aside_workouts().count(),
         lifters_without_spreadsheet=sorted(
             set(without_spreadsheet.values_list("owner__username", flat=True))
         ),

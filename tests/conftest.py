@@ -137,6 +137,9 @@ def sheets(sheets_server, settings):
     settings.SHEETS_BACKOFF_SECONDS = 0.01
     settings.SHEETS_BACKOFF_MAX_SECONDS = 5
     settings.SHEETS_SETTLE_SECONDS = 0
+    # The request budget is taken as always, but never makes a test wait (tests of the
+    # budget itself set lower limits).
+    settings.SHEETS_READS_PER_MINUTE = settings.SHEETS_WRITES_PER_MINUTE = 60_000
     sheets_server.clear_faults()
     sheets_server.create_spreadsheet(SPREADSHEET_ID, worksheets=("Log",))
     sheets_server.reset_calls()

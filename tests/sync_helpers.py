@@ -18,6 +18,17 @@ def completed_workout(owner, template, sets, date=datetime.date(2025, 9, 21)):
     return session
 
 
+def long_workout(owner, routine, set_count):
+    """A completed workout of set_count sets (as a big import leaves one), made fast."""
+    from tests.helpers import bulk_sets
+
+    workout = Workout.start(owner, routine)
+    bulk_sets(workout, "Back Squat", set_count)
+    workout.complete()
+    workout.refresh_from_db()
+    return workout
+
+
 SQUAT_DAY = [
     ("Back Squat", "225", "5", ""),
     ("Back Squat", "235", "5", "belt"),

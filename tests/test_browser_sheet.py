@@ -4,8 +4,11 @@ import pytest
 from playwright.sync_api import expect
 
 from sync_app.models import SheetsProfile
+from sync_app.push import run_sync
 from tests.browser import assert_fits_the_phone, log_in
+from tests.conftest import SPREADSHEET_ID
 from tests.processes import start_qcluster, stop
+from tests.sync_helpers import SQUAT_DAY, completed_workout, long_workout
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,3 +70,27 @@ def test_connecting_a_sheet_on_the_phone(
     profile = SheetsProfile.objects.get(user=alice)
     assert (profile.spreadsheet_id, profile.worksheet) == (ALICES_SHEET, "Log")
     assert_fits_the_phone(page)
+
+
+def test_a_workout_google_refused_is_explained_on_the_phone(
+    phone, alice, lower1, sheets, settings, screenshots
+):
+    sheets.limit_cells(SPREADSHEET_ID, sheets.cell_count(SPREADSHEET_ID) + 100 * 26)
+    refused = long_workout(alice, lower1, 300)  # more rows than the sheet has room for
+    completed_workout(alice, lower1, SQUAT_DAY)
+    assert run_sync().outcome == "partial"
+
+    page = phone
+    log_in(page, "alice", "alice-password")
+    page.goto(page.base_url + "/sync/sheet/")
+    alert = page.locator("#sheet-state .errors")
+    expect(alert).to_contain_text("Google refused to take your workout of")
+    expect(alert.get_by_role("link")).to_have_attribute("href", f"/workouts/{refused.pk}/")
+    expect(alert).to_contain_text("300 sets")
+    expect(alert).to_contain_text("above the limit of")
+    expect(alert).to_contain_text("your other workouts still go to the sheet")
+    expect(page.locator("#sheet-state")).to_contain_text(
+        "All your other finished workouts are in the sheet"
+    )
+    assert_fits_the_phone(page)
+    screenshots.take(page, "sheet-workout-set-aside")

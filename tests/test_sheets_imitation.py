@@ -3,6 +3,7 @@
 import select
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -398,3 +399,106 @@ def test_runs_as_a_command():
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+# --- Google's limits: a cell's length, a spreadsheet's cells, requests per minute ---
+
+
+def google_error(excinfo):
+    return excinfo.value.response.status_code, excinfo.value.response.json()["error"]
+
+
+def test_a_cell_over_50000_characters_is_refused_as_google_does(log, imitation, spreadsheet_id):
+    log.append_rows([["fits", "x" * 50_000]], value_input_option="RAW", table_range="A1")
+    with pytest.raises(gspread.exceptions.APIError) as excinfo:
+        log.append_rows([["too long", "x" * 50_001]], value_input_option="RAW", table_range="A1")
+    with pytest.raises(gspread.exceptions.APIError):
+        log.update([["😀" * 25_001]], "A5")  # two UTF-16 units each: 50,002
+
+    assert google_error(excinfo) == (
+        400,
+        {
+            "code": 400,
+            "message": "Your input contains more than the maximum of 50000 characters in a "
+            "single cell.",
+            "status": "INVALID_ARGUMENT",
+        },
+    )
+    assert imitation.rows(spreadsheet_id, "Log") == [["fits", "x" * 50_000]]  # nothing else
+
+
+def test_a_spreadsheet_past_its_cell_limit_refuses_the_append(log, imitation, spreadsheet_id):
+    # 1000 x 26 cells to begin with; the limit lowered so that 20 rows more fit, not 21.
+    imitation.limit_cells(spreadsheet_id, 26_000 + 20 * 26)
+    inserting = {"value_input_option": "RAW", "insert_data_option": "INSERT_ROWS"}
+    log.append_rows([["a"]] * 20, table_range="A1", **inserting)
+    with pytest.raises(gspread.exceptions.APIError) as excinfo:
+        log.append_rows([["b"]], table_range="A1", **inserting)
+    with pytest.raises(gspread.exceptions.APIError) as add_sheet:
+        log.spreadsheet.add_worksheet("More", rows=1, cols=1)
+
+    assert google_error(excinfo) == (
+        400,
+        {
+            "code": 400,
+            "message": "This action would increase the number of cells in the workbook above "
+            f"the limit of {26_000 + 20 * 26} cells.",
+            "status": "INVALID_ARGUMENT",
+        },
+    )
+    assert google_error(add_sheet)[1]["message"].startswith(
+        "Invalid requests[0].addSheet: This action would increase the number of cells"
+    )
+    assert imitation.rows(spreadsheet_id, "Log") == [["a"]] * 20
+    assert imitation.cell_count(spreadsheet_id) == 26_000 + 20 * 26
+
+
+def test_quotas_are_off_unless_asked_for(log, imitation):
+    for _ in range(70):
+        log.acell("A1")
+    assert imitation.quota_refusals() == []
+
+
+def test_quotas_count_reads_and_writes_apart_and_answer_429_with_retry_after(
+    log, imitation, spreadsheet_id
+):
+    imitation.set_quota(reads_per_minute=3, writes_per_minute=2, window_seconds=60)
+    try:
+        for _ in range(3):
+            log.acell("A1")
+        with pytest.raises(gspread.exceptions.APIError) as read_refused:
+            log.acell("A1")
+        log.update([["one"]], "A1")  # writes have a quota of their own
+        log.update([["two"]], "A2")
+        with pytest.raises(gspread.exceptions.APIError) as write_refused:
+            log.update([["three"]], "A3")
+    finally:
+        imitation.set_quota(None, None)
+
+    assert google_error(read_refused) == (
+        429,
+        {
+            "code": 429,
+            "message": "Quota exceeded for quota metric 'Read requests' and limit 'Read "
+            "requests per minute per user' of service 'sheets.googleapis.com'.",
+            "status": "RESOURCE_EXHAUSTED",
+        },
+    )
+    assert 55 <= int(read_refused.value.response.headers["Retry-After"]) <= 60
+    assert "'Write requests'" in google_error(write_refused)[1]["message"]
+    assert [call.kind for call in imitation.quota_refusals()] == ["values.get", "values.update"]
+    assert imitation.rows(spreadsheet_id, "Log") == [["one"], ["two"]]
+
+
+def test_a_quota_window_frees_up_as_it_slides(log, imitation):
+    imitation.set_quota(reads_per_minute=2, window_seconds=0.5)
+    try:
+        log.acell("A1")
+        log.acell("A1")
+        with pytest.raises(gspread.exceptions.APIError):
+            log.acell("A1")
+        time.sleep(0.6)
+        log.acell("A1")
+    finally:
+        imitation.set_quota(None, None)
+    assert [call.kind for call in imitation.quota_refusals()] == ["values.get"]

@@ -298,6 +298,16 @@ SHEETS_BACKOFF_MAX_SECONDS = envfloat("SHEETS_BACKOFF_MAX_SECONDS", "60")
 # After a write whose outcome is unknown (timeout, lost connection), no run reads the
 # sheet again until Google has surely applied or dropped it.
 SHEETS_SETTLE_SECONDS = envfloat("SHEETS_SETTLE_SECONDS", "90")
+# One call writes at most this many rows, and about this many characters (Google advises
+# requests under 2 MB): a workout of 600,000 rows goes in many calls, never one.
+SHEETS_ROWS_PER_CALL = envint("SHEETS_ROWS_PER_CALL", "1000")
+SHEETS_CHARACTERS_PER_CALL = envint("SHEETS_CHARACTERS_PER_CALL", "1000000")
+# The request budget shared by every process (sync_app/budget.py), per service account:
+# Google's quotas are 60 reads and 60 writes a minute per service account (300 per
+# project: with several accounts in one project, lower these). Tests shorten the window.
+SHEETS_READS_PER_MINUTE = envint("SHEETS_READS_PER_MINUTE", "60")
+SHEETS_WRITES_PER_MINUTE = envint("SHEETS_WRITES_PER_MINUTE", "60")
+SHEETS_QUOTA_WINDOW_SECONDS = envfloat("SHEETS_QUOTA_WINDOW_SECONDS", "60")
 # A run stops starting new calls after this long (the task's timeout follows from it).
 SYNC_RUN_BUDGET_SECONDS = envint("SYNC_RUN_BUDGET_SECONDS", "480")
 # A run renews its lease every third of this while it lives (even while one call hangs);

@@ -33,6 +33,7 @@ from .models import (
 )
 from .models.exercises import guessed_kind
 from .numbers import reps_to_log, whole_number
+from .progression import targets_for, with_last_workout
 from .set_text import compact_text, load_text
 
 # Last time is looked for in this many recent workouts in one query; an exercise not
@@ -145,6 +146,8 @@ class ExerciseCard:
     current: bool = False
     rows: list = field(default_factory=list)
     kind: str = ExerciseKind.OTHER
+    # Today's target of the routine exercise's progression rule, with its reason.
+    progression_target: object = None
 
     @functools.cached_property
     def key(self):
@@ -187,6 +190,18 @@ class ExerciseCard:
     def is_done(self):
         """Every planned set logged: the card folds to one line."""
         return self.target is not None and self.sets and not self.planned_rows
+
+    @property
+    def starts_open(self):
+        """Open on the page: the current card, one started, one added on the spot or with
+        a row sent back; a card not reached yet folds to its name, target and last time."""
+        return not self.is_done and (
+            self.current
+            or self.sets
+            or self.target is None
+            or self.extra_rows
+            or any(getattr(row, "form", None) is not None for row in self.rows)
+        )
 
     @property
     def best_set(self):
@@ -243,6 +258,8 @@ class ExerciseCard:
                     row.prefilled_from = "last time" if same else "previous row"
                 elif row.form is None and self.planned_reps:
                     row.reps, row.prefilled_from = self.planned_reps, "plan"
+                if row.form is None:
+                    self.prefill_target(row)
                 self.rows.append(row)
                 previous = row
             else:
@@ -250,6 +267,17 @@ class ExerciseCard:
                 self.rows += done
                 previous = done[-1]
         return self
+
+    def prefill_target(self, row):
+        """A planned row of a routine exercise with a rule logs today's target."""
+        aim = self.progression_target
+        if aim is None or (aim.weight is None and aim.reps is None):
+            return
+        if aim.weight is not None:
+            row.weight = aim.weight_text
+        if aim.reps is not None:
+            row.reps = aim.reps_text
+        row.prefilled_from = "target"
 
 
 def cards_for(targets, sets, default_rest, unit):
@@ -416,11 +444,17 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     routine = workout.routine
     targets = []
     if routine is not None:
-        targets = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
+        # Each row with a rule comes with its last workout (progression.py), in this query.
+        rows = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
+        targets = list(with_last_workout(rows, workout.owner_id, excluding=workout.pk))
     default_rest = routine.rest_seconds if routine else DEFAULT_REST_SECONDS
     unit = LifterProfile.unit_of(workout.owner_id)
     sets = list(workout.sets.select_related("exercise"))
     cards = cards_for(targets, sets, default_rest, unit)
+    aims = targets_for(targets, workout.owner_id, unit)
+    for card in cards:
+        if card.target is not None:
+            card.progression_target = aims.get(card.target.pk)
     extra_rows = {name: count for name, count in (extra_rows or {}).items() if name.strip()}
     if bound_form is not None:
         extra_rows.setdefault(display_name(bound_form.data.get("exercise", "")), 0)

@@ -394,3 +394,21 @@ def asked_of(workout):
     unit = LifterProfile.unit_of(workout.owner_id)
     _, targets = routine_targets(workout.routine_id, workout.owner_id, unit, workout.pk)
     return {str(pk): target.asked.as_json(unit) for pk, target in targets.items()}
+
+
+def superset_labels(routine_exercises):
+    """{routine exercise id: "A1"} for exercises in a superset: an exercise marked
+    superset_with_previous joins the one above; groups are lettered A, B, … in order."""
+    labels, groups, group = {}, [], None
+    for routine_exercise in routine_exercises:
+        if routine_exercise.superset_with_previous and group is not None:
+            group.append(routine_exercise)
+        else:
+            group = [routine_exercise]
+            groups.append(group)
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for group in groups:
+        if len(group) > 1:
+            letter = next(letters, "Z")
+            labels |= {member.pk: f"{letter}{n}" for n, member in enumerate(group, start=1)}
+    return labels

@@ -302,3 +302,45 @@ def test_the_planned_rows_log_the_target(squat_routine, alice):
     card = workout_plan(workout).cards[0]
     assert [(row.weight, row.reps) for row in card.planned_rows] == [("105", "5")] * 3
     assert {row.prefilled_from for row in card.planned_rows} == {"target"}
+
+
+# The routine editor: a rule set on the page, checked, and what the next workout asks.
+
+
+def test_a_rule_is_set_in_the_routine_editor_and_its_next_target_shown(
+    alice_client, alice, squat_routine
+):
+    from tests.test_routines import edit
+
+    squat = squat_routine.exercises.get(exercise__name="Back Squat")
+    squat.progression = Progression.NONE
+    squat.save()
+    answer = edit(
+        alice_client,
+        squat_routine,
+        ("save", "all"),
+        **{"Back Squat": {"progression": "linear", "increment": "2.5", "deload_percent": "20"}},
+    )
+    assert answer.status_code == 302
+    squat.refresh_from_db()
+    assert (squat.progression, squat.increment, squat.failures_before_deload) == (
+        Progression.LINEAR,
+        Decimal("2.5"),
+        3,
+    )
+    assert squat.deload_percent == 20
+    do_workout(alice, squat_routine, DAY, [(100, 5)] * 3)
+    page = alice_client.get(squat_routine.get_absolute_url()).content.decode()
+    assert "Next: 102.5 kg × 5 · +2.5: 3 × 5 done last time" in page
+
+
+def test_double_progression_without_a_rep_range_is_a_form_error(alice_client, squat_routine):
+    from tests.test_routines import edit
+
+    answer = edit(
+        alice_client, squat_routine, ("save", "all"), **{"Back Squat": {"progression": "double"}}
+    )
+    assert answer.status_code == 200
+    assert "Double progression needs a rep range" in answer.content.decode()
+    squat = squat_routine.exercises.get(exercise__name="Back Squat")
+    assert squat.progression == Progression.LINEAR  # nothing half-written

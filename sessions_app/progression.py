@@ -179,7 +179,8 @@ class Target:
 def first_target(rule):
     """No workout of this routine has this exercise yet: the plan's reps, the weight
     the lifter chooses."""
-    return Target(None, None, 0, "first time", rule.unit, rule.timed)
+    choice = "" if rule.progression == Progression.REPS else ": your choice of weight"
+    return Target(None, None, 0, f"first time{choice}", rule.unit, rule.timed)
 
 
 def next_target(rule, asked, last_sets):

@@ -208,7 +208,7 @@ def squat_target(routine, owner):
 
 
 def test_the_first_workout_of_a_rule_asks_nothing_new(squat_routine, alice):
-    assert squat_target(squat_routine, alice).text == "first time"
+    assert squat_target(squat_routine, alice).text == "first time: your choice of weight"
 
 
 def test_targets_follow_workouts_of_the_routine(squat_routine, alice):
@@ -267,7 +267,7 @@ def test_another_lifters_workouts_of_a_starter_never_count(lower1, alice, bob):
     squat.save()
     do_workout(bob, lower1, DAY, [(200, 5)] * 3)
     rows, targets = routine_targets(lower1, alice.pk, "lb")
-    assert targets[squat.pk].text == "first time"
+    assert targets[squat.pk].text == "first time: your choice of weight"
     rows, targets = routine_targets(lower1, bob.pk, "lb")
     # 200 kg lifted is 440.9 lb: 440 loadable, +10 for a barbell's lower-body lift.
     assert targets[squat.pk].text == "450 lb × 5 · +10: 3 × 5 done last time"

@@ -29,7 +29,7 @@ from .models import (
 from .models.accounts import time_zone_names
 from .models.routines import DEFAULT_DELOAD_PERCENT, DEFAULT_FAILURES_BEFORE_DELOAD
 from .numbers import parse_weight
-from .progression import rep_range
+from .progression import number_text, rep_range
 
 EXERCISE_MAX_LENGTH = Set._meta.get_field("exercise_name").max_length
 NUMBER_TEXT_MAX_LENGTH = Set._meta.get_field("weight").max_length
@@ -212,6 +212,11 @@ class TargetsForm(forms.ModelForm):
             "deload_percent",
             "superset_with_previous",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.increment is not None:  # 2.5, not the column's 2.50
+            self.initial["increment"] = number_text(self.instance.increment)
 
     def clean_failures_before_deload(self):
         # Left empty (or not sent, by an older page): the default.

@@ -139,3 +139,21 @@ def test_cards_not_reached_fold_to_one_line_and_open_when_reached_or_tapped(
     deadlift = card(page, "Romanian Deadlift")
     expect(deadlift).to_have_attribute("open", "")
     expect(deadlift).to_have_class(re.compile(r"\bcurrent\b"))
+
+
+def test_the_routine_page_says_what_the_next_workout_asks(
+    phone, alice, linear_routine, screenshots
+):
+    day = datetime.date.today() - datetime.timedelta(days=2)
+    past_workout(alice, linear_routine, day, [("Back Squat", "100", "5")] * 3)
+    page = phone
+    log_in(page, "alice", "alice-password")
+    page.goto(page.base_url + linear_routine.get_absolute_url())
+    squat = page.locator(".routine-exercise").first
+    expect(squat.locator(".next-target")).to_have_text(
+        "Next: 102.5 kg × 5 · +2.5: 3 × 5 done last time"
+    )
+    expect(squat.get_by_label("Progression")).to_have_value("linear")
+    squat.scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshots.take(page, "routine-progression")

@@ -392,8 +392,14 @@ def asked_of(workout):
     the routine's exercises with a rule (computed before it counts as completed)."""
     if workout.routine_id is None:
         return {}
+    ruled = RoutineExercise.objects.filter(routine_id=workout.routine_id).exclude(
+        progression=Progression.NONE
+    )
+    rows = list(with_last_workout(ruled.select_related("exercise"), workout.owner_id, workout.pk))
+    if not rows:
+        return {}  # one query for a routine without rules
     unit = LifterProfile.unit_of(workout.owner_id)
-    _, targets = routine_targets(workout.routine_id, workout.owner_id, unit, workout.pk)
+    targets = targets_for(rows, workout.owner_id, unit)
     return {str(pk): target.asked.as_json(unit) for pk, target in targets.items()}
 
 

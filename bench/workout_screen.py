@@ -15,7 +15,9 @@ drift on the machine touches every figure alike:
 - a tick of each lifter: POST of a planned row's form with HX-Request, a new set each time.
 
 Targets (from the issue): the tick at most 2 x the login page's p50; the workout page at
-most 4 x; both within 1.2 x of the same figures with three months of history.
+most 4 x; both within 1.2 x of the same figures with three months of history. Every
+exercise of the routine has a progression rule, and every past workout is of the
+routine: each card's target is read from the routine's last workout (issue 18).
 """
 
 import argparse
@@ -61,6 +63,7 @@ def build_history(username, weeks, template):
             id=f"{day.isoformat()}_{template.slug}-{username}",
             owner=lifter,
             routine_slug=template.slug,
+            routine=template,  # the rules' last time is a workout of this routine
             date=day,
             status=Workout.Status.COMPLETED,
             created_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(18))),
@@ -101,6 +104,8 @@ def lower_template():
             position=position,
             target_sets=SETS_PER_EXERCISE,
             target_reps="5",
+            # Every card computes its target (issue 18): linear, the plank reps only.
+            progression="reps" if name == "Plank" else "linear",
         )
     return template
 

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
@@ -17,6 +18,7 @@ from .models import (
     MAX_TARGET_SETS,
     ApiToken,
     Exercise,
+    Progression,
     Routine,
     RoutineExercise,
     Set,
@@ -25,7 +27,9 @@ from .models import (
     exercise_key,
 )
 from .models.accounts import time_zone_names
+from .models.routines import DEFAULT_DELOAD_PERCENT, DEFAULT_FAILURES_BEFORE_DELOAD
 from .numbers import parse_weight
+from .progression import number_text, rep_range
 
 EXERCISE_MAX_LENGTH = Set._meta.get_field("exercise_name").max_length
 NUMBER_TEXT_MAX_LENGTH = Set._meta.get_field("weight").max_length
@@ -45,6 +49,9 @@ LOGGED_AT_REACH = datetime.timedelta(days=2)
 ROUTINE_NAME_MAX_LENGTH = Routine._meta.get_field("name").max_length
 MAX_REST_SECONDS = 60 * 60
 TARGET_REPS_MAX_LENGTH = RoutineExercise._meta.get_field("target_reps").max_length
+MAX_INCREMENT = 100
+MAX_FAILURES_BEFORE_DELOAD = 10
+MAX_DELOAD_PERCENT = 50
 NUMBER_INPUT = {"inputmode": "numeric"}
 NO_AUTOCOMPLETE = {"autocomplete": "off"}
 # Characters no one types: they break a database (NUL on PostgreSQL), a CSV or a sheet.
@@ -165,10 +172,73 @@ class TargetsForm(forms.ModelForm):
         help_text='"5", "8-12", "60s"…',
     )
     rest_seconds = rest_field(required=False)
+    progression = forms.ChoiceField(
+        label="Progression", choices=Progression.choices, required=False
+    )
+    increment = forms.DecimalField(
+        label="Step",
+        min_value=Decimal("0.25"),
+        max_value=MAX_INCREMENT,
+        decimal_places=2,
+        required=False,
+        widget=forms.TextInput(attrs={**NO_AUTOCOMPLETE, "inputmode": "decimal"}),
+        help_text="Added on success: weight (reps only: reps, or seconds). Empty: by the kind.",
+    )
+    failures_before_deload = forms.IntegerField(
+        label="Fails",
+        min_value=1,
+        max_value=MAX_FAILURES_BEFORE_DELOAD,
+        required=False,
+        widget=forms.NumberInput(attrs=NUMBER_INPUT),
+    )
+    deload_percent = forms.IntegerField(
+        label="Deload %",
+        min_value=1,
+        max_value=MAX_DELOAD_PERCENT,
+        required=False,
+        widget=forms.NumberInput(attrs=NUMBER_INPUT),
+    )
+    superset_with_previous = forms.BooleanField(label="Superset with the one above", required=False)
 
     class Meta:
         model = RoutineExercise
-        fields = ["target_sets", "target_reps", "rest_seconds"]
+        fields = [
+            "target_sets",
+            "target_reps",
+            "rest_seconds",
+            "progression",
+            "increment",
+            "failures_before_deload",
+            "deload_percent",
+            "superset_with_previous",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.increment is not None:  # 2.5, not the column's 2.50
+            self.initial["increment"] = number_text(self.instance.increment)
+
+    def clean_failures_before_deload(self):
+        # Left empty (or not sent, by an older page): the default.
+        value = self.cleaned_data["failures_before_deload"]
+        return DEFAULT_FAILURES_BEFORE_DELOAD if value is None else value
+
+    def clean_deload_percent(self):
+        value = self.cleaned_data["deload_percent"]
+        return DEFAULT_DELOAD_PERCENT if value is None else value
+
+    def clean(self):
+        cleaned = super().clean()
+        progression, reps = cleaned.get("progression"), cleaned.get("target_reps")
+        if progression and reps is not None:
+            reps_range = rep_range(reps)
+            if progression == Progression.DOUBLE and (
+                reps_range is None or reps_range[0] == reps_range[1]
+            ):
+                self.add_error("target_reps", 'Double progression needs a rep range: "8-12".')
+            elif progression != Progression.REPS and reps_range is None:
+                self.add_error("target_reps", 'A progression needs reps to reach: "5".')
+        return cleaned
 
 
 # Bound with a routine fetched for its owner: only that routine's rows can be edited.
@@ -189,6 +259,9 @@ class NewExerciseForm(TargetsForm):
 
     class Meta(TargetsForm.Meta):
         fields = ["name", "target_sets", "target_reps", "rest_seconds"]
+
+    progression = increment = failures_before_deload = deload_percent = None
+    superset_with_previous = None
 
     def __init__(self, *args, routine, **kwargs):
         kwargs.setdefault(

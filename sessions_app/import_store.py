@@ -112,8 +112,8 @@ class ImportedSet:
     # Keys the same line got under earlier rules (importers/keys.py): looked up among the
     # lifter's own sets only.
     earlier_keys: tuple = ()
-    # Hevy's superset_id, as the file says it: the sets of one superset share it. Kept
-    # through the import for the day sets remember their superset (see the README).
+    # Hevy's superset_id, as the file says it: the sets of one superset share it, and
+    # keep it as their superset group (Set.superset_group; history shows the groups).
     superset: str = ""
 
 
@@ -759,7 +759,20 @@ def set_row(row, workout_id, exercise, set_number, created_at, synced=False):
         "weight_value": weight_value,
         "reps_value": reps_value,
         "estimated_1rm": estimated_1rm,
+        "superset_group": superset_group(row.superset),
     }
+
+
+MAX_SUPERSET_GROUP = 32767  # what a small integer column holds everywhere
+
+
+def superset_group(text):
+    """A file's superset id as a group number: "0" -> 0, "3" -> 3; None for none (or an id
+    that is not a small whole number)."""
+    text = (text or "").strip()
+    if text.isdecimal() and int(text) <= MAX_SUPERSET_GROUP:
+        return int(text)
+    return None
 
 
 @functools.lru_cache(maxsize=4096)

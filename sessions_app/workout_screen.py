@@ -33,6 +33,7 @@ from .models import (
 )
 from .models.exercises import guessed_kind
 from .numbers import reps_to_log, whole_number
+from .progression import superset_labels, targets_for, with_last_workout
 from .set_text import compact_text, load_text
 
 # Last time is looked for in this many recent workouts in one query; an exercise not
@@ -145,6 +146,16 @@ class ExerciseCard:
     current: bool = False
     rows: list = field(default_factory=list)
     kind: str = ExerciseKind.OTHER
+    # Today's target of the routine exercise's progression rule, with its reason.
+    progression_target: object = None
+    # "A1", "A2", … in a superset of the routine (its letter groups the cards).
+    superset_label: str = ""
+    # In the superset of the current card: open with it, the round goes through it.
+    in_current_round: bool = False
+
+    @property
+    def superset(self):
+        return self.superset_label[:1]
 
     @functools.cached_property
     def key(self):
@@ -187,6 +198,40 @@ class ExerciseCard:
     def is_done(self):
         """Every planned set logged: the card folds to one line."""
         return self.target is not None and self.sets and not self.planned_rows
+
+    @property
+    def starts_open(self):
+        """Open on the page: the current card, one started, one added on the spot or with
+        a row sent back; a card not reached yet folds to its name, target and last time."""
+        return not self.is_done and (
+            self.current
+            or self.in_current_round
+            or self.sets
+            or self.target is None
+            or self.extra_rows
+            or any(getattr(row, "form", None) is not None for row in self.rows)
+        )
+
+    @property
+    def next_set_number(self):
+        """The number of the first working row still to tick (a big number for none)."""
+        numbers = [row.set_number for row in self.planned_rows if not row.is_warmup]
+        return min(numbers, default=MAX_SET_NUMBER + 1)
+
+    @property
+    def coming_text(self):
+        """A card not reached yet, folded: "3 × 5 · last 225×5, 235×5 lb", or with a rule
+        "102.5 kg × 5 · +2.5: 3 × 5 done last time · last 100×5, 100×5, 100×5 kg"."""
+        aim = self.progression_target
+        if aim is not None and aim.load_text:
+            parts = [aim.text]
+        elif self.target is not None:
+            parts = [f"{self.target.target_sets} × {self.target.target_reps}"]
+        else:
+            parts = []
+        if self.last_time:
+            parts.append(f"last {self.last_time_text}")
+        return " · ".join(part for part in parts if part)
 
     @property
     def best_set(self):
@@ -243,6 +288,8 @@ class ExerciseCard:
                     row.prefilled_from = "last time" if same else "previous row"
                 elif row.form is None and self.planned_reps:
                     row.reps, row.prefilled_from = self.planned_reps, "plan"
+                if row.form is None:
+                    self.prefill_target(row)
                 self.rows.append(row)
                 previous = row
             else:
@@ -250,6 +297,17 @@ class ExerciseCard:
                 self.rows += done
                 previous = done[-1]
         return self
+
+    def prefill_target(self, row):
+        """A planned row of a routine exercise with a rule logs today's target."""
+        aim = self.progression_target
+        if aim is None or (aim.weight is None and aim.reps is None):
+            return
+        if aim.weight is not None:
+            row.weight = aim.weight_text
+        if aim.reps is not None:
+            row.reps = aim.reps_text
+        row.prefilled_from = "target"
 
 
 def cards_for(targets, sets, default_rest, unit):
@@ -416,11 +474,19 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     routine = workout.routine
     targets = []
     if routine is not None:
-        targets = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
+        # Each row with a rule comes with its last workout (progression.py), in this query.
+        rows = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
+        targets = list(with_last_workout(rows, workout.owner_id, excluding=workout.pk))
     default_rest = routine.rest_seconds if routine else DEFAULT_REST_SECONDS
     unit = LifterProfile.unit_of(workout.owner_id)
     sets = list(workout.sets.select_related("exercise"))
     cards = cards_for(targets, sets, default_rest, unit)
+    aims = targets_for(targets, workout.owner_id, unit)
+    labels = superset_labels(targets)
+    for card in cards:
+        if card.target is not None:
+            card.progression_target = aims.get(card.target.pk)
+            card.superset_label = labels.get(card.target.pk, "")
     extra_rows = {name: count for name, count in (extra_rows or {}).items() if name.strip()}
     if bound_form is not None:
         extra_rows.setdefault(display_name(bound_form.data.get("exercise", "")), 0)
@@ -437,6 +503,18 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
         card.last_time = history.get(card.key)
         card.extra_rows = sum(n for name, n in extra_rows.items() if exercise_key(name) == card.key)
         card.plan(bound_form if card.key == bound_key else None)
-    if current := next((card for card in cards if not card.is_done), None):
+    if current := current_card(cards):
         current.current = True
+        for card in cards:
+            card.in_current_round = bool(current.superset) and card.superset == current.superset
     return WorkoutPlan(cards, default_rest, unit)
+
+
+def current_card(cards):
+    """The first card not done; in a superset, the card of the group whose next set comes
+    first in the round (A1 → A2 → A1…), as workout.js's markCurrent() chooses it."""
+    first = next((card for card in cards if not card.is_done), None)
+    if first is None or not first.superset:
+        return first
+    group = [card for card in cards if card.superset == first.superset and not card.is_done]
+    return min(group, key=lambda card: card.next_set_number)

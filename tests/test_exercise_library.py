@@ -22,6 +22,10 @@ library_migration = import_module("sessions_app.migrations.0016_exercise_library
 
 
 def suggested(page):
+    """The names of the page's exercise-name list (not the options of its other lists,
+    such as a routine exercise's progression)."""
+    if match := re.search(r'<datalist id="exercise-names">(.*?)</datalist>', page, re.DOTALL):
+        page = match.group(1)
     return [html.unescape(name) for name in re.findall(r'<option value="([^"]+)"', page)]
 
 

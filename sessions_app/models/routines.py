@@ -21,6 +21,17 @@ MAX_TARGET_SETS = 20
 DEFAULT_TARGET_SETS = 3
 DEFAULT_TARGET_REPS = "8"
 DEFAULT_REST_SECONDS = 120
+DEFAULT_FAILURES_BEFORE_DELOAD = 3
+DEFAULT_DELOAD_PERCENT = 10
+
+
+class Progression(models.TextChoices):
+    """How a routine exercise's target moves from one workout to the next (progression.py)."""
+
+    NONE = "", "none"
+    LINEAR = "linear", "linear"
+    DOUBLE = "double", "double progression"
+    REPS = "reps", "reps only"
 
 
 class RoutineQuerySet(models.QuerySet):
@@ -193,6 +204,22 @@ class RoutineExercise(models.Model):
     rest_seconds = models.PositiveIntegerField(
         null=True, blank=True, help_text="Rest after a set; empty uses the routine's."
     )
+    progression = models.CharField(
+        max_length=10, choices=Progression, blank=True, default=Progression.NONE
+    )
+    increment = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Weight added on success (reps only: reps or seconds); empty: by the kind.",
+    )
+    failures_before_deload = models.PositiveSmallIntegerField(
+        default=DEFAULT_FAILURES_BEFORE_DELOAD, help_text="Linear: failed workouts in a row."
+    )
+    deload_percent = models.PositiveSmallIntegerField(default=DEFAULT_DELOAD_PERCENT)
+    # Grouped with the exercise above it into a superset (A1, A2, …).
+    superset_with_previous = models.BooleanField(default=False)
 
     class Meta:
         db_table = "sessions_app_templateexercise"
@@ -213,6 +240,11 @@ class RoutineExercise(models.Model):
             target_sets=self.target_sets,
             target_reps=self.target_reps,
             rest_seconds=self.rest_seconds,
+            progression=self.progression,
+            increment=self.increment,
+            failures_before_deload=self.failures_before_deload,
+            deload_percent=self.deload_percent,
+            superset_with_previous=self.superset_with_previous,
         )
 
 

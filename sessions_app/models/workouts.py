@@ -143,6 +143,10 @@ class Workout(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField("workout note", blank=True, default="")
     synced_to_sheets = models.BooleanField(default=False)
+    # What each routine exercise with a progression rule asked, kept when completed: the
+    # base of the next workout's target ({routine exercise id: {weight, unit, reps,
+    # failures}}, progression.py).
+    targets = models.JSONField(default=dict, blank=True, editable=False)
     # Bumped on every change the sheet must follow; the sync marks a workout synced
     # only if the revision it copied is still the current one.
     revision = models.PositiveIntegerField(default=0, editable=False)
@@ -265,9 +269,12 @@ class Workout(models.Model):
         mark_unsynced(self.pk)
 
     def complete(self, now=None):
+        from ..progression import asked_of
         from .records import add_completed_workout
 
-        self._close(self.Status.COMPLETED, completed_at=now or timezone.now())
+        # What it asked is kept with it: the next workout's target starts from there.
+        targets = asked_of(self)
+        self._close(self.Status.COMPLETED, completed_at=now or timezone.now(), targets=targets)
         add_completed_workout(self)
         mark_unsynced(self.pk)
 
@@ -382,6 +389,9 @@ class Set(models.Model):
         choices=SetType,
         default=SetType.WORKING,
         help_text="Warm-ups are left out of records and numbered apart.",
+    )
+    superset_group = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Sets of one superset share a group (imports)."
     )
     rpe = models.DecimalField(
         "RPE", max_digits=3, decimal_places=1, null=True, blank=True, help_text="6 to 10."

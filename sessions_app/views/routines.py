@@ -25,6 +25,7 @@ from ..forms import (
 from ..models import (
     ActiveWorkoutExists,
     Exercise,
+    LifterProfile,
     Routine,
     RoutineExercise,
     Workout,
@@ -32,6 +33,7 @@ from ..models import (
     give_starter_routines,
 )
 from ..numbers import whole_number
+from ..progression import default_increment, number_text, routine_targets, superset_labels
 
 STEPS = {"up": -1, "down": 1}
 MAX_ID = 2**31 - 1
@@ -91,6 +93,7 @@ def routine_editor(request, routine_id):
             return redirect(save_routine(request, routine, form, formset, new_form))
     for row in [*formset.forms, new_form]:  # an empty rest is the routine's
         row.fields["rest_seconds"].widget.attrs["placeholder"] = routine.rest_seconds
+    show_next_targets(request.user, routine, formset.forms)
     context = {
         "routine": routine,
         "form": form,
@@ -100,6 +103,23 @@ def routine_editor(request, routine_id):
         "exercise_names": exercise_names(request.user),
     }
     return render(request, "sessions_app/routines/editor.html", context)
+
+
+def show_next_targets(lifter, routine, rows):
+    """Each exercise's row says what the next workout will ask (its rule's target and
+    reason), its superset label (A1, A2), and its step when left empty."""
+    unit = LifterProfile.unit_of(lifter.pk)
+    exercises, targets = routine_targets(routine, lifter.pk, unit)
+    labels = superset_labels(exercises)
+    for row in rows:
+        exercise = row.instance
+        row.next_target = targets.get(exercise.pk)
+        row.superset_label = labels.get(exercise.pk, "")
+        if exercise.pk is not None:
+            step = default_increment(
+                exercise.exercise.kind, exercise.exercise.name, unit, exercise.progression
+            )
+            row.fields["increment"].widget.attrs["placeholder"] = number_text(step)
 
 
 def save_routine(request, routine, form, formset, new_form):

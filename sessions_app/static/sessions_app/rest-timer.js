@@ -136,7 +136,26 @@
     render();
   }
 
+  // In a superset the rest comes after the round: a set of A1 whose partner (A2…) still
+  // has this round's set to do starts no rest.
+  function roundGoesOn(form, fields) {
+    const card = form && form.closest && form.closest("details.exercise[data-superset]");
+    if (!card || fields.set_type === "warmup") return false;
+    const number = Number(fields.set_number) || 0;
+    const group = [...document.querySelectorAll("details.exercise[data-superset]")].filter(
+      (other) => other.dataset.superset === card.dataset.superset,
+    );
+    return group
+      .slice(group.indexOf(card) + 1)
+      .some((other) =>
+        [...other.querySelectorAll("form.log-set:not(.waiting):not(.warmup)")].some(
+          (row) => (Number(row.elements.set_number.value) || Infinity) <= number,
+        ),
+      );
+  }
+
   document.addEventListener("set-logged", (event) => {
+    if (roundGoesOn(event.detail.form, event.detail.fields)) return;
     start(event.detail.restSeconds || Number(bar.dataset.defaultSeconds), event.detail.fields.key);
   });
   document.addEventListener("set-refused", (event) => forget(event.detail.key));

@@ -9,15 +9,27 @@
   const cards = () => [...document.querySelectorAll("details.exercise")];
   const readyRows = (card) => [...card.querySelectorAll("form.log-set:not(.waiting)")];
 
+  // The number of a card's next working row to tick (Infinity for none).
+  const nextSetNumber = (card) =>
+    Math.min(...readyRows(card).filter((row) => !row.matches(".warmup")).map((row) => Number(row.elements.set_number.value) || Infinity));
+
+  // The first card with a row to tick; in a superset, the card of the group whose next
+  // set comes first in the round (A1 → A2 → A1…), as workout_screen.current_card().
+  function currentCard() {
+    const all = cards();
+    const first = all.find((card) => readyRows(card).length > 0);
+    if (!first || !first.dataset.superset) return first;
+    const group = all.filter((card) => card.dataset.superset === first.dataset.superset && readyRows(card).length > 0);
+    return group.reduce((best, card) => (nextSetNumber(card) < nextSetNumber(best) ? card : best));
+  }
+
   function markCurrent() {
-    let found = false;
+    const current = currentCard();
+    const round = current && current.dataset.superset;
     for (const card of cards()) {
-      const isCurrent = !found && readyRows(card).length > 0;
-      card.classList.toggle("current", isCurrent);
-      if (isCurrent) {
-        found = true;
-        card.open = true;
-      }
+      card.classList.toggle("current", card === current);
+      // The current card opens, and with it the rest of its superset's round.
+      if (card === current || (round && card.dataset.superset === round && readyRows(card).length > 0)) card.open = true;
     }
   }
 
@@ -106,7 +118,9 @@
 
   function foldIfFinished(card) {
     if (card && card.matches(".planned-exercise") && readyRows(card).length === 0) {
-      card.querySelector(".folded").textContent = foldedSummary(card);
+      const folded = card.querySelector(".folded");
+      folded.textContent = foldedSummary(card);
+      folded.classList.remove("coming");
       card.classList.add("done");
       card.open = false;
     }

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
@@ -694,3 +695,71 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+# At the bar (plates.py): what a bar or a plate can weigh, in either unit.
+MAX_BAR_WEIGHT = 200
+MAX_PLATE_WEIGHT = 100
+MAX_PLATE_KINDS = 12
+
+
+def bar_weight_field(required, help_text):
+    return forms.DecimalField(
+        label="Bar",
+        required=required,
+        min_value=0,
+        max_value=MAX_BAR_WEIGHT,
+        max_digits=6,
+        decimal_places=2,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", **NO_AUTOCOMPLETE}),
+        error_messages={
+            "invalid": "Enter the bar's weight as a number, such as 20.",
+            "min_value": "A bar weighs 0 or more.",
+            "max_value": f"A bar weighs at most {MAX_BAR_WEIGHT}.",
+            "max_decimal_places": "Two decimals at most.",
+            "max_digits": f"A bar weighs at most {MAX_BAR_WEIGHT}.",
+        },
+    )
+
+
+class BarAndPlatesForm(forms.Form):
+    """The lifter's bar and the plates they have, in their unit."""
+
+    bar = bar_weight_field(True, "What your usual barbell weighs.")
+    plates = forms.CharField(
+        label="Plates",
+        max_length=200,
+        help_text="Each weight of plate you have (a pair of each), heaviest first or not: "
+        "“25 20 15 10 5 2.5 1.25”.",
+        widget=forms.TextInput(attrs=NO_AUTOCOMPLETE),
+    )
+
+    def clean_plates(self):
+        from .plates import PLATE_SEPARATOR
+
+        plates = []
+        for part in PLATE_SEPARATOR.split(self.cleaned_data["plates"].strip()):
+            try:
+                plate = Decimal(part.replace(",", "."))
+            except InvalidOperation:
+                raise ValidationError(f"“{part[:20]}” is not a plate's weight.") from None
+            if not plate.is_finite() or not 0 < plate <= MAX_PLATE_WEIGHT:
+                raise ValidationError(
+                    f"A plate weighs more than 0 and at most {MAX_PLATE_WEIGHT}: “{part[:20]}”."
+                )
+            if plate != plate.quantize(Decimal("0.01")):
+                raise ValidationError(f"Two decimals at most: “{part[:20]}”.")
+            if plate not in plates:
+                plates.append(plate)
+        if len(plates) > MAX_PLATE_KINDS:
+            raise ValidationError(f"{MAX_PLATE_KINDS} weights of plate at most.")
+        return tuple(sorted(plates, reverse=True))
+
+
+class ExerciseBarForm(forms.Form):
+    """A bar of the exercise's own (EZ bar, trap bar); empty: the lifter's bar."""
+
+    bar_weight = bar_weight_field(
+        False, "For a bar of its own (EZ bar, trap bar); empty: your usual bar (Settings)."
+    )

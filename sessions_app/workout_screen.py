@@ -33,6 +33,7 @@ from .models import (
 )
 from .models.exercises import guessed_kind
 from .numbers import reps_to_log, whole_number
+from .plates import BarAndPlates, bar_and_plates_for, with_own_bars
 from .set_text import compact_text, load_text
 
 # Last time is looked for in this many recent workouts in one query; an exercise not
@@ -145,6 +146,9 @@ class ExerciseCard:
     current: bool = False
     rows: list = field(default_factory=list)
     kind: str = ExerciseKind.OTHER
+    exercise: Exercise | None = None
+    # The bar and plates of a barbell exercise (plates.py); None for any other kind.
+    bar_and_plates: BarAndPlates | None = None
 
     @functools.cached_property
     def key(self):
@@ -157,6 +161,17 @@ class ExerciseCard:
     @property
     def is_timed(self):
         return self.kind == ExerciseKind.TIMED
+
+    @property
+    def plates_data(self):
+        """For the card's data-plates attribute: plates.js works the plates out offline."""
+        return self.bar_and_plates.as_data() if self.bar_and_plates else None
+
+    def plates_text(self, row):
+        """What goes on the bar for a row's weight (the page without JavaScript shows it
+        under ⋯), "" for no barbell or no weight."""
+        loading = self.bar_and_plates and self.bar_and_plates.load_typed(row.weight)
+        return loading.text() if loading else ""
 
     @property
     def reps_name(self):
@@ -267,6 +282,7 @@ def cards_for(targets, sets, default_rest, unit):
             rest_seconds=target.rest_seconds or default_rest,
             unit=unit,
             kind=target.exercise.kind,
+            exercise=target.exercise,
         )
         for target in targets
     ]
@@ -277,6 +293,7 @@ def cards_for(targets, sets, default_rest, unit):
             rest_seconds=default_rest,
             unit=unit,
             kind=logged[0].exercise.kind,
+            exercise=logged[0].exercise,
         )
         for logged in by_key.values()
     ]
@@ -417,8 +434,10 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     targets = []
     if routine is not None:
         targets = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
+        targets = with_own_bars(targets, workout.owner_id)
     default_rest = routine.rest_seconds if routine else DEFAULT_REST_SECONDS
-    unit = LifterProfile.unit_of(workout.owner_id)
+    profile = LifterProfile.at_the_bar(workout.owner_id)
+    unit = profile.unit
     sets = list(workout.sets.select_related("exercise"))
     cards = cards_for(targets, sets, default_rest, unit)
     extra_rows = {name: count for name, count in (extra_rows or {}).items() if name.strip()}
@@ -433,7 +452,9 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     if with_last_time:
         history = last_time(workout.owner_id, [card.key for card in cards], workout.date)
     bound_key = exercise_key(bound_form.data.get("exercise", "")) if bound_form else None
+    lifters_bar = profile.bar_and_plates()
     for card in cards:
+        card.bar_and_plates = bar_and_plates_for(card, lifters_bar)
         card.last_time = history.get(card.key)
         card.extra_rows = sum(n for name, n in extra_rows.items() if exercise_key(name) == card.key)
         card.plan(bound_form if card.key == bound_key else None)

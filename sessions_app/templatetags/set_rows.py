@@ -65,6 +65,7 @@ PLANNED_ROW = (
         '<span class="visually-hidden">Type, RPE and notes for {{row_name}}</span></label>'
         '<button type="submit" class="tick" '
         'aria-label="Log {{row_name}} of {{exercise}}">✓</button>'
+        "{{plates}}"
         '<div class="row-extra">'
         '<label>Type <select name="set_type">{{set_type_options}}</select></label>'
         '<label>RPE <select name="rpe">{{rpe_options}}</select></label>'
@@ -76,6 +77,12 @@ PLANNED_ROW = (
     .replace("{{", "{")
     .replace("}}", "}")
 )
+
+
+def plates_line(text):
+    """What goes on the bar (plates.py): shown under ⋯, or as the weight is tapped
+    (plates.js writes it again as the weight changes)."""
+    return format_html('<p class="plates-line" aria-live="polite">{}</p>', text)
 
 
 def csrf_token_text(context):
@@ -121,6 +128,7 @@ def planned_row(context, row, card):
         focus_reps=" autofocus" if row.focus == "reps" else "",
         focus_notes=" autofocus" if row.focus == "notes" else "",
         more_open=" checked" if extras_shown else "",
+        plates=plates_line(card.plates_text(row)) if card.bar_and_plates else "",
         set_type_options=row.set_type_options,
         rpe_options=row.rpe_options,
         errors=errors,

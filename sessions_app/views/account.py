@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ..forms import (
     THEME_CHOICES,
     ApiTokenForm,
+    BarAndPlatesForm,
     LogOutEverywhereForm,
     ThemeForm,
     ThrottledPasswordChangeForm,
@@ -24,6 +25,7 @@ from ..forms import (
 )
 from ..models import ApiToken, LifterProfile
 from ..models.accounts import time_zone_names
+from ..plates import number_text, plates_text
 from ..time_zones import remember_zone, zone_name
 
 SETTINGS_TEMPLATE = "sessions_app/account/settings.html"
@@ -44,7 +46,15 @@ def needs_unit_choice(user):
 def settings_context(request, **overrides):
     unit = LifterProfile.unit_of(request.user.pk)
     zone = zone_name(request)
+    bar_and_plates = LifterProfile.bar_and_plates_of(request.user.pk)
     context = {
+        "unit": unit,
+        "plates_form": BarAndPlatesForm(
+            initial={
+                "bar": number_text(bar_and_plates.bar),
+                "plates": plates_text(bar_and_plates.plates),
+            }
+        ),
         "unit_form": WeightUnitForm(initial={"weight_unit": unit}),
         "theme_form": ThemeForm(initial={"theme": theme_of(request)}),
         "zone_form": TimeZoneForm(initial={"time_zone": zone or settings.TIME_ZONE}),
@@ -81,6 +91,21 @@ def choose_unit(request):
         "change this any time in Settings.",
     )
     return redirect(back)
+
+
+@require_POST
+def choose_plates(request):
+    """The lifter's bar and plates, in their unit (the other unit's stay as they were)."""
+    form = BarAndPlatesForm(request.POST)
+    if not form.is_valid():
+        return render(request, SETTINGS_TEMPLATE, settings_context(request, plates_form=form))
+    unit = LifterProfile.unit_of(request.user.pk)
+    bar, plates = form.cleaned_data["bar"], plates_text(form.cleaned_data["plates"])
+    LifterProfile.objects.update_or_create(
+        user=request.user, defaults={f"bar_{unit}": bar, f"plates_{unit}": plates}
+    )
+    messages.success(request, f"Your bar: {number_text(bar)} {unit}; your plates: {plates}.")
+    return redirect(reverse("account_settings") + "#plates-title")
 
 
 def theme_of(request):

@@ -763,3 +763,36 @@ class ExerciseBarForm(forms.Form):
     bar_weight = bar_weight_field(
         False, "For a bar of its own (EZ bar, trap bar); empty: your usual bar (Settings)."
     )
+
+
+class WarmupRampForm(forms.Form):
+    """The lifter's warm-up ramp, as "bar×10, 40%×5, 60%×3, 80%×2"."""
+
+    ramp = forms.CharField(
+        label="Warm-up ramp",
+        max_length=200,
+        help_text="Steps before the working weight, lightest first: “bar×10” is the bar alone, "
+        "“60%×3” three reps at 60 % of the working weight (rounded to your plates).",
+        widget=forms.TextInput(attrs=NO_AUTOCOMPLETE),
+    )
+
+    def clean_ramp(self):
+        from .warmups import RampError, ramp_from_text
+
+        try:
+            return ramp_from_text(self.cleaned_data["ramp"])
+        except RampError as error:
+            raise ValidationError(str(error)) from None
+
+
+class AddWarmupsForm(forms.Form):
+    """ "Add warm-ups" on a card: its exercise and the working weight they ramp up to."""
+
+    exercise = forms.CharField(max_length=EXERCISE_MAX_LENGTH)
+    weight = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        max_value=max(PLAUSIBLE_WEIGHT.values()),
+        max_digits=8,
+        decimal_places=2,
+        error_messages={"required": "Enter a working weight first."},
+    )

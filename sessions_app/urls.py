@@ -7,6 +7,7 @@ urlpatterns = [
     path("workouts/start/", workouts.start_workout, name="start_session"),
     path("workouts/<str:session_id>/", workouts.workout, name="workout"),
     path("workouts/<str:session_id>/sets/", workouts.log_set, name="log_set"),
+    path("workouts/<str:session_id>/warm-ups/", workouts.add_warmups, name="add_warmups"),
     path("workouts/<str:session_id>/note/", workouts.save_note, name="save_note"),
     path(
         "workouts/<str:session_id>/complete/",

@@ -35,6 +35,7 @@ from .models.exercises import guessed_kind
 from .numbers import reps_to_log, whole_number
 from .plates import BarAndPlates, bar_and_plates_for, with_own_bars
 from .set_text import compact_text, load_text
+from .warmups import planned_warmup_rows, ramp_of, working_weight
 
 # Last time is looked for in this many recent workouts in one query; an exercise not
 # among them (rare) costs one indexed query of its own.
@@ -88,7 +89,7 @@ class PlannedRow:
     set_type: str = SetType.WORKING
     rpe: str = ""
     form: SetForm | None = None
-    prefilled_from: str = ""  # "last time", "previous row" (the page carries it on) or "plan"
+    prefilled_from: str = ""  # "last time", "previous row" (carried on), "plan", "warm-up ramp"
     is_planned = True
 
     @property
@@ -149,6 +150,9 @@ class ExerciseCard:
     exercise: Exercise | None = None
     # The bar and plates of a barbell exercise (plates.py); None for any other kind.
     bar_and_plates: BarAndPlates | None = None
+    # Warm-ups asked for (warmups.py: Workout.planned_warmups) and the lifter's ramp.
+    warmups_asked: dict | None = None
+    ramp: tuple = ()
 
     @functools.cached_property
     def key(self):
@@ -161,6 +165,16 @@ class ExerciseCard:
     @property
     def is_timed(self):
         return self.kind == ExerciseKind.TIMED
+
+    @functools.cached_property
+    def working_weight(self):
+        """What "Add warm-ups" ramps up to: a barbell's first working weight, or None."""
+        return working_weight(self) if self.bar_and_plates else None
+
+    @property
+    def offers_warmups(self):
+        """ "Add warm-ups": a barbell with a working weight, before its working sets."""
+        return bool(self.working_weight) and not self.warmups_asked and not self.working_sets
 
     @property
     def plates_data(self):
@@ -247,6 +261,7 @@ class ExerciseCard:
         if bound_form is not None and number in planned:
             planned[number].take_back(bound_form)
         self.rows = [s for s in self.sets if s.is_warmup]
+        self.rows += planned_warmup_rows(self, self.warmups_asked, self.ramp)
         previous = None
         for number in sorted(logged | planned.keys()):
             if number in planned:
@@ -452,9 +467,10 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     if with_last_time:
         history = last_time(workout.owner_id, [card.key for card in cards], workout.date)
     bound_key = exercise_key(bound_form.data.get("exercise", "")) if bound_form else None
-    lifters_bar = profile.bar_and_plates()
+    lifters_bar, ramp = profile.bar_and_plates(), ramp_of(profile)
     for card in cards:
         card.bar_and_plates = bar_and_plates_for(card, lifters_bar)
+        card.warmups_asked, card.ramp = workout.planned_warmups.get(card.key), ramp
         card.last_time = history.get(card.key)
         card.extra_rows = sum(n for name, n in extra_rows.items() if exercise_key(name) == card.key)
         card.plan(bound_form if card.key == bound_key else None)

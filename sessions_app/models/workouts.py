@@ -142,6 +142,9 @@ class Workout(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField("workout note", blank=True, default="")
+    # Warm-ups asked for on the workout screen ("Add warm-ups", warmups.py): {exercise
+    # key: {"weight": the working weight, "logged": warm-ups logged before}}.
+    planned_warmups = models.JSONField(default=dict, blank=True, editable=False)
     synced_to_sheets = models.BooleanField(default=False)
     # Bumped on every change the sheet must follow; the sync marks a workout synced
     # only if the revision it copied is still the current one.

@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from ..forms import SetForm
 from ..models import SetType
 from ..set_text import set_html
+from ..warmups import RAMP_ROW
 
 register = template.Library()
 
@@ -101,8 +102,10 @@ def planned_row(context, row, card):
     if row.errors:
         items = format_html_join("", "<li>{}</li>", ((message,) for message in row.errors))
         errors = format_html('<ul class="errorlist row-errors" role="alert">{}</ul>', items)
-    # The ⋯ panel opens for what it holds, never for a weight or reps to fix.
-    extras_shown = row.extras_with_errors or row.notes or row.rpe or row.set_type != SetType.WORKING
+    # The ⋯ panel opens for what it holds, never for a weight or reps to fix (nor for a
+    # warm-up of the ramp: planned as one, not chosen in the panel).
+    chosen_type = row.set_type != SetType.WORKING and row.prefilled_from != RAMP_ROW
+    extras_shown = row.extras_with_errors or row.notes or row.rpe or chosen_type
     row_name = "warm-up" if row.is_warmup else f"set {row.set_number}"
     return format_html(
         PLANNED_ROW,

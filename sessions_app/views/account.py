@@ -21,12 +21,14 @@ from ..forms import (
     ThemeForm,
     ThrottledPasswordChangeForm,
     TimeZoneForm,
+    WarmupRampForm,
     WeightUnitForm,
 )
 from ..models import ApiToken, LifterProfile
 from ..models.accounts import time_zone_names
 from ..plates import number_text, plates_text
 from ..time_zones import remember_zone, zone_name
+from ..warmups import ramp_of, ramp_text
 
 SETTINGS_TEMPLATE = "sessions_app/account/settings.html"
 # A new token's secret waits here, in the lifter's own session, for the one page that shows
@@ -46,8 +48,10 @@ def needs_unit_choice(user):
 def settings_context(request, **overrides):
     unit = LifterProfile.unit_of(request.user.pk)
     zone = zone_name(request)
-    bar_and_plates = LifterProfile.bar_and_plates_of(request.user.pk)
+    profile = LifterProfile.at_the_bar(request.user.pk)
+    bar_and_plates = profile.bar_and_plates()
     context = {
+        "ramp_form": WarmupRampForm(initial={"ramp": ramp_text(ramp_of(profile))}),
         "unit": unit,
         "plates_form": BarAndPlatesForm(
             initial={
@@ -106,6 +110,17 @@ def choose_plates(request):
     )
     messages.success(request, f"Your bar: {number_text(bar)} {unit}; your plates: {plates}.")
     return redirect(reverse("account_settings") + "#plates-title")
+
+
+@require_POST
+def choose_warmup_ramp(request):
+    form = WarmupRampForm(request.POST)
+    if not form.is_valid():
+        return render(request, SETTINGS_TEMPLATE, settings_context(request, ramp_form=form))
+    ramp = ramp_text(form.cleaned_data["ramp"])
+    LifterProfile.objects.update_or_create(user=request.user, defaults={"warmup_ramp": ramp})
+    messages.success(request, f"Your warm-ups: {ramp}.")
+    return redirect(reverse("account_settings") + "#warmups-title")
 
 
 def theme_of(request):

@@ -13,6 +13,7 @@ from ..forms import (
     EXERCISE_MAX_LENGTH,
     MISSING_REPS,
     MISSING_WEIGHT,
+    AddWarmupsForm,
     EditSetForm,
     SetForm,
     StartWorkoutForm,
@@ -32,6 +33,7 @@ from ..models import (
     give_starter_routines,
 )
 from ..progress import workout_summary
+from ..warmups import ask_for_warmups
 from ..workout_screen import (
     ExerciseCard,
     PlannedRow,
@@ -229,6 +231,26 @@ def invalid_row(request, workout, form):
     row = next(row for row in card.planned_rows if row.form is form)
     context = workout_context(workout, plan, card=card, row=row)
     return render(request, f"{WORKOUT_TEMPLATE}#planned-row", context)
+
+
+@require_POST
+def add_warmups(request, session_id):
+    """ "Add warm-ups" on a card: the ramp's rows planned (warmups.py), the card shown
+    again (the page, without JavaScript)."""
+    workout = get_workout(request, session_id)
+    form = AddWarmupsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a working weight first, then add warm-ups.")
+        return redirect_to(request, workout.get_absolute_url())
+    exercise = form.cleaned_data["exercise"]
+    try:
+        ask_for_warmups(workout, exercise, form.cleaned_data["weight"])
+    except WorkoutClosed:
+        messages.error(request, "This workout is already finished.")
+        return redirect_to(request, workout.get_absolute_url())
+    if not request.htmx:
+        return redirect(exercise_url(workout, exercise))
+    return render_card(request, workout, exercise)
 
 
 def fix_instead(request, workout):

@@ -113,6 +113,15 @@
     form.classList.add("plates-shown");
   }
 
+  // "Add warm-ups" ramps up to the weight the first working row shows now, typed or not.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!form.matches?.("form.add-warmups")) return;
+    const first = form.closest("details.exercise")?.querySelector("form.log-set:not(.warmup) input.weight");
+    const weight = first && typedWeight(first.value);
+    if (weight) form.elements.weight.value = numberText(weight);
+  }, true);
+
   const rowOf = (target) => target.closest?.("form.log-set");
   document.addEventListener("focusin", (event) => {
     if (event.target.matches?.("input.weight") && rowOf(event.target)) show(rowOf(event.target));

@@ -796,3 +796,51 @@ class AddWarmupsForm(forms.Form):
         decimal_places=2,
         error_messages={"required": "Enter a working weight first."},
     )
+
+
+# A bodyweight outside these is a slip of the thumb (or the other unit).
+PLAUSIBLE_BODYWEIGHT = {WeightUnit.KG: (20, 350), WeightUnit.LB: (44, 770)}
+EARLIEST_BODYWEIGHT_DAY = datetime.date(1900, 1, 1)
+
+
+class BodyweightForm(forms.Form):
+    """The lifter's bodyweight of a day, in their unit (a second of a day replaces it)."""
+
+    weight = forms.DecimalField(
+        label="Bodyweight",
+        max_digits=6,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", **NO_AUTOCOMPLETE}),
+        error_messages={
+            "required": "Enter your bodyweight.",
+            "invalid": "Enter your bodyweight as a number, such as 80.5.",
+            "max_decimal_places": "Two decimals at most.",
+            "max_digits": "Enter your bodyweight as a number, such as 80.5.",
+        },
+    )
+    day = forms.DateField(
+        label="Day",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a day, such as 2026-12-03."},
+    )
+
+    def __init__(self, *args, unit=WeightUnit.LB, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["weight"].help_text = f"In {unit}."
+
+    def clean_weight(self):
+        weight = self.cleaned_data["weight"]
+        low, high = PLAUSIBLE_BODYWEIGHT[self.unit]
+        if not weight.is_finite() or not low <= weight <= high:
+            raise ValidationError(f"A bodyweight is between {low} and {high} {self.unit}.")
+        return weight
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        latest = timezone.localdate() + datetime.timedelta(days=DAYS_AHEAD_ALLOWED)
+        if day > latest:
+            raise ValidationError("That day has not come yet.")
+        if day < EARLIEST_BODYWEIGHT_DAY:
+            raise ValidationError("Enter a day since 1900.")
+        return day

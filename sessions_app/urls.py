@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import exercises, history, imports, progress, routines, workouts
+from .views import bodyweight, exercises, history, imports, progress, routines, workouts
 
 urlpatterns = [
     path("", workouts.home, name="home"),
@@ -43,6 +43,7 @@ urlpatterns = [
     path("history/import/<int:batch_id>/confirm/", imports.confirm, name="import_confirm"),
     path("history/import/<int:batch_id>/cancel/", imports.cancel, name="import_cancel"),
     path("progress/", progress.progress, name="progress"),
+    path("progress/bodyweight/", bodyweight.bodyweight, name="bodyweight"),
     path("progress/exercise/", progress.exercise_chart, name="exercise_progress"),
     path("exercises/", exercises.exercise_list, name="exercise_list"),
     path("exercises/edit/", exercises.exercise_detail, name="exercise_detail"),

@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from .batches import batched
 from .history import mark_unsynced
+from .units import WeightUnit
 
 NAME_MAX_LENGTH = 100
 # Names suggested as a lifter types one: all of their own and the library's, in practice.
@@ -153,7 +154,7 @@ class Exercise(models.Model):
     bar_weight = models.DecimalField(
         "bar weight", max_digits=6, decimal_places=2, null=True, blank=True
     )
-    bar_unit = models.CharField(max_length=2, blank=True)
+    bar_unit = models.CharField(max_length=2, choices=WeightUnit, blank=True)
 
     objects = ExerciseQuerySet.as_manager()
 

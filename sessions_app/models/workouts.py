@@ -268,9 +268,11 @@ class Workout(models.Model):
         mark_unsynced(self.pk)
 
     def complete(self, now=None):
+        from .bodyweight import apply_bodyweight
         from .records import add_completed_workout
 
         self._close(self.Status.COMPLETED, completed_at=now or timezone.now())
+        apply_bodyweight(self.owner_id, [self.pk], refresh=False)
         add_completed_workout(self)
         mark_unsynced(self.pk)
 
@@ -296,9 +298,13 @@ class Workout(models.Model):
         from .records import refresh_records
 
         self.save(update_fields=fields)
+        from .bodyweight import apply_bodyweight
+
         completed = self.Status.COMPLETED
         if was_status == completed and self.status != completed:
             sets_leave_sheet(self.owner_id, self.sets.all())
+        if self.status == completed and {"date", "status"} & set(fields):
+            apply_bodyweight(self.owner_id, [self.pk], refresh=False)  # the day's, now
         if completed in (was_status, self.status) and self.RECORD_FIELDS & set(fields):
             refresh_records(self.owner_id, self.exercise_ids())
         mark_unsynced(self.pk)
@@ -395,6 +401,9 @@ class Set(models.Model):
     weight_value = models.DecimalField(max_digits=8, decimal_places=2, null=True, editable=False)
     reps_value = models.PositiveIntegerField(null=True, editable=False)
     estimated_1rm = models.DecimalField(max_digits=8, decimal_places=1, null=True, editable=False)
+    # A set on bodyweight: the lifter's bodyweight on the workout's day, in the set's unit,
+    # once they record one (models/bodyweight.py); its load is this plus what was added.
+    bodyweight = models.DecimalField(max_digits=6, decimal_places=2, null=True, editable=False)
 
     objects = SetQuerySet.as_manager()
 
@@ -443,6 +452,9 @@ class Set(models.Model):
         if workout.status == Workout.Status.COMPLETED:
             mark_unsynced(workout.pk)
             if self.RECORD_FIELDS & set(fields):
+                from .bodyweight import apply_bodyweight
+
+                apply_bodyweight(workout.owner_id, [workout.pk], refresh=False)
                 exercise_ids = {self.exercise_id, was_exercise_id} - {None}
                 refresh_records(workout.owner_id, exercise_ids)
 
@@ -467,17 +479,16 @@ class Set(models.Model):
         self.weight_value = weight if weight is None or abs(weight) < MAX_WEIGHT else None
         reps = parse_reps(self.reps)
         self.reps_value = reps if reps is None or reps < MAX_REPS else None
-        # A negative load (assisted) is no record and takes nothing off the volume; a time
-        # ("60s", "1:00": a hold) is no repetitions to estimate a maximum from.
-        loaded = self.weight_value is not None and self.weight_value >= 0
-        loaded = loaded and parse_duration(self.reps) is None
-        self.estimated_1rm = (
-            estimated_one_rep_max(self.weight_value, self.reps_value) if loaded else None
-        )
+        # A negative load (assisted) is no record and takes nothing off the volume, until
+        # the lifter's bodyweight makes it a load; a time ("60s", "1:00": a hold) is no
+        # repetitions to estimate a maximum from.
+        load = load_of(self.weight_value, self.bodyweight)
+        loaded = load is not None and load >= 0 and parse_duration(self.reps) is None
+        self.estimated_1rm = estimated_one_rep_max(load, self.reps_value) if loaded else None
 
     @property
     def volume(self):
-        return volume_of(self.weight_value, self.reps_value, self.reps)
+        return volume_of(self.weight_value, self.reps_value, self.reps, self.bodyweight)
 
     def to_dict(self):
         return {
@@ -590,9 +601,21 @@ class Set(models.Model):
         return True
 
 
-def volume_of(weight_value, reps_value, reps):
-    """Weight × reps, for a workout's total; None when either is not a number, for an
-    assisted (negative) weight, and for a time ("60s": a hold has no reps)."""
+def load_of(weight_value, bodyweight=None):
+    """What a set lifted: its weight, or on bodyweight (a bodyweight known, see
+    models/bodyweight.py) the bodyweight plus what was added ("BW+25": 25; assisted,
+    "BW-20": −20; "BW" or no weight: nothing). The one rule of a set's load, for its
+    estimated 1RM and its volume."""
+    if bodyweight is None:
+        return weight_value
+    return bodyweight + (weight_value or 0)
+
+
+def volume_of(weight_value, reps_value, reps, bodyweight=None):
+    """Load × reps (load_of), for a workout's total; None when either is not a number,
+    for an assisted (negative) weight without a bodyweight, and for a time ("60s": a hold
+    has no reps)."""
+    weight_value = load_of(weight_value, bodyweight)
     if weight_value is None or reps_value is None or weight_value < 0:
         return None
     if not reps.isdigit() and parse_duration(reps) is not None:

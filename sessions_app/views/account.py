@@ -29,6 +29,7 @@ from ..models.accounts import time_zone_names
 from ..plates import number_text, plates_text
 from ..time_zones import remember_zone, zone_name
 from ..warmups import ramp_of, ramp_text
+from .bodyweight import bodyweight_context
 
 SETTINGS_TEMPLATE = "sessions_app/account/settings.html"
 # A new token's secret waits here, in the lifter's own session, for the one page that shows
@@ -51,6 +52,7 @@ def settings_context(request, **overrides):
     profile = LifterProfile.at_the_bar(request.user.pk)
     bar_and_plates = profile.bar_and_plates()
     context = {
+        **bodyweight_context(request, unit),
         "ramp_form": WarmupRampForm(initial={"ramp": ramp_text(ramp_of(profile))}),
         "unit": unit,
         "plates_form": BarAndPlatesForm(

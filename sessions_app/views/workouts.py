@@ -44,6 +44,7 @@ from ..workout_screen import (
     workout_plan,
 )
 from .account import needs_unit_choice
+from .bodyweight import bodyweight_context
 
 WORKOUT_TEMPLATE = "sessions_app/workout.html"
 
@@ -77,6 +78,7 @@ def home(request):
     workouts = Workout.objects.owned_by(request.user).with_title()
     active = workouts.active().first()
     context = {"active": active, "recent": workouts.completed()[:5]}
+    context |= bodyweight_context(request)
     if not active:
         give_starter_routines(request.user)
         form = StartWorkoutForm(owner=request.user, initial={"date": timezone.localdate()})

@@ -828,6 +828,7 @@ class BodyweightForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.unit = unit
         self.fields["weight"].help_text = f"In {unit}."
+        self.fields["weight"].widget.attrs["placeholder"] = unit
 
     def clean_weight(self):
         weight = self.cleaned_data["weight"]

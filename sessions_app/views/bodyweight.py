@@ -54,5 +54,6 @@ def bodyweight(request):
         "points": chart.points if chart else [],
         "entries": list(reversed(points))[:ENTRIES_SHOWN],
         "latest": None,
+        "form_title": "Record your bodyweight",
     }
     return render(request, BODYWEIGHT_TEMPLATE, context)

@@ -37,6 +37,8 @@ def test_warmup_rows_are_added_and_logged_with_one_tap_each(phone, alice, lower1
     assert weights == ["20", "40", "62.5", "82.5"]
     expect(warmups.locator(".set-number")).to_have_text(["W", "W", "W", "W"])
     expect(squat.get_by_role("button", name="Add warm-ups to Back Squat")).to_have_count(0)
+    # What was typed in the rows stays as typed.
+    expect(squat.locator("form.log-set:not(.warmup) [name=weight]").first).to_have_value("102.5")
     warmups.first.locator("[name=weight]").click()
     expect(warmups.first.locator(".plates-line")).to_have_text("20 kg bar alone")
     screenshots.take(page, "warm-ups")

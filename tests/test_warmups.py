@@ -148,12 +148,15 @@ def test_a_warmup_logged_before_asking_does_not_use_up_a_step(alice_client, squa
     assert len(warmup_rows(squat_card(alice_client, squat_day))) == 4
 
 
-def test_with_htmx_the_card_comes_back_with_its_warmup_rows(alice_client, squat_day):
+def test_with_htmx_only_the_warmup_rows_come_back(alice_client, squat_day):
     response = add_warmups(alice_client, squat_day, weight="102.5", headers=HTMX)
     fragment = response.content.decode()
     assert response.status_code == 200
-    assert "<html" not in fragment and fragment.lstrip().startswith("<details")
+    # The rows alone (the rows typed into stay as typed), and the button goes.
+    assert "<html" not in fragment and "<details" not in fragment
+    assert fragment.count("<form") == 4
     assert warmup_rows(fragment) == [("20", "10"), ("40", "5"), ("62.5", "3"), ("82.5", "2")]
+    assert 'hx-swap-oob="delete"' in fragment
 
 
 def test_the_lifters_own_ramp_from_settings(alice, alice_client, squat_day):

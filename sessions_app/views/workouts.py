@@ -252,7 +252,12 @@ def add_warmups(request, session_id):
         return redirect_to(request, workout.get_absolute_url())
     if not request.htmx:
         return redirect(exercise_url(workout, exercise))
-    return render_card(request, workout, exercise)
+    plan = workout_plan(workout)
+    card = find_card(plan.cards, exercise)
+    if card is None:
+        return HttpResponse("")
+    context = workout_context(workout, plan, card=card)
+    return render(request, f"{WORKOUT_TEMPLATE}#warmup-rows", context)
 
 
 def fix_instead(request, workout):

@@ -61,3 +61,22 @@ def test_a_row_added_in_the_page_shows_plates_too(phone, alice, lower1):
     added = squat.locator("form.log-set").last
     added.locator("[name=weight]").fill("225")
     expect(added.locator(".plates-line")).to_have_text("45 lb bar + 45 + 45 each side")
+
+
+def test_without_javascript_the_plates_are_under_the_rows_dots(
+    phone_without_javascript, alice, lower1
+):
+    LifterProfile.objects.create(user=alice, weight_unit="lb")
+    past_workout(
+        alice,
+        lower1,
+        datetime.date.today() - datetime.timedelta(days=3),
+        [("Back Squat", "225", "5")],
+    )
+    page = phone_without_javascript
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    first = planned_row(card(page, "Back Squat"), 1)
+    expect(first.locator(".plates-line")).to_be_hidden()
+    first.locator(".more").click()
+    expect(first.locator(".plates-line")).to_have_text("45 lb bar + 45 + 45 each side")

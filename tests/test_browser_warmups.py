@@ -58,3 +58,31 @@ def test_warmup_rows_are_added_and_logged_with_one_tap_each(phone, alice, lower1
         ("working", 1, "102.5"),
     ]
     screenshots.take(page, "warm-ups-logged")
+
+
+def test_without_javascript_warmups_are_a_form_that_reloads_the_page(
+    phone_without_javascript, alice, lower1
+):
+    LifterProfile.objects.create(user=alice, weight_unit="lb")
+    past_workout(
+        alice,
+        lower1,
+        datetime.date.today() - datetime.timedelta(days=3),
+        [("Back Squat", "225", "5")],
+    )
+    page = phone_without_javascript
+    log_in(page, "alice", "alice-password")
+    start_workout(page)
+    card(page, "Back Squat").get_by_role("button", name="Add warm-ups to Back Squat").click()
+    squat = card(page, "Back Squat")
+    warmups = squat.locator("form.log-set.warmup")
+    expect(warmups).to_have_count(4)
+    weights = warmups.locator("[name=weight]").evaluate_all(
+        "(fields) => fields.map((f) => f.value)"
+    )
+    assert weights == ["45", "90", "135", "180"]
+    warmups.first.locator("button.tick").click()
+    squat = card(page, "Back Squat")
+    expect(squat.locator(".set-row.done.warmup")).to_have_count(1)
+    expect(squat.locator("form.log-set.warmup")).to_have_count(3)
+    assert Set.objects.filter(set_type="warmup", weight="45", reps="10").count() == 1

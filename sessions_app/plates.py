@@ -170,6 +170,21 @@ class BarAndPlates:
         asked = typed_weight(text)
         return None if asked is None else load(asked, self.bar, self.plates, self.unit)
 
+    def text_for_typed(self, text):
+        """What goes on the bar for a row's weight field, "" for no weight: worked out once
+        per weight (a card's rows mostly share theirs; the page draws 25 rows)."""
+        if text not in self.texts:
+            self.texts[text] = text_for_typed(text, self.bar, self.plates, self.unit)
+        return self.texts[text]
+
+    @functools.cached_property
+    def texts(self):
+        return {}
+
+    @functools.cached_property
+    def data(self):
+        return self.as_data()
+
     def as_data(self):
         """For the card's data-plates attribute (plates.js reads it)."""
         return json.dumps(
@@ -179,6 +194,13 @@ class BarAndPlates:
                 "plates": [number_text(plate) for plate in self.plates],
             }
         )
+
+
+@functools.lru_cache(maxsize=1024)
+def text_for_typed(text, bar, plates, unit):
+    asked = typed_weight(text)
+    loading = None if asked is None else load(asked, bar, plates, unit)
+    return loading.text() if loading else ""
 
 
 def exercise_bar(exercise, unit):

@@ -179,13 +179,12 @@ class ExerciseCard:
     @property
     def plates_data(self):
         """For the card's data-plates attribute: plates.js works the plates out offline."""
-        return self.bar_and_plates.as_data() if self.bar_and_plates else None
+        return self.bar_and_plates.data if self.bar_and_plates else None
 
     def plates_text(self, row):
         """What goes on the bar for a row's weight (the page without JavaScript shows it
         under ⋯), "" for no barbell or no weight."""
-        loading = self.bar_and_plates and self.bar_and_plates.load_typed(row.weight)
-        return loading.text() if loading else ""
+        return self.bar_and_plates.text_for_typed(row.weight) if self.bar_and_plates else ""
 
     @property
     def reps_name(self):

@@ -10,10 +10,12 @@ logged ones. Through the template engine each planned row cost 0.33 ms, 8 of the
 string, the same markup costs a fraction of that.
 """
 
+import html
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from ..forms import SetForm
@@ -80,10 +82,14 @@ PLANNED_ROW = (
 )
 
 
+PLATES_LINE = '<p class="plates-line" aria-live="polite">{}</p>'
+
+
 def plates_line(text):
     """What goes on the bar (plates.py): shown under ⋯, or as the weight is tapped
-    (plates.js writes it again as the weight changes)."""
-    return format_html('<p class="plates-line" aria-live="polite">{}</p>', text)
+    (plates.js writes it again as the weight changes). The words are ours and the
+    numbers the plates': escaped all the same, once (format_html per row cost more)."""
+    return SafeString(PLATES_LINE.format(html.escape(text)))
 
 
 def csrf_token_text(context):

@@ -448,7 +448,8 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     targets = []
     if routine is not None:
         targets = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
-        targets = with_own_bars(targets, workout.owner_id)
+        if routine.owner_id is None:  # a starter's rows point to the library's exercises
+            targets = with_own_bars(targets, workout.owner_id)
     default_rest = routine.rest_seconds if routine else DEFAULT_REST_SECONDS
     profile = LifterProfile.at_the_bar(workout.owner_id)
     unit = profile.unit

@@ -136,6 +136,8 @@ def test_another_lifters_bodyweight_counts_for_nobody_else(alice, bob, dips):
 def test_a_bodyweight_recorded_from_home_comes_back_home(alice, alice_client, kilos):
     page = alice_client.get(reverse("home")).content.decode()
     assert 'name="weight"' in page and 'action="/progress/bodyweight/"' in page
+    # One field: the day is today's.
+    assert f'<input type="hidden" name="day" value="{datetime.date.today().isoformat()}">' in page
     data = {"weight": "80.5", "day": DAY.isoformat(), "next": "/"}
     response = alice_client.post(reverse("bodyweight"), data)
     assert response.status_code == 302 and response.url == "/"

@@ -7,6 +7,8 @@ from .views import account
 urlpatterns = [
     path("settings/", account.settings_page, name="account_settings"),
     path("settings/unit/", account.choose_unit, name="choose_unit"),
+    path("settings/plates/", account.choose_plates, name="choose_plates"),
+    path("settings/warm-ups/", account.choose_warmup_ramp, name="choose_warmup_ramp"),
     path("settings/theme/", account.choose_theme, name="choose_theme"),
     path("settings/time-zone/", account.choose_time_zone, name="choose_time_zone"),
     path("settings/time-zone/browser/", account.browser_time_zone, name="browser_time_zone"),

@@ -15,6 +15,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from .login import ThrottledAdminAuthenticationForm, pooled
 from .models import (
     ApiToken,
+    BodyweightEntry,
     Exercise,
     ImportBatch,
     LoginThrottle,
@@ -202,6 +203,25 @@ class RoutineExerciseInline(admin.TabularInline):
     extra = 1
     fields = ["position", "exercise", "target_sets", "target_reps", "rest_seconds"]
     raw_id_fields = ["exercise"]
+
+
+@admin.register(BodyweightEntry)
+class BodyweightEntryAdmin(DeleteOneByOne, admin.ModelAdmin):
+    """A lifter's bodyweight, a value a day: a change here reaches their bodyweight sets
+    and records as one from the app does (models/bodyweight.py)."""
+
+    list_display = ["owner", "day", "weight", "unit"]
+    list_filter = ["owner"]
+    list_select_related = ["owner"]
+    date_hierarchy = "day"
+    raw_id_fields = ["owner"]
+
+    def save_model(self, request, obj, form, change):
+        from .models.bodyweight import apply_bodyweight
+
+        super().save_model(request, obj, form, change)
+        earliest = min(obj.day, form.initial.get("day") or obj.day)
+        apply_bodyweight(obj.owner_id, since=earliest)
 
 
 @admin.register(Routine)

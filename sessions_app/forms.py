@@ -2,7 +2,7 @@
 
 import datetime
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
@@ -767,3 +767,153 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+# At the bar (plates.py): what a bar or a plate can weigh, in either unit.
+MAX_BAR_WEIGHT = 200
+MAX_PLATE_WEIGHT = 100
+MAX_PLATE_KINDS = 12
+
+
+def bar_weight_field(required, help_text):
+    return forms.DecimalField(
+        label="Bar",
+        required=required,
+        min_value=0,
+        max_value=MAX_BAR_WEIGHT,
+        max_digits=6,
+        decimal_places=2,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", **NO_AUTOCOMPLETE}),
+        error_messages={
+            "invalid": "Enter the bar's weight as a number, such as 20.",
+            "min_value": "A bar weighs 0 or more.",
+            "max_value": f"A bar weighs at most {MAX_BAR_WEIGHT}.",
+            "max_decimal_places": "Two decimals at most.",
+            "max_digits": f"A bar weighs at most {MAX_BAR_WEIGHT}.",
+        },
+    )
+
+
+class BarAndPlatesForm(forms.Form):
+    """The lifter's bar and the plates they have, in their unit."""
+
+    bar = bar_weight_field(True, "What your usual barbell weighs.")
+    plates = forms.CharField(
+        label="Plates",
+        max_length=200,
+        help_text="Each weight of plate you have (a pair of each), heaviest first or not: "
+        "“25 20 15 10 5 2.5 1.25”.",
+        widget=forms.TextInput(attrs=NO_AUTOCOMPLETE),
+    )
+
+    def clean_plates(self):
+        from .plates import PLATE_SEPARATOR
+
+        plates = []
+        for part in PLATE_SEPARATOR.split(self.cleaned_data["plates"].strip()):
+            try:
+                plate = Decimal(part.replace(",", "."))
+            except InvalidOperation:
+                raise ValidationError(f"“{part[:20]}” is not a plate's weight.") from None
+            if not plate.is_finite() or not 0 < plate <= MAX_PLATE_WEIGHT:
+                raise ValidationError(
+                    f"A plate weighs more than 0 and at most {MAX_PLATE_WEIGHT}: “{part[:20]}”."
+                )
+            if plate != plate.quantize(Decimal("0.01")):
+                raise ValidationError(f"Two decimals at most: “{part[:20]}”.")
+            if plate not in plates:
+                plates.append(plate)
+        if len(plates) > MAX_PLATE_KINDS:
+            raise ValidationError(f"{MAX_PLATE_KINDS} weights of plate at most.")
+        return tuple(sorted(plates, reverse=True))
+
+
+class ExerciseBarForm(forms.Form):
+    """A bar of the exercise's own (EZ bar, trap bar); empty: the lifter's bar."""
+
+    bar_weight = bar_weight_field(
+        False, "For a bar of its own (EZ bar, trap bar); empty: your usual bar (Settings)."
+    )
+
+
+class WarmupRampForm(forms.Form):
+    """The lifter's warm-up ramp, as "bar×10, 40%×5, 60%×3, 80%×2"."""
+
+    ramp = forms.CharField(
+        label="Warm-up ramp",
+        max_length=200,
+        help_text="Steps before the working weight, lightest first: “bar×10” is the bar alone, "
+        "“60%×3” three reps at 60 % of the working weight (rounded to your plates).",
+        widget=forms.TextInput(attrs=NO_AUTOCOMPLETE),
+    )
+
+    def clean_ramp(self):
+        from .warmups import RampError, ramp_from_text
+
+        try:
+            return ramp_from_text(self.cleaned_data["ramp"])
+        except RampError as error:
+            raise ValidationError(str(error)) from None
+
+
+class AddWarmupsForm(forms.Form):
+    """ "Add warm-ups" on a card: its exercise and the working weight they ramp up to."""
+
+    exercise = forms.CharField(max_length=EXERCISE_MAX_LENGTH)
+    weight = forms.DecimalField(
+        min_value=Decimal("0.01"),
+        max_value=max(PLAUSIBLE_WEIGHT.values()),
+        max_digits=8,
+        decimal_places=2,
+        error_messages={"required": "Enter a working weight first."},
+    )
+
+
+# A bodyweight outside these is a slip of the thumb (or the other unit).
+PLAUSIBLE_BODYWEIGHT = {WeightUnit.KG: (20, 350), WeightUnit.LB: (44, 770)}
+EARLIEST_BODYWEIGHT_DAY = datetime.date(1900, 1, 1)
+
+
+class BodyweightForm(forms.Form):
+    """The lifter's bodyweight of a day, in their unit (a second of a day replaces it)."""
+
+    weight = forms.DecimalField(
+        label="Bodyweight",
+        max_digits=6,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", **NO_AUTOCOMPLETE}),
+        error_messages={
+            "required": "Enter your bodyweight.",
+            "invalid": "Enter your bodyweight as a number, such as 80.5.",
+            "max_decimal_places": "Two decimals at most.",
+            "max_digits": "Enter your bodyweight as a number, such as 80.5.",
+        },
+    )
+    day = forms.DateField(
+        label="Day",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a day, such as 2026-12-03."},
+    )
+
+    def __init__(self, *args, unit=WeightUnit.LB, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["weight"].help_text = f"In {unit}."
+        self.fields["weight"].widget.attrs["placeholder"] = unit
+
+    def clean_weight(self):
+        weight = self.cleaned_data["weight"]
+        low, high = PLAUSIBLE_BODYWEIGHT[self.unit]
+        if not weight.is_finite() or not low <= weight <= high:
+            raise ValidationError(f"A bodyweight is between {low} and {high} {self.unit}.")
+        return weight
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        latest = timezone.localdate() + datetime.timedelta(days=DAYS_AHEAD_ALLOWED)
+        if day > latest:
+            raise ValidationError("That day has not come yet.")
+        if day < EARLIEST_BODYWEIGHT_DAY:
+            raise ValidationError("Enter a day since 1900.")
+        return day

@@ -54,6 +54,7 @@ from .models import (
     refresh_records,
 )
 from .models.batches import batched, insert_rows
+from .models.bodyweight import apply_bodyweight
 from .models.workouts import first_free
 
 # Sets stored per round of queries: bounds memory whatever the file's length.
@@ -664,6 +665,10 @@ class ImportStore:
                     Set.objects.filter(workout_id=shadow).update(workout_id=target)
                 Workout.objects.filter(pk__in=list(self.shadows.values())).delete()
             self.shadows = {}
+        # Bodyweight sets take the lifter's bodyweight of their day (models/bodyweight.py):
+        # over the whole history (an import's workouts may be thousands; the others are
+        # as they were, and left so).
+        apply_bodyweight(self.owner.pk, refresh=False)
         for group in exercise_groups(self.exercise_ids, self.sets_per_exercise):
             refresh_records(self.owner.pk, group)
         if self.from_sheet:
@@ -760,6 +765,7 @@ def set_row(row, workout_id, exercise, set_number, created_at, synced=False):
         "reps_value": reps_value,
         "estimated_1rm": estimated_1rm,
         "superset_group": superset_group(row.superset),
+        "bodyweight": None,  # given once the import is in (finish)
     }
 
 

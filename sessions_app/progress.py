@@ -114,6 +114,7 @@ class DigestSet(NamedTuple):
     reps_value: int | None
     estimated_1rm: float | None
     kind: str
+    bodyweight: float | None  # on bodyweight, once the lifter recorded one
 
     @property
     def strength(self):
@@ -157,12 +158,18 @@ def history_digests(workouts, unit=WeightUnit.LB):
     """{workout id: Digest} for a page of workouts: their sets and the records they
     beat, in two queries whatever the history's length."""
     digests = {workout.pk: Digest(unit=unit) for workout in workouts}
-    as_float = {name: Cast(name, FloatField()) for name in ("weight_value", "estimated_1rm")}
+    as_float = {
+        name: Cast(name, FloatField()) for name in ("weight_value", "estimated_1rm", "bodyweight")
+    }
     rows = (
         Set.objects.filter(workout_id__in=list(digests))
         .exclude(set_type=SetType.WARMUP)
         .order_by("created_at", "pk")
-        .annotate(weight_float=as_float["weight_value"], estimate_float=as_float["estimated_1rm"])
+        .annotate(
+            weight_float=as_float["weight_value"],
+            estimate_float=as_float["estimated_1rm"],
+            bodyweight_float=as_float["bodyweight"],
+        )
         .values_list(
             "workout_id",
             "exercise_id",
@@ -174,6 +181,7 @@ def history_digests(workouts, unit=WeightUnit.LB):
             "reps_value",
             "estimate_float",
             "exercise__kind",
+            "bodyweight_float",
         )  # fmt: skip
     )
     to_unit = {unit: 1.0, WeightUnit.KG: 1 / FLOAT_LB_PER_KG, WeightUnit.LB: FLOAT_LB_PER_KG}
@@ -181,7 +189,12 @@ def history_digests(workouts, unit=WeightUnit.LB):
     for workout_set in map(DigestSet._make, rows):
         digest = digests[workout_set.workout_id]
         digest.set_count += 1
-        volume = volume_of(workout_set.weight_value, workout_set.reps_value, workout_set.reps)
+        volume = volume_of(
+            workout_set.weight_value,
+            workout_set.reps_value,
+            workout_set.reps,
+            workout_set.bodyweight,
+        )
         if volume is not None:
             digest.volume += volume * (1.0 if workout_set.unit == unit else to_unit[unit])
         key = (workout_set.workout_id, workout_set.exercise_id)
@@ -246,6 +259,7 @@ class ChartKind:
     WEIGHT = "weight"
     REPS = "reps"
     TIME = "time"
+    BODYWEIGHT = "bodyweight"  # the lifter's own, one point a day (bodyweight_points)
 
 
 @dataclass
@@ -259,6 +273,7 @@ class Point:
     most_reps: int | None = None  # a timed exercise's: its longest time, in seconds
     total_reps: int | None = None
     kind: str = ChartKind.WEIGHT
+    bodyweight: Decimal | None = None
     x: float = 0
     y: float | None = None  # of the main line (value)
     second_y: float | None = None  # of the squares (second)
@@ -266,6 +281,8 @@ class Point:
     @property
     def value(self):
         """What the line draws, by the chart's kind."""
+        if self.kind == ChartKind.BODYWEIGHT:
+            return self.bodyweight
         return self.estimated_1rm if self.kind == ChartKind.WEIGHT else self.most_reps
 
     @property
@@ -324,6 +341,8 @@ def value_text(value, kind):
         return clock(value)
     if kind == ChartKind.REPS:
         return str(value)
+    if kind == ChartKind.BODYWEIGHT:
+        return weight_text(Decimal(value), TWO_DECIMALS)
     return weight_text(Decimal(value), ONE_DECIMAL)
 
 
@@ -419,13 +438,35 @@ class ChartLabels:
     value: str  # what the line draws
     second: str  # what the squares draw ("" for none)
     axis_unit: str  # next to the y axis; "{unit}" is the lifter's unit
+    each: str = "workout"  # what a point is
 
 
 CHART_LABELS = {
     ChartKind.WEIGHT: ChartLabels("estimated 1RM", "heaviest set", "{unit}"),
     ChartKind.REPS: ChartLabels("best reps", "total reps", "reps"),
     ChartKind.TIME: ChartLabels("longest time", "", ""),
+    ChartKind.BODYWEIGHT: ChartLabels("bodyweight", "", "{unit}", each="day"),
 }
+
+
+def bodyweight_points(owner, unit=WeightUnit.LB):
+    """The lifter's bodyweight, one point a day, in `unit`: one query."""
+    from .models import BodyweightEntry
+
+    entries = BodyweightEntry.objects.filter(owner=owner).order_by("day")
+    return [
+        Point(
+            day,
+            "",
+            None,
+            None,
+            kind=ChartKind.BODYWEIGHT,
+            bodyweight=Decimal(in_unit(weight, entry_unit, unit)).quantize(TWO_DECIMALS),
+        )
+        for day, weight, entry_unit in entries.values_list("day", "weight", "unit")
+    ]
+
+
 # Workouts of one day drawn this far apart, so that one never hides another.
 SAME_DAY_GAP = 7
 

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import exercises, history, imports, progress, routines, workouts
+from .views import bodyweight, exercises, history, imports, progress, routines, workouts
 
 urlpatterns = [
     path("", workouts.home, name="home"),
     path("workouts/start/", workouts.start_workout, name="start_session"),
     path("workouts/<str:session_id>/", workouts.workout, name="workout"),
     path("workouts/<str:session_id>/sets/", workouts.log_set, name="log_set"),
+    path("workouts/<str:session_id>/warm-ups/", workouts.add_warmups, name="add_warmups"),
     path("workouts/<str:session_id>/note/", workouts.save_note, name="save_note"),
     path(
         "workouts/<str:session_id>/complete/",
@@ -42,6 +43,7 @@ urlpatterns = [
     path("history/import/<int:batch_id>/confirm/", imports.confirm, name="import_confirm"),
     path("history/import/<int:batch_id>/cancel/", imports.cancel, name="import_cancel"),
     path("progress/", progress.progress, name="progress"),
+    path("progress/bodyweight/", bodyweight.bodyweight, name="bodyweight"),
     path("progress/exercise/", progress.exercise_chart, name="exercise_progress"),
     path("exercises/", exercises.exercise_list, name="exercise_list"),
     path("exercises/edit/", exercises.exercise_detail, name="exercise_detail"),

@@ -33,8 +33,10 @@ from .models import (
 )
 from .models.exercises import guessed_kind
 from .numbers import reps_to_log, whole_number
+from .plates import BarAndPlates, bar_and_plates_for, with_own_bars
 from .progression import superset_labels, targets_for, with_last_workout
 from .set_text import compact_text, load_text
+from .warmups import planned_warmup_rows, ramp_of, working_weight
 
 # Last time is looked for in this many recent workouts in one query; an exercise not
 # among them (rare) costs one indexed query of its own.
@@ -88,7 +90,7 @@ class PlannedRow:
     set_type: str = SetType.WORKING
     rpe: str = ""
     form: SetForm | None = None
-    prefilled_from: str = ""  # "last time", "previous row" (the page carries it on) or "plan"
+    prefilled_from: str = ""  # "last time", "previous row" (carried on), "plan", "warm-up ramp"
     is_planned = True
 
     @property
@@ -157,6 +159,13 @@ class ExerciseCard:
     def superset(self):
         return self.superset_label[:1]
 
+    exercise: Exercise | None = None
+    # The bar and plates of a barbell exercise (plates.py); None for any other kind.
+    bar_and_plates: BarAndPlates | None = None
+    # Warm-ups asked for (warmups.py: Workout.planned_warmups) and the lifter's ramp.
+    warmups_asked: dict | None = None
+    ramp: tuple = ()
+
     @functools.cached_property
     def key(self):
         return exercise_key(self.name)
@@ -168,6 +177,26 @@ class ExerciseCard:
     @property
     def is_timed(self):
         return self.kind == ExerciseKind.TIMED
+
+    @functools.cached_property
+    def working_weight(self):
+        """What "Add warm-ups" ramps up to: a barbell's first working weight, or None."""
+        return working_weight(self) if self.bar_and_plates else None
+
+    @property
+    def offers_warmups(self):
+        """ "Add warm-ups": a barbell with a working weight, before its working sets."""
+        return bool(self.working_weight) and not self.warmups_asked and not self.working_sets
+
+    @property
+    def plates_data(self):
+        """For the card's data-plates attribute: plates.js works the plates out offline."""
+        return self.bar_and_plates.data if self.bar_and_plates else None
+
+    def plates_text(self, row):
+        """What goes on the bar for a row's weight (the page without JavaScript shows it
+        under ⋯), "" for no barbell or no weight."""
+        return self.bar_and_plates.text_for_typed(row.weight) if self.bar_and_plates else ""
 
     @property
     def reps_name(self):
@@ -277,6 +306,7 @@ class ExerciseCard:
         if bound_form is not None and number in planned:
             planned[number].take_back(bound_form)
         self.rows = [s for s in self.sets if s.is_warmup]
+        self.rows += planned_warmup_rows(self, self.warmups_asked, self.ramp)
         previous = None
         for number in sorted(logged | planned.keys()):
             if number in planned:
@@ -325,6 +355,7 @@ def cards_for(targets, sets, default_rest, unit):
             rest_seconds=target.rest_seconds or default_rest,
             unit=unit,
             kind=target.exercise.kind,
+            exercise=target.exercise,
         )
         for target in targets
     ]
@@ -335,6 +366,7 @@ def cards_for(targets, sets, default_rest, unit):
             rest_seconds=default_rest,
             unit=unit,
             kind=logged[0].exercise.kind,
+            exercise=logged[0].exercise,
         )
         for logged in by_key.values()
     ]
@@ -474,11 +506,14 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     routine = workout.routine
     targets = []
     if routine is not None:
-        # Each row with a rule comes with its last workout (progression.py), in this query.
         rows = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
+        if routine.owner_id is None:  # a starter's rows point to the library's exercises
+            rows = with_own_bars(rows, workout.owner_id)
+        # Each row with a rule comes with its last workout (progression.py), in this query.
         targets = list(with_last_workout(rows, workout.owner_id, excluding=workout.pk))
     default_rest = routine.rest_seconds if routine else DEFAULT_REST_SECONDS
-    unit = LifterProfile.unit_of(workout.owner_id)
+    profile = LifterProfile.at_the_bar(workout.owner_id)
+    unit = profile.unit
     sets = list(workout.sets.select_related("exercise"))
     cards = cards_for(targets, sets, default_rest, unit)
     aims = targets_for(targets, workout.owner_id, unit)
@@ -499,7 +534,10 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     if with_last_time:
         history = last_time(workout.owner_id, [card.key for card in cards], workout.date)
     bound_key = exercise_key(bound_form.data.get("exercise", "")) if bound_form else None
+    lifters_bar, ramp = profile.bar_and_plates(), ramp_of(profile)
     for card in cards:
+        card.bar_and_plates = bar_and_plates_for(card, lifters_bar)
+        card.warmups_asked, card.ramp = workout.planned_warmups.get(card.key), ramp
         card.last_time = history.get(card.key)
         card.extra_rows = sum(n for name, n in extra_rows.items() if exercise_key(name) == card.key)
         card.plan(bound_form if card.key == bound_key else None)

@@ -1,6 +1,7 @@
 """The app's models, a module per concern; import them from here."""
 
 from .accounts import ApiToken, LifterProfile, LoginThrottle
+from .bodyweight import BodyweightEntry
 from .exercises import Exercise, ExerciseKind, display_name, exercise_key
 from .history import mark_unsynced
 from .imports import ImportBatch, ImportedName
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_TARGET_SETS",
     "ActiveWorkoutExists",
     "ApiToken",
+    "BodyweightEntry",
     "Exercise",
     "ExerciseKind",
     "ExerciseRecord",

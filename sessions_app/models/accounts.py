@@ -53,6 +53,14 @@ class LifterProfile(models.Model):
     # Ends the ids of the lifter's workouts ("2026-12-02_push.k3fq"), so that an id never
     # depends on another lifter's workouts. Made the first time it is needed.
     id_tag = models.CharField(max_length=8, unique=True, null=True, blank=True, editable=False)
+    # At the bar (plates.py): the lifter's bar and plates, per unit (a lifter who changes
+    # unit finds the other set as they left it); empty: the usual ones of that unit.
+    bar_kg = models.DecimalField("bar (kg)", max_digits=6, decimal_places=2, null=True, blank=True)
+    bar_lb = models.DecimalField("bar (lb)", max_digits=6, decimal_places=2, null=True, blank=True)
+    plates_kg = models.CharField("plates (kg)", max_length=200, blank=True)
+    plates_lb = models.CharField("plates (lb)", max_length=200, blank=True)
+    # "Add warm-ups" (warmups.py): "bar×10, 40%×5, 60%×3, 80%×2" when empty.
+    warmup_ramp = models.CharField("warm-up ramp", max_length=200, blank=True)
 
     def __str__(self):
         return f"{self.user}: {self.unit}"
@@ -74,6 +82,25 @@ class LifterProfile(models.Model):
             return sent
         unit = cls.objects.filter(user_id=user_id).values_list("weight_unit", flat=True).first()
         return unit or WeightUnit.LB
+
+    def bar_and_plates(self, unit=None):
+        """The lifter's bar and plates in their unit (or the one asked)."""
+        from ..plates import DEFAULT_BAR, DEFAULT_PLATES, BarAndPlates, plates_in
+
+        unit = unit or self.unit
+        bar = getattr(self, f"bar_{unit}")
+        plates = plates_in(getattr(self, f"plates_{unit}")) or DEFAULT_PLATES[unit]
+        return BarAndPlates(unit, DEFAULT_BAR[unit] if bar is None else bar, plates)
+
+    @classmethod
+    def at_the_bar(cls, user_id):
+        """The lifter's profile as the workout screen needs it (unit, bar, plates, warm-up
+        ramp): one query; an unsaved one with the defaults for a lifter without one."""
+        return cls.objects.filter(user_id=user_id).first() or cls(user_id=user_id)
+
+    @classmethod
+    def bar_and_plates_of(cls, user_id):
+        return cls.at_the_bar(user_id).bar_and_plates()
 
     @property
     def zone(self):

@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from .batches import batched
 from .history import mark_unsynced
+from .units import WeightUnit
 
 NAME_MAX_LENGTH = 100
 # Names suggested as a lifter types one: all of their own and the library's, in practice.
@@ -148,6 +149,12 @@ class Exercise(models.Model):
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     key = models.CharField(max_length=KEY_MAX_LENGTH, editable=False)
     kind = models.CharField(max_length=12, choices=ExerciseKind, default=ExerciseKind.OTHER)
+    # A bar of its own (EZ bar, trap bar: plates.py), in the unit it was typed in; empty:
+    # the lifter's bar.
+    bar_weight = models.DecimalField(
+        "bar weight", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    bar_unit = models.CharField(max_length=2, choices=WeightUnit, blank=True)
 
     objects = ExerciseQuerySet.as_manager()
 

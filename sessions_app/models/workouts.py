@@ -142,6 +142,9 @@ class Workout(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField("workout note", blank=True, default="")
+    # Warm-ups asked for on the workout screen ("Add warm-ups", warmups.py): {exercise
+    # key: {"weight": the working weight, "logged": warm-ups logged before}}.
+    planned_warmups = models.JSONField(default=dict, blank=True, editable=False)
     synced_to_sheets = models.BooleanField(default=False)
     # What each routine exercise with a progression rule asked, kept when completed: the
     # base of the next workout's target ({routine exercise id: {weight, unit, reps,
@@ -270,11 +273,13 @@ class Workout(models.Model):
 
     def complete(self, now=None):
         from ..progression import asked_of
+        from .bodyweight import apply_bodyweight
         from .records import add_completed_workout
 
         # What it asked is kept with it: the next workout's target starts from there.
         targets = asked_of(self)
         self._close(self.Status.COMPLETED, completed_at=now or timezone.now(), targets=targets)
+        apply_bodyweight(self.owner_id, [self.pk], refresh=False)
         add_completed_workout(self)
         mark_unsynced(self.pk)
 
@@ -300,9 +305,13 @@ class Workout(models.Model):
         from .records import refresh_records
 
         self.save(update_fields=fields)
+        from .bodyweight import apply_bodyweight
+
         completed = self.Status.COMPLETED
         if was_status == completed and self.status != completed:
             sets_leave_sheet(self.owner_id, self.sets.all())
+        if self.status == completed and {"date", "status"} & set(fields):
+            apply_bodyweight(self.owner_id, [self.pk], refresh=False)  # the day's, now
         if completed in (was_status, self.status) and self.RECORD_FIELDS & set(fields):
             refresh_records(self.owner_id, self.exercise_ids())
         mark_unsynced(self.pk)
@@ -402,6 +411,9 @@ class Set(models.Model):
     weight_value = models.DecimalField(max_digits=8, decimal_places=2, null=True, editable=False)
     reps_value = models.PositiveIntegerField(null=True, editable=False)
     estimated_1rm = models.DecimalField(max_digits=8, decimal_places=1, null=True, editable=False)
+    # A set on bodyweight: the lifter's bodyweight on the workout's day, in the set's unit,
+    # once they record one (models/bodyweight.py); its load is this plus what was added.
+    bodyweight = models.DecimalField(max_digits=6, decimal_places=2, null=True, editable=False)
 
     objects = SetQuerySet.as_manager()
 
@@ -450,6 +462,9 @@ class Set(models.Model):
         if workout.status == Workout.Status.COMPLETED:
             mark_unsynced(workout.pk)
             if self.RECORD_FIELDS & set(fields):
+                from .bodyweight import apply_bodyweight
+
+                apply_bodyweight(workout.owner_id, [workout.pk], refresh=False)
                 exercise_ids = {self.exercise_id, was_exercise_id} - {None}
                 refresh_records(workout.owner_id, exercise_ids)
 
@@ -474,17 +489,16 @@ class Set(models.Model):
         self.weight_value = weight if weight is None or abs(weight) < MAX_WEIGHT else None
         reps = parse_reps(self.reps)
         self.reps_value = reps if reps is None or reps < MAX_REPS else None
-        # A negative load (assisted) is no record and takes nothing off the volume; a time
-        # ("60s", "1:00": a hold) is no repetitions to estimate a maximum from.
-        loaded = self.weight_value is not None and self.weight_value >= 0
-        loaded = loaded and parse_duration(self.reps) is None
-        self.estimated_1rm = (
-            estimated_one_rep_max(self.weight_value, self.reps_value) if loaded else None
-        )
+        # A negative load (assisted) is no record and takes nothing off the volume, until
+        # the lifter's bodyweight makes it a load; a time ("60s", "1:00": a hold) is no
+        # repetitions to estimate a maximum from.
+        load = load_of(self.weight_value, self.bodyweight)
+        loaded = load is not None and load >= 0 and parse_duration(self.reps) is None
+        self.estimated_1rm = estimated_one_rep_max(load, self.reps_value) if loaded else None
 
     @property
     def volume(self):
-        return volume_of(self.weight_value, self.reps_value, self.reps)
+        return volume_of(self.weight_value, self.reps_value, self.reps, self.bodyweight)
 
     def to_dict(self):
         return {
@@ -597,9 +611,21 @@ class Set(models.Model):
         return True
 
 
-def volume_of(weight_value, reps_value, reps):
-    """Weight × reps, for a workout's total; None when either is not a number, for an
-    assisted (negative) weight, and for a time ("60s": a hold has no reps)."""
+def load_of(weight_value, bodyweight=None):
+    """What a set lifted: its weight, or on bodyweight (a bodyweight known, see
+    models/bodyweight.py) the bodyweight plus what was added ("BW+25": 25; assisted,
+    "BW-20": −20; "BW" or no weight: nothing). The one rule of a set's load, for its
+    estimated 1RM and its volume."""
+    if bodyweight is None:
+        return weight_value
+    return bodyweight + (weight_value or 0)
+
+
+def volume_of(weight_value, reps_value, reps, bodyweight=None):
+    """Load × reps (load_of), for a workout's total; None when either is not a number,
+    for an assisted (negative) weight without a bodyweight, and for a time ("60s": a hold
+    has no reps)."""
+    weight_value = load_of(weight_value, bodyweight)
     if weight_value is None or reps_value is None or weight_value < 0:
         return None
     if not reps.isdigit() and parse_duration(reps) is not None:

@@ -16,15 +16,20 @@ from django.views.decorators.http import require_GET, require_POST
 from ..forms import (
     THEME_CHOICES,
     ApiTokenForm,
+    BarAndPlatesForm,
     LogOutEverywhereForm,
     ThemeForm,
     ThrottledPasswordChangeForm,
     TimeZoneForm,
+    WarmupRampForm,
     WeightUnitForm,
 )
 from ..models import ApiToken, LifterProfile
 from ..models.accounts import time_zone_names
+from ..plates import number_text, plates_text
 from ..time_zones import remember_zone, zone_name
+from ..warmups import ramp_of, ramp_text
+from .bodyweight import bodyweight_context
 
 SETTINGS_TEMPLATE = "sessions_app/account/settings.html"
 # A new token's secret waits here, in the lifter's own session, for the one page that shows
@@ -44,7 +49,18 @@ def needs_unit_choice(user):
 def settings_context(request, **overrides):
     unit = LifterProfile.unit_of(request.user.pk)
     zone = zone_name(request)
+    profile = LifterProfile.at_the_bar(request.user.pk)
+    bar_and_plates = profile.bar_and_plates()
     context = {
+        **bodyweight_context(request, unit),
+        "ramp_form": WarmupRampForm(initial={"ramp": ramp_text(ramp_of(profile))}),
+        "unit": unit,
+        "plates_form": BarAndPlatesForm(
+            initial={
+                "bar": number_text(bar_and_plates.bar),
+                "plates": plates_text(bar_and_plates.plates),
+            }
+        ),
         "unit_form": WeightUnitForm(initial={"weight_unit": unit}),
         "theme_form": ThemeForm(initial={"theme": theme_of(request)}),
         "zone_form": TimeZoneForm(initial={"time_zone": zone or settings.TIME_ZONE}),
@@ -81,6 +97,32 @@ def choose_unit(request):
         "change this any time in Settings.",
     )
     return redirect(back)
+
+
+@require_POST
+def choose_plates(request):
+    """The lifter's bar and plates, in their unit (the other unit's stay as they were)."""
+    form = BarAndPlatesForm(request.POST)
+    if not form.is_valid():
+        return render(request, SETTINGS_TEMPLATE, settings_context(request, plates_form=form))
+    unit = LifterProfile.unit_of(request.user.pk)
+    bar, plates = form.cleaned_data["bar"], plates_text(form.cleaned_data["plates"])
+    LifterProfile.objects.update_or_create(
+        user=request.user, defaults={f"bar_{unit}": bar, f"plates_{unit}": plates}
+    )
+    messages.success(request, f"Your bar: {number_text(bar)} {unit}; your plates: {plates}.")
+    return redirect(reverse("account_settings") + "#plates-title")
+
+
+@require_POST
+def choose_warmup_ramp(request):
+    form = WarmupRampForm(request.POST)
+    if not form.is_valid():
+        return render(request, SETTINGS_TEMPLATE, settings_context(request, ramp_form=form))
+    ramp = ramp_text(form.cleaned_data["ramp"])
+    LifterProfile.objects.update_or_create(user=request.user, defaults={"warmup_ramp": ramp})
+    messages.success(request, f"Your warm-ups: {ramp}.")
+    return redirect(reverse("account_settings") + "#warmups-title")
 
 
 def theme_of(request):

@@ -15,9 +15,16 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..forms import EXERCISE_MAX_LENGTH, ExerciseKindForm, MergeExerciseForm, RenameExerciseForm
+from ..forms import (
+    EXERCISE_MAX_LENGTH,
+    ExerciseBarForm,
+    ExerciseKindForm,
+    MergeExerciseForm,
+    RenameExerciseForm,
+)
 from ..models import Exercise, LifterProfile, Set, SetType, WeightUnit, Workout
 from ..models.units import in_unit
+from ..plates import exercise_bar, number_text
 from ..progress import ONE_DECIMAL
 
 # What numbers.parse_weight reads as bodyweight plus a load.
@@ -94,6 +101,20 @@ def exercise_detail(request):
         request.POST if action == "rename" else None, exercise=exercise
     )
     merge_form = MergeExerciseForm(request.POST if action == "merge" else None, others=others)
+    bar = exercise_bar(exercise, unit)
+    bar_form = ExerciseBarForm(
+        request.POST if action == "bar" else None,
+        initial={"bar_weight": None if bar is None else number_text(bar)},
+    )
+    if action == "bar" and bar_form.is_valid():
+        exercise.bar_weight = bar_form.cleaned_data["bar_weight"]
+        exercise.bar_unit = "" if exercise.bar_weight is None else unit
+        exercise.save(update_fields=["bar_weight", "bar_unit"])
+        bar_text = "your usual bar" if exercise.bar_weight is None else "a bar of "
+        if exercise.bar_weight is not None:
+            bar_text += f"{number_text(exercise.bar_weight)} {unit}"
+        messages.success(request, f"{exercise.name} is loaded on {bar_text}.")
+        return redirect(detail_url(exercise))
     if action == "kind" and kind_form.is_valid():
         kind_form.save()
         messages.success(request, f"{exercise.name} is a {exercise.get_kind_display()} exercise.")
@@ -125,6 +146,7 @@ def exercise_detail(request):
         "kind_form": kind_form,
         "rename_form": rename_form,
         "merge_form": merge_form,
+        "bar_form": bar_form,
         "has_others": bool(others),
     }
     return render(request, "sessions_app/exercises/detail.html", context)

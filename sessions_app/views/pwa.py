@@ -18,6 +18,7 @@ SHELL_FILES = [
     "sessions_app/outbox.js",
     "sessions_app/rest-timer.js",
     "sessions_app/workout.js",
+    "sessions_app/plates.js",
     "sessions_app/workout-note.js",
     "sessions_app/time-zone.js",
     "sessions_app/pwa.js",

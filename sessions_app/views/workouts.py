@@ -13,6 +13,7 @@ from ..forms import (
     EXERCISE_MAX_LENGTH,
     MISSING_REPS,
     MISSING_WEIGHT,
+    AddWarmupsForm,
     EditSetForm,
     SetForm,
     StartWorkoutForm,
@@ -32,6 +33,7 @@ from ..models import (
     give_starter_routines,
 )
 from ..progress import workout_summary
+from ..warmups import ask_for_warmups
 from ..workout_screen import (
     ExerciseCard,
     PlannedRow,
@@ -42,6 +44,7 @@ from ..workout_screen import (
     workout_plan,
 )
 from .account import needs_unit_choice
+from .bodyweight import bodyweight_context
 
 WORKOUT_TEMPLATE = "sessions_app/workout.html"
 
@@ -75,6 +78,7 @@ def home(request):
     workouts = Workout.objects.owned_by(request.user).with_title()
     active = workouts.active().first()
     context = {"active": active, "recent": workouts.completed()[:5]}
+    context |= bodyweight_context(request)
     if not active:
         give_starter_routines(request.user)
         form = StartWorkoutForm(owner=request.user, initial={"date": timezone.localdate()})
@@ -229,6 +233,31 @@ def invalid_row(request, workout, form):
     row = next(row for row in card.planned_rows if row.form is form)
     context = workout_context(workout, plan, card=card, row=row)
     return render(request, f"{WORKOUT_TEMPLATE}#planned-row", context)
+
+
+@require_POST
+def add_warmups(request, session_id):
+    """ "Add warm-ups" on a card: the ramp's rows planned (warmups.py), the card shown
+    again (the page, without JavaScript)."""
+    workout = get_workout(request, session_id)
+    form = AddWarmupsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a working weight first, then add warm-ups.")
+        return redirect_to(request, workout.get_absolute_url())
+    exercise = form.cleaned_data["exercise"]
+    try:
+        ask_for_warmups(workout, exercise, form.cleaned_data["weight"])
+    except WorkoutClosed:
+        messages.error(request, "This workout is already finished.")
+        return redirect_to(request, workout.get_absolute_url())
+    if not request.htmx:
+        return redirect(exercise_url(workout, exercise))
+    plan = workout_plan(workout)
+    card = find_card(plan.cards, exercise)
+    if card is None:
+        return HttpResponse("")
+    context = workout_context(workout, plan, card=card)
+    return render(request, f"{WORKOUT_TEMPLATE}#warmup-rows", context)
 
 
 def fix_instead(request, workout):

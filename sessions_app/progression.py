@@ -84,15 +84,20 @@ class Rule:
     failures_before_deload: int = 3
     deload_percent: int = 10
     timed: bool = False
+    # A barbell's: the bar's weight and the smallest pair of the lifter's plates
+    # (plates.py); otherwise no bar and the unit's smallest step.
+    bar: Decimal = Decimal(0)
+    plate_step: Decimal | None = None
 
     @property
     def step(self):
-        return SMALLEST_STEP[self.unit]
+        return self.plate_step or SMALLEST_STEP[self.unit]
 
     def loadable(self, weight, rounding=ROUND_HALF_DOWN):
-        """The weight a bar can take: a multiple of the step, never below zero."""
-        steps = (Decimal(weight) / self.step).quantize(Decimal(1), rounding)
-        return max(Decimal(0), steps * self.step)
+        """The weight the lifter can load: the bar and a multiple of the step, never
+        below the bar (or zero)."""
+        steps = ((Decimal(weight) - self.bar) / self.step).quantize(Decimal(1), rounding)
+        return max(self.bar, self.bar + steps * self.step)
 
     def reps_text(self, reps):
         return clock(reps) if self.timed else str(reps)
@@ -240,7 +245,7 @@ def _linear(rule, asked, last_sets, lightest):
     failures = asked.failures + 1
     if failures >= rule.failures_before_deload and asked.weight is not None:
         lighter = asked.weight * (100 - rule.deload_percent) / 100
-        weight = min(rule.loadable(lighter), max(asked.weight - rule.step, Decimal(0)))
+        weight = min(rule.loadable(lighter), max(asked.weight - rule.step, rule.bar))
         return _target(rule, weight, reps, 0, f"deload −{rule.deload_percent} %")
     attempt = min(failures, rule.failures_before_deload - 1) + 1
     return _target(
@@ -275,8 +280,10 @@ def _reps_only(rule, asked, last_sets):
     return _target(rule, None, reps, asked.failures + 1, "again")
 
 
-def rule_of(routine_exercise, unit, kind):
-    """The routine exercise's rule in the lifter's unit, or None (no rule, no reps)."""
+def rule_of(routine_exercise, unit, kind, bar_and_plates=None):
+    """The routine exercise's rule in the lifter's unit, or None (no rule, no reps). A
+    barbell's weights land on what the lifter's bar and plates (bar_and_plates, in that
+    unit) can make, and its increment is at least their smallest pair."""
     progression = routine_exercise.progression
     if not progression:
         return None
@@ -290,6 +297,12 @@ def rule_of(routine_exercise, unit, kind):
     increment = routine_exercise.increment
     if increment is None or increment <= 0:
         increment = default_increment(kind, routine_exercise.exercise.name, unit, progression)
+    bar, plate_step = Decimal(0), None
+    if kind == ExerciseKind.BARBELL and bar_and_plates is not None and bar_and_plates.plates:
+        own = bar_and_plates.for_exercise(routine_exercise.exercise)
+        bar, plate_step = Decimal(own.bar), 2 * min(Decimal(p) for p in own.plates)
+        if progression != Progression.REPS:
+            increment = max(plate_step, -(-Decimal(increment) // plate_step) * plate_step)
     return Rule(
         progression=progression,
         increment=Decimal(increment),
@@ -300,6 +313,8 @@ def rule_of(routine_exercise, unit, kind):
         failures_before_deload=max(1, routine_exercise.failures_before_deload),
         deload_percent=routine_exercise.deload_percent,
         timed=kind == ExerciseKind.TIMED,
+        bar=bar,
+        plate_step=plate_step,
     )
 
 
@@ -329,12 +344,12 @@ def with_last_workout(routine_exercises, owner_id, excluding=None):
     )
 
 
-def targets_for(routine_exercises, owner_id, unit):
+def targets_for(routine_exercises, owner_id, unit, bar_and_plates=None):
     """{routine exercise id: Target} for those with a rule. The rows come from
     with_last_workout() with their exercise; one more query reads their last workouts."""
     rules, last = {}, {}
     for routine_exercise in routine_exercises:
-        rule = rule_of(routine_exercise, unit, routine_exercise.exercise.kind)
+        rule = rule_of(routine_exercise, unit, routine_exercise.exercise.kind, bar_and_plates)
         if rule is not None:
             rules[routine_exercise.pk] = rule
             if routine_exercise.last_workout_id:
@@ -379,12 +394,12 @@ def targets_for(routine_exercises, owner_id, unit):
     return targets
 
 
-def routine_targets(routine, owner_id, unit, excluding=None):
+def routine_targets(routine, owner_id, unit, excluding=None, bar_and_plates=None):
     """(routine exercises with their exercise, {routine exercise id: Target}): what the
     next workout of the routine asks. Two queries (one without a rule)."""
     rows = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
     rows = list(with_last_workout(rows, owner_id, excluding=excluding))
-    return rows, targets_for(rows, owner_id, unit)
+    return rows, targets_for(rows, owner_id, unit, bar_and_plates)
 
 
 def asked_of(workout):
@@ -398,8 +413,9 @@ def asked_of(workout):
     rows = list(with_last_workout(ruled.select_related("exercise"), workout.owner_id, workout.pk))
     if not rows:
         return {}  # one query for a routine without rules
-    unit = LifterProfile.unit_of(workout.owner_id)
-    targets = targets_for(rows, workout.owner_id, unit)
+    profile = LifterProfile.at_the_bar(workout.owner_id)
+    unit = profile.unit
+    targets = targets_for(rows, workout.owner_id, unit, profile.bar_and_plates())
     return {str(pk): target.asked.as_json(unit) for pk, target in targets.items()}
 
 

@@ -516,7 +516,7 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     unit = profile.unit
     sets = list(workout.sets.select_related("exercise"))
     cards = cards_for(targets, sets, default_rest, unit)
-    aims = targets_for(targets, workout.owner_id, unit)
+    aims = targets_for(targets, workout.owner_id, unit, profile.bar_and_plates())
     labels = superset_labels(targets)
     for card in cards:
         if card.target is not None:

@@ -344,3 +344,35 @@ def test_double_progression_without_a_rep_range_is_a_form_error(alice_client, sq
     assert "Double progression needs a rep range" in answer.content.decode()
     squat = squat_routine.exercises.get(exercise__name="Back Squat")
     assert squat.progression == Progression.LINEAR  # nothing half-written
+
+
+# What the lifter's bar and plates can make (plates.py).
+
+
+def test_a_barbells_target_lands_on_what_the_bar_and_plates_can_make():
+    no_small_plates = Rule(
+        Progression.LINEAR, Decimal(5), 3, 5, 5, unit="kg", bar=Decimal(20), plate_step=Decimal(5)
+    )
+    done = sets((100, 5), (100, 5), (100, 4))
+    deload = next_target(no_small_plates, asked(102.5, 5, failures=2), done)
+    assert deload.weight == Decimal(90)  # 92.25 is not loadable with 2.5 kg plates at least
+    light = next_target(no_small_plates, asked(22.5, 5, failures=2), sets((22.5, 4)))
+    assert light.weight == Decimal(20)  # never under the bar
+
+
+def test_without_small_plates_the_step_is_their_smallest_pair(squat_routine, alice):
+    profile = LifterProfile.objects.get(user=alice)
+    profile.plates_kg = "25, 20, 15, 10, 5, 2.5"
+    profile.save()
+    squat = squat_routine.exercises.get(exercise__name="Back Squat")
+    squat.exercise.kind = "barbell"
+    squat.exercise.save()
+    squat.increment = Decimal("2.5")
+    squat.save()
+    do_workout(alice, squat_routine, DAY, [(100, 5)] * 3)
+
+    today = Workout.start(alice, squat_routine, date=DAY + datetime.timedelta(days=2))
+    card = next(card for card in workout_plan(today).cards if card.name == "Back Squat")
+    assert card.progression_target.text == "105 kg × 5 · +5: 3 × 5 done last time"
+    today.complete()
+    assert today.targets[str(squat.pk)]["weight"] == "105"  # what it asked, kept the same

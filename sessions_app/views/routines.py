@@ -108,8 +108,11 @@ def routine_editor(request, routine_id):
 def show_next_targets(lifter, routine, rows):
     """Each exercise's row says what the next workout will ask (its rule's target and
     reason), its superset label (A1, A2), and its step when left empty."""
-    unit = LifterProfile.unit_of(lifter.pk)
-    exercises, targets = routine_targets(routine, lifter.pk, unit)
+    profile = LifterProfile.at_the_bar(lifter.pk)
+    unit = profile.unit
+    exercises, targets = routine_targets(
+        routine, lifter.pk, unit, bar_and_plates=profile.bar_and_plates()
+    )
     labels = superset_labels(exercises)
     for row in rows:
         exercise = row.instance

@@ -30,6 +30,10 @@ Control endpoints (JSON bodies, never recorded as calls; a formula cell is {"for
     POST   /_imitation/faults   {"type": "status" | "delay" | "drop", ...fault parameters}
     DELETE /_imitation/faults
 
+Drive's files.get (``GET /drive/v3/files/<id>?fields=modifiedTime``) answers a
+spreadsheet's modifiedTime, which moves on every write and every hand edit; it is
+recorded apart (``drive_calls``), never meets faults, and needs no credentials.
+
 Simplifications: formulas are stored but never evaluated (their value reads "#FORMULA");
 append writes after the last non-empty row instead of detecting a table; values are sent
 and deleted by rows only; a call meets at most one fault, the first queued one matching it.
@@ -38,6 +42,7 @@ and deleted by rows only; a call meets at most one fault, the first queued one m
 from __future__ import annotations
 
 import argparse
+import calendar
 import copy
 import json
 import re
@@ -73,6 +78,18 @@ FAULT_METHODS = {"status": "fail_next", "delay": "delay_next", "drop": "drop_nex
 CELL_PATTERN = re.compile(r"\$?([A-Z]{0,3})\$?(\d*)", re.IGNORECASE)
 QUOTED_SHEET_PATTERN = re.compile(r"'((?:[^']|'')+)'(?:!(.*))?", re.DOTALL)
 NUMBER_PATTERN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def drive_time(milliseconds: int) -> str:
+    """RFC 3339 in UTC with milliseconds, as Drive writes modifiedTime."""
+    seconds, rest = divmod(milliseconds, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest:03d}Z"
+
+
+def parse_drive_time(text: str) -> int:
+    """Milliseconds since the epoch of a drive_time() text."""
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) * 1000 + int(fraction or 0)
 
 
 class UnknownSheetError(KeyError):
@@ -325,6 +342,13 @@ class Spreadsheet:
     worksheets: list[Worksheet] = field(default_factory=list)
     next_sheet_id: int = FIRST_ADDED_SHEET_ID
     access: str = "editor"
+    modified_time: str = field(default_factory=lambda: drive_time(time.time_ns() // 1_000_000))
+
+    def touch(self) -> None:
+        """Drive's modifiedTime moves on every change (by hand or through the API),
+        always forward, even twice in one millisecond."""
+        now = time.time_ns() // 1_000_000
+        self.modified_time = drive_time(max(now, parse_drive_time(self.modified_time) + 1))
 
     def add_worksheet(self, title: str, sheet_id: int | None = None, **grid: int) -> Worksheet:
         worksheet = Worksheet(self.new_sheet_id() if sheet_id is None else sheet_id, title, **grid)
@@ -618,6 +642,8 @@ API_ROUTES = [  # (HTTP method, path pattern, kind, handler)
 API_HANDLERS = {kind: handler for _, _, kind, handler in API_ROUTES}
 WRITE_KINDS = frozenset(kind for method, _, kind, _ in API_ROUTES if method != "GET")
 KINDS = frozenset(API_HANDLERS) | {"unknown"}
+# Drive v3 files.get (GET /drive/v3/files/<id>?fields=modifiedTime): a file's metadata.
+DRIVE_FILE_PATTERN = re.compile(r"/drive/v3/files/(?P<id>[^/]+)")
 
 
 def route_api_call(method: str, raw_path: str) -> tuple[str, str | None, str | None]:
@@ -651,6 +677,7 @@ class Fault:
     retry_after: float | None = None
     seconds: float = 0.0
     after_apply: bool = False
+    spreadsheet_ids: frozenset[str] | None = None  # None: calls to any spreadsheet
 
 
 class SheetsImitation:
@@ -661,6 +688,7 @@ class SheetsImitation:
         self._lock = threading.Lock()
         self._spreadsheets: dict[str, Spreadsheet] = {}
         self._calls: list[Call] = []
+        self._drive_calls: list[str] = []  # spreadsheet ids asked of Drive's files.get
         self._faults: list[Fault] = []
         self._server: _ImitationServer | None = None
         self._thread: threading.Thread | None = None
@@ -725,6 +753,7 @@ class SheetsImitation:
             target = self._worksheet(spreadsheet_id, worksheet)
             target.cells = [list(row) for row in rows]
             target.grow_to(len(rows), max(map(len, rows), default=0))
+            self._spreadsheets[spreadsheet_id].touch()
 
     def _worksheet(self, spreadsheet_id: str, title: str) -> Worksheet:
         if spreadsheet_id not in self._spreadsheets:
@@ -748,21 +777,72 @@ class SheetsImitation:
     def reset_calls(self) -> None:
         with self._lock:
             self._calls.clear()
+            self._drive_calls.clear()
+
+    # --- Drive: files.get of a spreadsheet's file (its modifiedTime), on Drive's own quota ---
+
+    def modified_time(self, spreadsheet_id: str) -> str:
+        with self._lock:
+            if spreadsheet_id not in self._spreadsheets:
+                raise UnknownSheetError(f"no spreadsheet {spreadsheet_id!r}")
+            return self._spreadsheets[spreadsheet_id].modified_time
+
+    @property
+    def drive_calls(self) -> list[str]:
+        """The spreadsheet ids Drive's files.get was asked for, in order (not in calls:
+        Drive is another API with its own quota)."""
+        with self._lock:
+            return list(self._drive_calls)
+
+    def _drive_file(self, spreadsheet_id: str, query: dict) -> tuple:
+        with self._lock:
+            self._drive_calls.append(spreadsheet_id)
+            spreadsheet = self._spreadsheets.get(spreadsheet_id)
+            if spreadsheet is None or spreadsheet.access == "none":
+                return HTTPStatus.NOT_FOUND, google_error_body(
+                    404, f"File not found: {spreadsheet_id}."
+                )
+            file = {
+                "kind": "drive#file",
+                "id": spreadsheet_id,
+                "name": spreadsheet_id,
+                "mimeType": "application/vnd.google-apps.spreadsheet",
+                "modifiedTime": spreadsheet.modified_time,
+            }
+            fields = query.get("fields", [""])[0]
+            if fields:
+                file = {name: file[name] for name in fields.split(",") if name in file}
+            return HTTPStatus.OK, file
 
     # --- Faults: queued in order; a call meets the first one whose kinds match it ---
 
-    def fail_next(self, status: int, times: int = 1, retry_after: float | None = None, kinds=None):
-        """Answer the next matching calls with `status` and Google's error body."""
+    def fail_next(
+        self,
+        status: int,
+        times: int = 1,
+        retry_after: float | None = None,
+        kinds=None,
+        spreadsheet_ids=None,
+    ):
+        """Answer the next matching calls with `status` and Google's error body (only
+        calls to these spreadsheets, when spreadsheet_ids is given: one lifter's sheet)."""
         if HTTPStatus(status) < 400:
             raise ValueError("fail_next takes an error status (4xx or 5xx)")
-        self._queue_fault(Fault("status", times, kinds, status=status, retry_after=retry_after))
+        fault = Fault("status", times, kinds, status=status, retry_after=retry_after)
+        self._queue_fault(fault, spreadsheet_ids)
 
     def delay_next(
-        self, seconds: float, times: int = 1, kinds=None, after_apply: bool = False
+        self,
+        seconds: float,
+        times: int = 1,
+        kinds=None,
+        after_apply: bool = False,
+        spreadsheet_ids=None,
     ) -> None:
         """Sleep before answering the next matching calls (they are still carried out);
         with after_apply, carry the call out first and then hold the answer back."""
-        self._queue_fault(Fault("delay", times, kinds, seconds=seconds, after_apply=after_apply))
+        fault = Fault("delay", times, kinds, seconds=seconds, after_apply=after_apply)
+        self._queue_fault(fault, spreadsheet_ids)
 
     def drop_next(self, times: int = 1, kinds=None, after_apply: bool = False) -> None:
         """Close the connection without an answer; with after_apply, carry the call out first."""
@@ -772,7 +852,10 @@ class SheetsImitation:
         with self._lock:
             self._faults.clear()
 
-    def _queue_fault(self, fault: Fault) -> None:
+    def _queue_fault(self, fault: Fault, spreadsheet_ids=None) -> None:
+        if spreadsheet_ids is not None:
+            one = isinstance(spreadsheet_ids, str)
+            fault.spreadsheet_ids = frozenset([spreadsheet_ids] if one else spreadsheet_ids)
         if fault.kinds is not None:
             fault.kinds = frozenset([fault.kinds] if isinstance(fault.kinds, str) else fault.kinds)
             if unknown := fault.kinds - KINDS:
@@ -784,11 +867,14 @@ class SheetsImitation:
 
     # --- Used by the request handler ---
 
-    def _record_call(self, call: Call) -> Fault | None:
+    def _record_call(self, call: Call, spreadsheet_id: str | None = None) -> Fault | None:
         """Record an API call and take the fault it meets, if any."""
         with self._lock:
             self._calls.append(call)
             for fault in self._faults:
+                elsewhere = fault.spreadsheet_ids and spreadsheet_id not in fault.spreadsheet_ids
+                if elsewhere:
+                    continue
                 if fault.kinds is None or call.kind in fault.kinds:
                     fault.remaining -= 1
                     if not fault.remaining:
@@ -814,6 +900,8 @@ class SheetsImitation:
                     spreadsheet = copy.deepcopy(spreadsheet)
                 request = ApiRequest(spreadsheet, range_text, call.query, call.body)
                 answer = API_HANDLERS[call.kind](request)
+                if call.kind in WRITE_KINDS:
+                    spreadsheet.touch()
                 self._spreadsheets[spreadsheet_id] = spreadsheet  # commits a write's copy
                 return HTTPStatus.OK, answer
             except ApiError as error:
@@ -892,9 +980,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if url.path.startswith(CONTROL_PREFIX):
             self._send_json(*imitation._control(method, url.path, body))
             return
+        if method == "GET" and (drive := DRIVE_FILE_PATTERN.fullmatch(url.path)):
+            self._send_json(*imitation._drive_file(unquote(drive["id"]), parse_qs(url.query)))
+            return
         kind, spreadsheet_id, range_text = route_api_call(method, url.path)
         call = Call(method, unquote(url.path), parse_qs(url.query), kind, body)
-        fault = imitation._record_call(call)
+        fault = imitation._record_call(call, spreadsheet_id)
         if fault and fault.type == "delay" and not fault.after_apply:
             time.sleep(fault.seconds)
         if fault and fault.type == "status":

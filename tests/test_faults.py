@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from sessions_app.models import ApiToken, Set, Workout
 from sync_app.admin import sheet_state
-from sync_app.models import SyncRun, SyncState
+from sync_app.models import SheetState, SyncRun
 from sync_app.push import run_sync
 from sync_app.tasks import enqueue_sync
 from tests.conftest import SPREADSHEET_ID
@@ -128,7 +128,7 @@ def test_a_worker_killed_mid_append_blocks_the_sync_only_until_its_short_lease_l
         time.sleep(2 * lease_seconds)
         # Hanging in one call for twice the lease, the live run still holds it.
         assert run_sync().outcome == "busy"
-        assert SyncState.load().lease_holder != ""
+        assert SheetState.objects.get().lease_holder != ""
 
         kill_hard(worker)  # kill -9 mid-append: nobody gives the lease back
         killed_at = time.monotonic()

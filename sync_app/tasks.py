@@ -35,6 +35,7 @@ def sync_pending(trigger="queue"):
     """
     # From here on, a new change enqueues a new task instead of relying on this one.
     SyncState.objects.filter(pk=1).update(sync_queued_at=None)
+    share_the_backlog()
     started = time.monotonic()
     seen_leases, alive = {}, set()
     while True:
@@ -53,6 +54,15 @@ def sync_pending(trigger="queue"):
             or elapsed > settings.SYNC_CHAIN_SECONDS
         ):
             return result.summary()
+
+
+def share_the_backlog():
+    """Several sheets waiting: queue one more task, so that another worker takes the
+    sheets this one is not on (it queues one more in turn while the backlog lasts)."""
+    from .push import targets_in_order_of_need
+
+    if len(targets_in_order_of_need()) > 1:
+        enqueue_sync()
 
 
 def scheduled_sync():

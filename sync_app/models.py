@@ -338,6 +338,14 @@ class SheetState(models.Model):
         )
 
     @classmethod
+    def leased(cls, now=None):
+        """The targets (as text) a live run holds now."""
+        held = cls.objects.exclude(lease_holder="").filter(
+            lease_expires_at__gt=now or timezone.now()
+        )
+        return set(held.values_list("target", flat=True))
+
+    @classmethod
     def failed(cls, target, error, now=None):
         """One more failed run: the next automatic try waits twice as long as the last."""
         now = now or timezone.now()

@@ -119,7 +119,7 @@ class Puller(Runner):
         if scheduled:
             self.work = {target: self.work[target] for target in due_for_pull(self.work)}
         if not self.work:
-            return SyncResult("nothing to do")
+            return SyncResult("nothing to do", pull=True)
         result = SyncResult("success", pull=True)
         targets = self.without_backing_off(list(self.work), result)
         with self.recorded(result, len(targets)):

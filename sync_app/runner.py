@@ -88,6 +88,8 @@ class SyncResult:
                 "A write of the last run may still land in the sheet; "
                 "waiting before reading it again."
             )
+        if self.outcome == "nothing to do" and self.pull:
+            return "Nothing to pull: no lifter's sheet is due."
         if self.outcome == "nothing to do":
             return "Nothing to sync: every completed workout is already in the sheet."
         if self.pull:

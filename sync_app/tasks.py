@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import SyncState
+from .models import SheetState, SyncState
 from .push import run_sync
 
 logger = logging.getLogger("sync")
@@ -61,7 +61,9 @@ def share_the_backlog():
     sheets this one is not on (it queues one more in turn while the backlog lasts)."""
     from .push import targets_in_order_of_need
 
-    if len(targets_in_order_of_need()) > 1:
+    left_alone = SheetState.backing_off() | SheetState.leased()
+    free = [target for target in targets_in_order_of_need() if str(target) not in left_alone]
+    if len(free) > 1:
         enqueue_sync()
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions_app.models import Workout
-from sync_app.models import SheetsProfile
+from sync_app.models import SheetsProfile, SheetState
 from sync_app.pull import run_pull
 from sync_app.push import run_sync
 from sync_app.tasks import heartbeat
@@ -86,3 +86,26 @@ def test_a_scheduled_pull_lets_a_waiting_push_go_first(sheets, alice, bob, lower
     bob_read = calls.index(("values.batchGet", BOB_SHEET))  # the pull's read of his tab
     assert alice_append < bob_read
     assert Workout.objects.get(owner=alice).synced_to_sheets
+
+
+def test_an_operator_ends_a_sheets_back_off_and_its_push_goes_at_once(
+    sheets, settings, admin_client, alice, lower1, django_capture_on_commit_callbacks
+):
+    settings.SHEETS_MAX_ATTEMPTS = 1
+    own_sheet(sheets, alice, ALICE_SHEET)
+    workout = completed_workout(alice, lower1, SQUAT_DAY)
+    sheets.fail_next(503, spreadsheet_ids=[ALICE_SHEET])
+    assert run_sync(trigger="queue").outcome == "failed"
+    assert run_sync(trigger="queue").outcome == "backing off"  # left alone for a minute
+    state = SheetState.objects.get()
+    url = reverse("admin:sync_app_sheetstate_changelist")
+    page = admin_client.get(url + "?retry_at__isempty=0").content.decode()
+    assert "alice-sheet / Log" in page and "answered 503" in page
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = admin_client.post(
+            url, {"action": "try_again_now", "_selected_action": [state.pk]}, follow=True
+        )
+    assert "1 sheet(s) no longer backing off" in response.content.decode()
+    assert len(queued) == 1  # a sync queued once the request commits
+    assert run_sync(trigger="queue").outcome == "success"
+    assert Workout.objects.get(pk=workout.pk).synced_to_sheets

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from sessions_app.models import Workout
 from sync_app.models import SheetsProfile, SheetState
+from sync_app.pull import run_pull
 from sync_app.push import run_sync
 from sync_app.targets import Target
 from tests.processes import wait_for
@@ -148,3 +149,34 @@ def test_the_sheet_whose_workout_waited_longest_goes_first(sheets, alice, bob, l
     assert run_sync().outcome == "success"
     first_calls = [call.path.split("/")[3] for call in sheets.calls[:3]]
     assert first_calls == [ALICE_SHEET] * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_push_does_not_wait_behind_another_lifters_slow_pull(
+    sheets, settings, alice, bob, lower1
+):
+    settings.SHEETS_TIMEOUT_SECONDS = 20
+    own_sheet(sheets, alice, ALICE_SHEET)
+    own_sheet(sheets, bob, BOB_SHEET)
+    completed_workout(bob, lower1, SQUAT_DAY)
+    assert run_sync().outcome == "success"
+    sheets.delay_next(4, kinds=["values.batchGet"], spreadsheet_ids=[BOB_SHEET])
+    pulled = []
+
+    def pull():
+        try:
+            pulled.append(run_pull(owner_ids=[bob.pk]))
+        finally:
+            connection.close()
+
+    pulling = threading.Thread(target=pull)
+    pulling.start()
+    try:
+        assert wait_for(lambda: "values.batchGet" in calls_to(sheets, BOB_SHEET)[-1:], seconds=10)
+        alices = completed_workout(alice, lower1, SQUAT_DAY)
+        assert run_sync().outcome == "success"
+        assert pulling.is_alive()  # Bob's pull still reads his sheet
+        assert sorted(keys_in_sheet(sheets, spreadsheet_id=ALICE_SHEET)) == keys_of(alices)
+    finally:
+        pulling.join(timeout=20)
+    assert pulled[0].outcome == "success"

@@ -100,6 +100,7 @@ class SyncResult:
                     f"hand-typed row(s) imported, {self.api_calls} API call(s), "
                     f"{self.retries} retry(ies), {self.skipped} sheet(s) unchanged "
                     "and not read.",
+                    *self.left_alone(),
                     *self.notes,
                     *self.errors,
                 ]
@@ -122,9 +123,19 @@ class SyncResult:
                 f" {self.taken} row(s) taken from the sheet, {self.conflicts} conflict(s) "
                 f"left for a choice, {self.imported} hand-typed row(s) imported."
             )
+        text = " ".join([text, *self.left_alone()])
         if self.errors:
             text += " " + " ".join(self.errors)
         return text
+
+    def left_alone(self):
+        """The sheets this run did not touch, and why."""
+        reasons = [
+            (len(self.busy), "another run is working on them"),
+            (self.settling, "a write may still land in them"),
+            (self.backing_off, "they are backing off after failing"),
+        ]
+        return [f"{count} sheet(s) left alone: {why}." for count, why in reasons if count]
 
     def log_line(self):
         """The run's log line: its message and fields."""

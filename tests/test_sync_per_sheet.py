@@ -180,3 +180,15 @@ def test_a_push_does_not_wait_behind_another_lifters_slow_pull(
     finally:
         pulling.join(timeout=20)
     assert pulled[0].outcome == "success"
+
+
+def test_a_run_says_which_sheets_it_left_alone_and_why(sheets, settings, alice, bob, lower1):
+    settings.SHEETS_MAX_ATTEMPTS = 1
+    alice_sheet = own_sheet(sheets, alice, ALICE_SHEET)
+    own_sheet(sheets, bob, BOB_SHEET)
+    completed_workout(alice, lower1, SQUAT_DAY)
+    completed_workout(bob, lower1, SQUAT_DAY)
+    SheetState.failed(alice_sheet, "Google Sheets answered 503")
+    result = run_sync(trigger="schedule")
+    assert (result.outcome, result.appended) == ("success", 3)
+    assert result.summary().endswith("1 sheet(s) left alone: they are backing off after failing.")

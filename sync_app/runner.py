@@ -160,12 +160,12 @@ class LeaseKeeper(threading.Thread):
     run. Each beat also tells the run's record that the run lives (SyncRun.alive_at).
     """
 
-    def __init__(self, holder, seconds, target, record_id=None):
+    def __init__(self, holder, seconds, target, alive=None):
         super().__init__(name=f"sync lease {holder} {target}", daemon=True)
         self.holder = holder
         self.seconds = seconds
         self.target = target
-        self.record_id = record_id
+        self.alive = alive or (lambda: None)
         self.lost = False
         self._stopping = threading.Event()
 
@@ -174,8 +174,7 @@ class LeaseKeeper(threading.Thread):
             while not self._stopping.wait(self.seconds / 3):
                 try:
                     renewed = SheetState.take_lease(self.target, self.holder, self.seconds)
-                    if self.record_id:
-                        SyncRun.objects.filter(pk=self.record_id).update(alive_at=timezone.now())
+                    self.alive()
                 except DatabaseError as error:  # busy for a moment: the next beat tries again
                     logger.warning("sync lease not renewed", extra={"error": str(error)})
                     continue
@@ -237,7 +236,7 @@ class Runner:
             yield False
             return
         self.lease_keeper = LeaseKeeper(
-            self.holder, settings.SYNC_LEASE_SECONDS, target, self.record and self.record.pk
+            self.holder, settings.SYNC_LEASE_SECONDS, target, alive=self.mark_alive
         )
         self.lease_keeper.start()
         try:
@@ -336,6 +335,10 @@ class Runner:
                     if not self.dry_run:
                         SheetState.succeeded(target)
 
+    def mark_alive(self):
+        if self.record is not None:
+            SyncRun.objects.filter(pk=self.record.pk).update(alive_at=timezone.now())
+
     def start_record(self, result):
         """The run's record, made when it first works on a sheet (none for a dry run)."""
         if self.dry_run:
@@ -345,7 +348,7 @@ class Runner:
             now = timezone.now()
             self.record = SyncRun.objects.create(trigger=self.trigger, started_at=now, alive_at=now)
         else:
-            SyncRun.objects.filter(pk=self.record.pk).update(alive_at=timezone.now())
+            self.mark_alive()
 
     @contextlib.contextmanager
     def recorded(self, result, target_count):

@@ -2,13 +2,14 @@
 
 import datetime
 import threading
+import time
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from sessions_app.models import Workout
-from sync_app.models import SheetsProfile, SheetState
+from sync_app.models import SheetsProfile, SheetState, SyncRun
 from sync_app.pull import run_pull
 from sync_app.push import run_sync
 from sync_app.targets import Target
@@ -192,3 +193,32 @@ def test_a_run_says_which_sheets_it_left_alone_and_why(sheets, settings, alice, 
     result = run_sync(trigger="schedule")
     assert (result.outcome, result.appended) == ("success", 3)
     assert result.summary().endswith("1 sheet(s) left alone: they are backing off after failing.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_alive_on_a_slow_sheet_is_not_taken_for_an_interrupted_one(
+    sheets, settings, alice, bob, lower1
+):
+    settings.SHEETS_TIMEOUT_SECONDS = 20
+    settings.SYNC_LEASE_SECONDS = 0.6
+    own_sheet(sheets, alice, ALICE_SHEET)
+    own_sheet(sheets, bob, BOB_SHEET)
+    completed_workout(alice, lower1, SQUAT_DAY)
+    sheets.delay_next(2.5, kinds=["values.append"], spreadsheet_ids=[ALICE_SHEET])
+    slow = []
+    alice_run = in_thread(slow)
+    try:
+        assert wait_for(lambda: "values.append" in calls_to(sheets, ALICE_SHEET), seconds=10)
+        time.sleep(1.2)  # twice the lease: a run recorded then, silent since, was killed
+        completed_workout(bob, lower1, SQUAT_DAY)
+        assert (
+            run_sync(
+                workout_ids=list(Workout.objects.filter(owner=bob).values_list("pk", flat=True))
+            ).outcome
+            == "success"
+        )
+        assert SyncRun.objects.filter(outcome="running").count() == 1  # Alice's, alive
+    finally:
+        alice_run.join(timeout=20)
+    assert slow[0].outcome == "success"
+    assert sorted(SyncRun.objects.values_list("outcome", "error")) == [("success", "")] * 2

@@ -41,7 +41,7 @@ def lifters_with_own_sheets(url, prefix, count):
         requests.post(
             f"{url}/_imitation/spreadsheets", json={"id": spreadsheet_id, "worksheets": ["Log"]}
         ).raise_for_status()
-        lifter = get_user_model().objects.create_user(spreadsheet_id, password="x")
+        lifter = get_user_model().objects.create_user(spreadsheet_id)  # no password to hash
         SheetsProfile.objects.create(user=lifter, spreadsheet_id=spreadsheet_id, worksheet="Log")
         make_completed_sessions(lifter, 1, 20, datetime.date(2026, 1, 1))
         lifters.append(lifter)

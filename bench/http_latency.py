@@ -196,6 +196,14 @@ def start_gunicorn(stack, port, workers, recycle, env, log_path):
         # every second or two here, which would measure Django's start-up instead.
         command += ["--max-requests", "0"]
     command.append("workoutsite.wsgi:application")
+    # Production settings serve the collected, hashed files (as bin/run.py and the
+    # Docker image collect them first): a page naming a file not collected is a 500.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     process = stopped_on_exit(stack, spawn(command, env, log_path))
     wait_until_answering(f"http://127.0.0.1:{port}/bench/empty", process, log_path)
     return process

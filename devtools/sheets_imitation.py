@@ -40,6 +40,10 @@ turns them on; ``quota_refusals()`` lists the calls refused.
     POST   /_imitation/quota    {"reads_per_minute": ..., "writes_per_minute": ...,
                                  "window_seconds": 60} (nulls turn it off)
 
+Drive's files.get (``GET /drive/v3/files/<id>?fields=modifiedTime``) answers a
+spreadsheet's modifiedTime, which moves on every write and every hand edit; it is
+recorded apart (``drive_calls``), never meets faults, and needs no credentials.
+
 Simplifications: formulas are stored but never evaluated (their value reads "#FORMULA");
 append writes after the last non-empty row instead of detecting a table; values are sent
 and deleted by rows only; a call meets at most one fault, the first queued one matching it.
@@ -48,6 +52,7 @@ and deleted by rows only; a call meets at most one fault, the first queued one m
 from __future__ import annotations
 
 import argparse
+import calendar
 import copy
 import json
 import math
@@ -92,6 +97,18 @@ FAULT_METHODS = {"status": "fail_next", "delay": "delay_next", "drop": "drop_nex
 CELL_PATTERN = re.compile(r"\$?([A-Z]{0,3})\$?(\d*)", re.IGNORECASE)
 QUOTED_SHEET_PATTERN = re.compile(r"'((?:[^']|'')+)'(?:!(.*))?", re.DOTALL)
 NUMBER_PATTERN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def drive_time(milliseconds: int) -> str:
+    """RFC 3339 in UTC with milliseconds, as Drive writes modifiedTime."""
+    seconds, rest = divmod(milliseconds, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest:03d}Z"
+
+
+def parse_drive_time(text: str) -> int:
+    """Milliseconds since the epoch of a drive_time() text."""
+    whole, _, fraction = text.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) * 1000 + int(fraction or 0)
 
 
 class UnknownSheetError(KeyError):
@@ -352,7 +369,14 @@ class Spreadsheet:
     worksheets: list[Worksheet] = field(default_factory=list)
     next_sheet_id: int = FIRST_ADDED_SHEET_ID
     access: str = "editor"
+    modified_time: str = field(default_factory=lambda: drive_time(time.time_ns() // 1_000_000))
     max_cells: int = MAX_CELLS
+
+    def touch(self) -> None:
+        """Drive's modifiedTime moves on every change (by hand or through the API),
+        always forward, even twice in one millisecond."""
+        now = time.time_ns() // 1_000_000
+        self.modified_time = drive_time(max(now, parse_drive_time(self.modified_time) + 1))
 
     def cell_count(self) -> int:
         return sum(ws.row_count * ws.column_count for ws in self.worksheets)
@@ -665,6 +689,8 @@ API_ROUTES = [  # (HTTP method, path pattern, kind, handler)
 API_HANDLERS = {kind: handler for _, _, kind, handler in API_ROUTES}
 WRITE_KINDS = frozenset(kind for method, _, kind, _ in API_ROUTES if method != "GET")
 KINDS = frozenset(API_HANDLERS) | {"unknown"}
+# Drive v3 files.get (GET /drive/v3/files/<id>?fields=modifiedTime): a file's metadata.
+DRIVE_FILE_PATTERN = re.compile(r"/drive/v3/files/(?P<id>[^/]+)")
 
 
 def route_api_call(method: str, raw_path: str) -> tuple[str, str | None, str | None]:
@@ -698,6 +724,7 @@ class Fault:
     retry_after: float | None = None
     seconds: float = 0.0
     after_apply: bool = False
+    spreadsheet_ids: frozenset[str] | None = None  # None: calls to any spreadsheet
     skip: int = 0  # matching calls let through before the fault starts
 
 
@@ -736,6 +763,7 @@ class SheetsImitation:
         self._lock = threading.Lock()
         self._spreadsheets: dict[str, Spreadsheet] = {}
         self._calls: list[Call] = []
+        self._drive_calls: list[str] = []  # spreadsheet ids asked of Drive's files.get
         self._faults: list[Fault] = []
         self._quota: Quota | None = None
         self._quota_refusals: list[Call] = []
@@ -836,6 +864,7 @@ class SheetsImitation:
             target = self._worksheet(spreadsheet_id, worksheet)
             target.cells = [list(row) for row in rows]
             target.grow_to(len(rows), max(map(len, rows), default=0))
+            self._spreadsheets[spreadsheet_id].touch()
 
     def _worksheet(self, spreadsheet_id: str, title: str) -> Worksheet:
         if spreadsheet_id not in self._spreadsheets:
@@ -860,6 +889,42 @@ class SheetsImitation:
         with self._lock:
             self._calls.clear()
             self._quota_refusals.clear()
+            self._drive_calls.clear()
+
+    # --- Drive: files.get of a spreadsheet's file (its modifiedTime), on Drive's own quota ---
+
+    def modified_time(self, spreadsheet_id: str) -> str:
+        with self._lock:
+            if spreadsheet_id not in self._spreadsheets:
+                raise UnknownSheetError(f"no spreadsheet {spreadsheet_id!r}")
+            return self._spreadsheets[spreadsheet_id].modified_time
+
+    @property
+    def drive_calls(self) -> list[str]:
+        """The spreadsheet ids Drive's files.get was asked for, in order (not in calls:
+        Drive is another API with its own quota)."""
+        with self._lock:
+            return list(self._drive_calls)
+
+    def _drive_file(self, spreadsheet_id: str, query: dict) -> tuple:
+        with self._lock:
+            self._drive_calls.append(spreadsheet_id)
+            spreadsheet = self._spreadsheets.get(spreadsheet_id)
+            if spreadsheet is None or spreadsheet.access == "none":
+                return HTTPStatus.NOT_FOUND, google_error_body(
+                    404, f"File not found: {spreadsheet_id}."
+                )
+            file = {
+                "kind": "drive#file",
+                "id": spreadsheet_id,
+                "name": spreadsheet_id,
+                "mimeType": "application/vnd.google-apps.spreadsheet",
+                "modifiedTime": spreadsheet.modified_time,
+            }
+            fields = query.get("fields", [""])[0]
+            if fields:
+                file = {name: file[name] for name in fields.split(",") if name in file}
+            return HTTPStatus.OK, file
 
     # --- Faults: queued in order; a call meets the first one whose kinds match it ---
 
@@ -870,20 +935,28 @@ class SheetsImitation:
         retry_after: float | None = None,
         kinds=None,
         skip: int = 0,
+        spreadsheet_ids=None,
     ):
         """Answer the next matching calls with `status` and Google's error body (after
-        letting `skip` of them through untouched)."""
+        letting `skip` of them through untouched; only calls to these spreadsheets, when
+        spreadsheet_ids is given: one lifter's sheet)."""
         if HTTPStatus(status) < 400:
             raise ValueError("fail_next takes an error status (4xx or 5xx)")
         fault = Fault("status", times, kinds, status=status, retry_after=retry_after, skip=skip)
-        self._queue_fault(fault)
+        self._queue_fault(fault, spreadsheet_ids)
 
     def delay_next(
-        self, seconds: float, times: int = 1, kinds=None, after_apply: bool = False
+        self,
+        seconds: float,
+        times: int = 1,
+        kinds=None,
+        after_apply: bool = False,
+        spreadsheet_ids=None,
     ) -> None:
         """Sleep before answering the next matching calls (they are still carried out);
         with after_apply, carry the call out first and then hold the answer back."""
-        self._queue_fault(Fault("delay", times, kinds, seconds=seconds, after_apply=after_apply))
+        fault = Fault("delay", times, kinds, seconds=seconds, after_apply=after_apply)
+        self._queue_fault(fault, spreadsheet_ids)
 
     def drop_next(self, times: int = 1, kinds=None, after_apply: bool = False) -> None:
         """Close the connection without an answer; with after_apply, carry the call out first."""
@@ -893,7 +966,10 @@ class SheetsImitation:
         with self._lock:
             self._faults.clear()
 
-    def _queue_fault(self, fault: Fault) -> None:
+    def _queue_fault(self, fault: Fault, spreadsheet_ids=None) -> None:
+        if spreadsheet_ids is not None:
+            one = isinstance(spreadsheet_ids, str)
+            fault.spreadsheet_ids = frozenset([spreadsheet_ids] if one else spreadsheet_ids)
         if fault.kinds is not None:
             fault.kinds = frozenset([fault.kinds] if isinstance(fault.kinds, str) else fault.kinds)
             if unknown := fault.kinds - KINDS:
@@ -905,7 +981,7 @@ class SheetsImitation:
 
     # --- Used by the request handler ---
 
-    def _record_call(self, call: Call) -> Fault | None:
+    def _record_call(self, call: Call, spreadsheet_id: str | None = None) -> Fault | None:
         """Record an API call and take the fault it meets, if any: first the quota's
         429 (when quotas are on), then the queued faults."""
         with self._lock:
@@ -914,6 +990,9 @@ class SheetsImitation:
                 self._quota_refusals.append(call)
                 return Fault("status", 0, None, status=429, retry_after=wait)
             for fault in self._faults:
+                elsewhere = fault.spreadsheet_ids and spreadsheet_id not in fault.spreadsheet_ids
+                if elsewhere:
+                    continue
                 if fault.kinds is None or call.kind in fault.kinds:
                     if fault.skip:
                         fault.skip -= 1
@@ -942,6 +1021,8 @@ class SheetsImitation:
                     spreadsheet = copy.deepcopy(spreadsheet)
                 request = ApiRequest(spreadsheet, range_text, call.query, call.body)
                 answer = API_HANDLERS[call.kind](request)
+                if call.kind in WRITE_KINDS:
+                    spreadsheet.touch()
                 self._spreadsheets[spreadsheet_id] = spreadsheet  # commits a write's copy
                 return HTTPStatus.OK, answer
             except ApiError as error:
@@ -1023,9 +1104,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if url.path.startswith(CONTROL_PREFIX):
             self._send_json(*imitation._control(method, url.path, body))
             return
+        if method == "GET" and (drive := DRIVE_FILE_PATTERN.fullmatch(url.path)):
+            self._send_json(*imitation._drive_file(unquote(drive["id"]), parse_qs(url.query)))
+            return
         kind, spreadsheet_id, range_text = route_api_call(method, url.path)
         call = Call(method, unquote(url.path), parse_qs(url.query), kind, body)
-        fault = imitation._record_call(call)
+        fault = imitation._record_call(call, spreadsheet_id)
         if fault and fault.type == "delay" and not fault.after_apply:
             time.sleep(fault.seconds)
         if fault and fault.type == "status":

@@ -8,7 +8,7 @@ from sessions_app.admin import WorkoutAdmin
 from sessions_app.models import Workout, mark_unsynced
 
 from .conflicts import APP, SHEET, ConflictResolved, describe_conflict, resolve
-from .models import FailingPush, SheetConflict, SheetsProfile, SyncRun, Tombstone
+from .models import FailingPush, SheetConflict, SheetsProfile, SheetState, SyncRun, Tombstone
 from .sheets import SheetsError
 from .targets import is_configured, not_configured_message
 from .tasks import enqueue_pull, request_sync
@@ -194,6 +194,43 @@ class SheetConflictAdmin(admin.ModelAdmin):
     @admin.action(description="Keep the app's version (a deleted row: write it back)")
     def keep_app(self, request, queryset):
         self.resolve_all(request, queryset, APP, "the app's version kept")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SheetState)
+class SheetStateAdmin(admin.ModelAdmin):
+    """Each lifter's sheet as the sync sees it: who holds it, whether it backs off."""
+
+    list_display = [
+        "target",
+        "failures",
+        "retry_at",
+        "short_error",
+        "lease_holder",
+        "lease_expires_at",
+        "pulled_at",
+    ]
+    list_filter = [("retry_at", admin.EmptyFieldListFilter)]
+    search_fields = ["target"]
+    ordering = ["-failures", "target"]
+    actions = ["try_again_now"]
+
+    @admin.display(description="last error")
+    def short_error(self, state):
+        return state.last_error[:120]
+
+    @admin.action(description="Try again now (end their back-off and queue a sync)")
+    def try_again_now(self, request, queryset):
+        ended = queryset.exclude(retry_at=None).update(retry_at=None)
+        request_sync()
+        self.message_user(
+            request, f"{ended} sheet(s) no longer backing off; a sync was queued for them."
+        )
 
     def has_add_permission(self, request):
         return False

@@ -1,11 +1,12 @@
 """The sync's own bookkeeping: where each lifter's rows go, deletions to carry out,
-workouts whose push keeps failing, the one-run-at-a-time lease, the worker's heartbeat,
-and a record of every run. (Which workouts the sheet must still follow is the sessions
-table's own synced_to_sheets, as the original design has it.)"""
+workouts whose push keeps failing, each lifter's sheet (its lease, back-off and last
+pull), the worker's heartbeat, and a record of every run. (Which workouts the sheet
+must still follow is the sessions table's own synced_to_sheets, as the original design
+has it.)"""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -170,7 +171,13 @@ class SyncRun(models.Model):
     )
     api_calls = models.PositiveIntegerField(default=0)
     retries = models.PositiveIntegerField(default=0)
+    sheets_skipped = models.PositiveIntegerField(
+        default=0, help_text="Sheets a pull did not read: unchanged since the last pull."
+    )
     error = models.TextField(blank=True)
+    alive_at = models.DateTimeField(
+        null=True, blank=True, help_text="Renewed while the run lives (runs go side by side)."
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -240,23 +247,17 @@ class SheetConflict(models.Model):
 
 
 class SyncState(models.Model):
-    """One row: the lease that keeps sync runs one at a time, and worker liveness.
+    """One row: worker liveness, the queued-task flag, and the last time Google said the
+    quota was used up (429). The leases are per sheet (SheetState)."""
 
-    The lease is taken and given back with conditional UPDATEs (SQLite has no
-    SELECT ... FOR UPDATE); it expires, so a worker killed mid-run blocks nobody for long.
-    """
-
-    lease_holder = models.CharField(max_length=100, blank=True)
-    lease_expires_at = models.DateTimeField(null=True, blank=True)
     sync_queued_at = models.DateTimeField(
         null=True, blank=True, help_text="A sync task was queued then and has not started yet."
     )
-    settle_until = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text="A write whose outcome is unknown may still land until then; no run before.",
-    )
     worker_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    last_quota_error_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last time Google answered 429 (quota used up)."
+    )
+    last_quota_error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = "sync state"
@@ -270,31 +271,128 @@ class SyncState(models.Model):
         return state
 
     @classmethod
-    def take_lease(cls, holder, seconds, now=None):
-        now = now or timezone.now()
+    def quota_error_met(cls, text, now=None):
         cls.load()
+        cls.objects.filter(pk=1).update(
+            last_quota_error_at=now or timezone.now(), last_quota_error=text[:1000]
+        )
+
+
+class SheetState(models.Model):
+    """One lifter's sheet (a target: spreadsheet and tab) as the sync sees it.
+
+    Its lease keeps two runs from writing the same sheet at once while runs on other
+    sheets go on; it is taken and given back with conditional UPDATEs (SQLite has no
+    SELECT ... FOR UPDATE) and expires, so a worker killed mid-run blocks that sheet for
+    one lease at most. A write whose outcome is unknown makes the sheet settle; a sheet
+    that keeps failing backs off (a growing delay) without slowing the others. The pull
+    remembers when it read the sheet and the file's modifiedTime then, to skip a sheet
+    nobody changed since.
+    """
+
+    target = models.CharField(max_length=210, unique=True, help_text="spreadsheet id / tab")
+    lease_holder = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    settle_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A write whose outcome is unknown may still land until then; no run before.",
+    )
+    failures = models.PositiveIntegerField(
+        default=0, help_text="Runs in a row that failed on this sheet."
+    )
+    retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="Backing off: the automatic runs leave it until then."
+    )
+    last_error = models.TextField(blank=True)
+    pulled_at = models.DateTimeField(null=True, blank=True)
+    modified_time = models.CharField(
+        max_length=40, blank=True, help_text="The file's modifiedTime (Drive) at the last pull."
+    )
+
+    class Meta:
+        verbose_name = "lifter's sheet"
+        indexes = [
+            # Status panel and runs: the sheets backing off.
+            models.Index(fields=["retry_at"], name="sheetstate_retry_at"),
+        ]
+
+    def __str__(self):
+        return self.target
+
+    @classmethod
+    def rows(cls, target):
+        """The sheet's row, made on first use."""
+        cls.objects.get_or_create(target=str(target))
+        return cls.objects.filter(target=str(target))
+
+    @classmethod
+    def take_lease(cls, target, holder, seconds, now=None):
+        now = now or timezone.now()
         free = (
             Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now) | Q(lease_holder=holder)
         )
         return bool(
-            cls.objects.filter(free, pk=1).update(
-                lease_holder=holder, lease_expires_at=now + timezone.timedelta(seconds=seconds)
-            )
+            cls.rows(target)
+            .filter(free)
+            .update(lease_holder=holder, lease_expires_at=now + timezone.timedelta(seconds=seconds))
         )
 
     @classmethod
-    def settle(cls, seconds, now=None):
-        cls.load()
+    def release_lease(cls, target, holder):
+        cls.objects.filter(target=str(target), lease_holder=holder).update(
+            lease_holder="", lease_expires_at=None
+        )
+
+    @classmethod
+    def settle(cls, target, seconds, now=None):
         until = (now or timezone.now()) + timezone.timedelta(seconds=seconds)
-        cls.objects.filter(pk=1).update(settle_until=until)
+        cls.rows(target).update(settle_until=until)
 
     @classmethod
-    def settling(cls, now=None):
-        return cls.objects.filter(pk=1, settle_until__gt=now or timezone.now()).exists()
+    def settling(cls, target, now=None):
+        return cls.objects.filter(
+            target=str(target), settle_until__gt=now or timezone.now()
+        ).exists()
 
     @classmethod
-    def release_lease(cls, holder):
-        cls.objects.filter(pk=1, lease_holder=holder).update(lease_holder="", lease_expires_at=None)
+    def backing_off(cls, now=None):
+        """The targets (as text) the automatic runs leave alone for now."""
+        return set(
+            cls.objects.filter(retry_at__gt=now or timezone.now()).values_list("target", flat=True)
+        )
+
+    @classmethod
+    def leased(cls, now=None):
+        """The targets (as text) a live run holds now."""
+        held = cls.objects.exclude(lease_holder="").filter(
+            lease_expires_at__gt=now or timezone.now()
+        )
+        return set(held.values_list("target", flat=True))
+
+    @classmethod
+    def failed(cls, target, error, now=None):
+        """One more failed run: the next automatic try waits twice as long as the last."""
+        now = now or timezone.now()
+        rows = cls.rows(target)
+        rows.update(failures=F("failures") + 1, last_error=str(error)[:1000])
+        failures = rows.values_list("failures", flat=True).get()
+        delay = min(
+            settings.SYNC_SHEET_BACKOFF_SECONDS * 2 ** (failures - 1),
+            settings.SYNC_SHEET_BACKOFF_MAX_SECONDS,
+        )
+        rows.update(retry_at=now + timezone.timedelta(seconds=delay))
+        return delay
+
+    @classmethod
+    def succeeded(cls, target):
+        cls.objects.filter(target=str(target)).exclude(failures=0, retry_at=None).update(
+            failures=0, retry_at=None, last_error=""
+        )
+
+    @classmethod
+    def pulled(cls, target, modified_time, now=None):
+        cls.rows(target).update(pulled_at=now or timezone.now(), modified_time=modified_time)
 
 
 class SheetsBudget(models.Model):

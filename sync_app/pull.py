@@ -1,8 +1,10 @@
 """The pull: fixes typed into the sheet come back to the database.
 
-A pull reads each tab whole (its header's columns only, in one batchGet after the
-metadata: two reads per tab however long the history) and compares every keyed row
-with the fingerprint of what the sync last wrote there:
+A pull first asks Drive for the file's modifiedTime (one call on Drive's own quota) and
+leaves a sheet unchanged since its last pull unread. Otherwise it reads the tab whole
+(its header's columns only, in one batchGet after the metadata: two reads per tab
+however long the history) and compares every keyed row with the fingerprint of what
+the sync last wrote there:
 
 - unchanged: nothing to do (the push handles what changed in the app);
 - changed in the sheet only: the set and its workout take the sheet's values;
@@ -19,15 +21,19 @@ import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from sessions_app.import_store import ImportSummary, Skipped
 from sessions_app.models import Set, Workout
 
 from .conflicts import app_rows, record_conflict, record_written, take_sheet_row
-from .models import SheetConflict, SyncState, WrittenRow
+from .models import SheetConflict, SheetState, WrittenRow
+from .push import pending_workouts
 from .rows import (
     KEY_COLUMN,
     MAX_WIDTH,
@@ -39,7 +45,7 @@ from .rows import (
 )
 from .runner import Runner, SyncResult
 from .sheet_import import parse_row, store_sheet_rows
-from .sheets import SheetsClient, SheetsError, SheetsPermanent
+from .sheets import SheetsClient, SheetsPermanent
 from .targets import is_configured, lifters_by_target
 
 logger = logging.getLogger("sync")
@@ -101,44 +107,62 @@ def plan_pull(target, rows):
 
 
 class Puller(Runner):
-    """One pull run: the same lease, retries and run record as a push."""
+    """One pull run: each sheet under its lease, with the same retries and run record
+    as a push. A sheet whose file Drive says is unchanged since its last pull is not
+    read at all."""
 
-    def run(self, owner_ids=None):
+    def run(self, owner_ids=None, scheduled=False, force=False):
         if not is_configured():
             return SyncResult("not configured")
-        work = lifters_by_target(owner_ids)
-        if not work:
-            return SyncResult("nothing to do")
-        if SyncState.settling():
-            return SyncResult("settling")
-        with self.holding_lease() as held:
-            if not held:
-                return SyncResult("busy")
-            return self.pull_targets(work)
-
-    def pull_targets(self, work):
+        self.work = lifters_by_target(owner_ids)
+        self.scheduled, self.force = scheduled, force
+        if scheduled:
+            self.work = {target: self.work[target] for target in due_for_pull(self.work)}
+        if not self.work:
+            return SyncResult("nothing to do", pull=True)
         result = SyncResult("success", pull=True)
-        with self.recorded(result, len(work)):
+        targets = self.without_backing_off(list(self.work), result)
+        with self.recorded(result, len(targets)):
             self.client = SheetsClient()
-            for target, owners in work.items():
-                try:
-                    self.pull_target(target, owners, result)
-                except SheetsError as error:
-                    result.errors.append(str(error))
-                    logger.error("pull failed", extra={"target": str(target), "error": str(error)})
-                else:
-                    result.targets_done += 1
+            self.each_target(targets, result)
         return result
 
-    def pull_target(self, target, owners, result):
-        def read():
-            self.progress(f"{target}: reading the sheet")
-            worksheet = self.client.open_worksheet(
-                target.spreadsheet_id, target.worksheet, create=False
-            )
-            return worksheet.read_table(MAX_WIDTH) if worksheet else []
+    def before_target(self, result):
+        """Pushes before pulls: a lifter's completed workout never waits behind a pull
+        of other lifters' sheets (only the scheduled pull; a sheet another run holds is
+        left to it)."""
+        if self.scheduled and pending_workouts()[0].exists():
+            from .push import Pusher
 
-        rows = self.retrying(target, read)
+            Pusher(trigger="push before pull", sleep=self.sleep).run()
+
+    def sync_target(self, target, result):
+        modified_time = self.modified_time(target, result)
+        last = SheetState.objects.filter(target=str(target)).values_list("modified_time", flat=True)
+        if modified_time and not self.force and modified_time in last:
+            self.progress(f"{target}: unchanged since the last pull")
+            result.skipped += 1
+            SheetState.pulled(target, modified_time)
+            return
+        self.pull_target(target, self.work[target], result)
+        SheetState.pulled(target, modified_time)
+
+    def modified_time(self, target, result):
+        """The file's modifiedTime, or "" when Drive would not say (the sheet is read)."""
+        try:
+            return self.client.modified_time(target.spreadsheet_id)
+        except SheetsPermanent as error:
+            note = f"{target}: read whole, Drive did not tell its last change ({error})."
+            result.notes.append(note)
+            logger.warning("drive metadata refused", extra={"target": str(target)})
+            return ""
+
+    def pull_target(self, target, owners, result):
+        self.progress(f"{target}: reading the sheet")
+        worksheet = self.client.open_worksheet(
+            target.spreadsheet_id, target.worksheet, create=False
+        )
+        rows = worksheet.read_table(MAX_WIDTH) if worksheet else []
         plan = plan_pull(target, rows)
         self.progress(f"{target}: comparing {max(len(rows) - 1, 0)} row(s)")
         self.take_changed(target, rows, plan, result)
@@ -238,5 +262,40 @@ def is_uuid(text):
     return True
 
 
-def run_pull(owner_ids=None, trigger="pull", progress=None):
-    return Puller(trigger=trigger, progress=progress).run(owner_ids)
+def due_for_pull(work, now=None):
+    """The sheets a scheduled pull looks at now, the longest unread first: a sheet of a
+    lifter active lately every SYNC_PULL_INTERVAL_MINUTES, of dormant lifters every
+    SYNC_DORMANT_PULL_INTERVAL_MINUTES."""
+    now = now or timezone.now()
+    active_since = now - timedelta(days=settings.SYNC_ACTIVE_LIFTER_DAYS)
+    owners = [owner_id for owner_ids in work.values() for owner_id in owner_ids]
+    active = set(
+        Workout.objects.completed()
+        .filter(owner_id__in=owners, completed_at__gte=active_since)
+        .values_list("owner_id", flat=True)
+        .distinct()
+    )
+    pulled = dict(
+        SheetState.objects.filter(target__in=[str(t) for t in work]).values_list(
+            "target", "pulled_at"
+        )
+    )
+    due = []
+    for target, owner_ids in work.items():
+        minutes = (
+            settings.SYNC_PULL_INTERVAL_MINUTES
+            if active.intersection(owner_ids)
+            else settings.SYNC_DORMANT_PULL_INTERVAL_MINUTES
+        )
+        # A tenth of slack: the schedule's tick lands a little after the last pull.
+        last = pulled.get(str(target))
+        if last is None or now - last >= timedelta(minutes=minutes * 0.9):
+            due.append(target)
+    oldest = datetime.min.replace(tzinfo=UTC)
+    return sorted(due, key=lambda target: pulled.get(str(target)) or oldest)
+
+
+def run_pull(owner_ids=None, trigger="pull", progress=None, scheduled=False, force=False):
+    return Puller(trigger=trigger, progress=progress).run(
+        owner_ids, scheduled=scheduled, force=force
+    )

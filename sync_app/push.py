@@ -1,29 +1,31 @@
 """The push: completed workouts reach the sheet exactly once, keyed by set.
 
-A run reads each tab's key column, then rewrites rows whose values changed, deletes rows
-of tombstoned keys (bottom-up, one call), and appends the sets that are missing, in
-calls of at most SHEETS_ROWS_PER_CALL rows (plan.py); a workout Google refuses for good
-is set aside (FailingPush) and the others go on. Only then are the workouts marked
-synced, and only if they did not change meanwhile. A run that dies after an append and
-before the mark is harmless: the next run finds the keys and appends nothing twice. Any
-retryable failure restarts the plan from a fresh read, never a blind retry of a write.
+Each lifter's sheet is pushed under its own lease, the sheet whose completed workout has
+waited longest first (runner.py). A run reads each tab's key column, then rewrites rows
+whose values changed, deletes rows of tombstoned keys (bottom-up, one call), and appends
+the sets that are missing, in calls of at most SHEETS_ROWS_PER_CALL rows (plan.py); a
+workout Google refuses for good is set aside (FailingPush) and the others go on. Only
+then are the workouts marked synced, and only if they did not change meanwhile. A run
+that dies after an append and before the mark is harmless: the next run finds the keys
+and appends nothing twice. Any retryable failure restarts the plan from a fresh read,
+never a blind retry of a write.
 """
 
 import logging
 import time
 from collections import defaultdict
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Min, Prefetch, Q
 from django.utils import timezone
 
 from sessions_app.models import Set, Workout
 
 from .conflicts import record_conflict, record_written, take_sheet_row
-from .models import FailingPush, SheetConflict, SyncState, Tombstone, WrittenRow
+from .models import FailingPush, SheetConflict, Tombstone, WrittenRow
 from .plan import carry_out, plan_target
 from .rows import sheet_sets
 from .runner import ERROR_TEXT_LIMIT, LeaseLost, Runner, SyncResult
-from .sheets import SheetsClient, SheetsError, SheetsPermanent
+from .sheets import SheetsClient, SheetsPermanent
 from .targets import Target, is_configured, owner_has_sheet, targets_by_owner
 
 logger = logging.getLogger("sync")
@@ -59,10 +61,42 @@ def set_aside_workouts():
     )
 
 
-def load_work(workout_ids=None, dry_run=False):
-    """Pending workouts (oldest first, up to MAX_SETS_PER_RUN sets) and tombstones."""
+def targets_in_order_of_need(workout_ids=None):
+    """{target: its lifters with a workout waiting}, the sheet whose completed workout
+    has waited longest first; sheets with only rows to delete after them."""
+    oldest_by_owner = dict(
+        pending_workouts(workout_ids)[0]
+        .order_by()
+        .values_list("owner_id")
+        .annotate(oldest=Min("completed_at"))
+    )
+    need = {}  # target: (oldest waiting, owners)
+    for owner_id, target in targets_by_owner(list(oldest_by_owner)).items():
+        if target is not None:
+            oldest, owners = need.get(target, (oldest_by_owner[owner_id], []))
+            need[target] = (min(oldest, oldest_by_owner[owner_id]), [*owners, owner_id])
+    tombstones = Tombstone.objects.order_by()
+    if workout_ids:
+        tombstones = tombstones.filter(session_id__in=workout_ids)
+    for spreadsheet_id, worksheet, created_at in tombstones.values_list(
+        "spreadsheet_id", "worksheet"
+    ).annotate(oldest=Min("created_at")):
+        target = Target(spreadsheet_id, worksheet)
+        oldest, owners = need.get(target, (created_at, []))
+        need[target] = (oldest, owners)
+    order = sorted(need, key=lambda target: (not need[target][1], need[target][0], str(target)))
+    return {target: need[target][1] for target in order}
+
+
+def load_work(target, owner_ids, workout_ids=None, dry_run=False):
+    """One sheet's work, read under its lease: its lifters' pending workouts (oldest
+    first, up to MAX_SETS_PER_RUN sets), its tombstones, and whether more wait."""
+    still_theirs = [
+        owner_id for owner_id, now in targets_by_owner(owner_ids).items() if now == target
+    ]
     candidates = list(
         pending_workouts(workout_ids)[0]
+        .filter(owner_id__in=still_theirs)
         .annotate(set_count=Count("sets"))
         .values_list("pk", "set_count")
     )
@@ -77,7 +111,9 @@ def load_work(workout_ids=None, dry_run=False):
         .order_by("completed_at", "pk")
         .prefetch_related(Prefetch("sets", queryset=sheet_sets()))
     )
-    tombstones = Tombstone.objects.all()
+    tombstones = Tombstone.objects.filter(
+        spreadsheet_id=target.spreadsheet_id, worksheet=target.worksheet
+    )
     if workout_ids:
         tombstones = tombstones.filter(session_id__in=workout_ids)
     tombstones = live_tombstones(list(tombstones), dry_run)
@@ -110,59 +146,40 @@ def group_by_target(workouts, tombstones):
 
 
 class Pusher(Runner):
-    """One push run."""
+    """One push run: the sheets with work waiting, in order of need, each under its lease."""
 
     def run(self, workout_ids=None):
         if not is_configured():
             return SyncResult("not configured")
-        if SyncState.settling() and not self.dry_run:
-            return SyncResult("settling")
-        workouts, tombstones, more_pending = load_work(workout_ids, self.dry_run)
-        work = group_by_target(workouts, tombstones)
-        if not work:
+        self.workout_ids = workout_ids
+        self.owners = targets_in_order_of_need(workout_ids)
+        if not self.owners:
             return SyncResult("nothing to do")
-        result = SyncResult(
-            "success", sessions=len(workouts), more_pending=more_pending, dry_run=self.dry_run
-        )
-        if self.dry_run:
-            return self.push(work, result)
-        with self.holding_lease() as held:
-            if not held:
-                return SyncResult("busy")
-            return self.push(work, result)
-
-    def push(self, work, result):
-        with self.recorded(result, len(work)):
+        result = SyncResult("success", dry_run=self.dry_run)
+        targets = self.without_backing_off(list(self.owners), result)
+        self.loaded = {}
+        with self.recorded(result, len(targets)):
             try:
                 self.client = SheetsClient(deadline=self.deadline)
             except SheetsPermanent as error:  # the client could not even be made
                 result.errors.append(str(error))
+                self.start_record(result)
                 if not self.dry_run:
-                    record_failure([w for workouts, _ in work.values() for w in workouts], error)
+                    for target in targets:
+                        record_failure(load_work(target, self.owners[target])[0], error)
                 return result
-            for target, (workouts, tombstones) in work.items():
-                try:
-                    plan = self.push_target(target, workouts, tombstones)
-                except LeaseLost as error:
-                    result.errors.append(str(error))
-                    break
-                except SheetsError as error:
-                    result.errors.append(str(error))
-                    logger.error("sync failed", extra={"target": str(target), "error": str(error)})
-                    if not self.dry_run:
-                        record_failure(workouts, error)
-                    continue
-                result.targets_done += 1
-                result.plans.append(plan)
-                result.appended += len(plan.append) - plan.rows_set_aside()
-                result.updated += len(plan.update)
-                result.deleted += len(plan.delete)
-                result.conflicts += len(plan.conflicts)
-                if not self.dry_run:
-                    workouts = self.leave_out_set_aside(plan, workouts, result)
-                    result.taken += remember_two_way(plan)
-                    mark_synced(workouts, tombstones)
+            self.each_target(targets, result)
+        if result.targets_done and not self.dry_run:
+            # A change made while this run held a sheet may have been read before it:
+            # looked at again once the lease is given back, it is never left behind.
+            waiting = targets_in_order_of_need(workout_ids)
+            done = set(targets) - set(result.busy) - set(self.failed_targets)
+            result.more_pending = result.more_pending or any(t in done for t in waiting)
         return result
+
+    @property
+    def failed_targets(self):
+        return getattr(self, "_failed_targets", set())
 
     @staticmethod
     def leave_out_set_aside(plan, workouts, result):
@@ -189,22 +206,46 @@ class Pusher(Runner):
         result.outcome = "partial"
         return [w for w in workouts if w.pk not in plan.set_aside]
 
-    def push_target(self, target, workouts, tombstones):
-        def push():
-            self.progress(f"{target}: reading the sheet")
-            worksheet = self.client.open_worksheet(
-                target.spreadsheet_id, target.worksheet, create=not self.dry_run
-            )
-            plan = plan_target(target, worksheet, workouts, tombstones)
-            if not self.dry_run:
-                self.progress(
-                    f"{target}: appending {len(plan.append)}, updating {len(plan.update)}, "
-                    f"deleting {len(plan.delete)} row(s)"
-                )
-                carry_out(worksheet, plan)
-            return plan
+    def target_failed(self, target, error, result):
+        super().target_failed(target, error, result)
+        self._failed_targets = self.failed_targets | {target}
+        if not self.dry_run and target in self.loaded and not isinstance(error, LeaseLost):
+            record_failure(self.loaded[target], error)
 
-        return self.retrying(target, push)
+    def sync_target(self, target, result):
+        workouts, tombstones, more = load_work(
+            target, self.owners[target], self.workout_ids, self.dry_run
+        )
+        self.loaded[target] = workouts
+        if not workouts and not tombstones:
+            return  # another run did it meanwhile
+        plan = self.push_target(target, workouts, tombstones)
+        result.more_pending = result.more_pending or more
+        result.sessions += len(workouts)
+        result.plans.append(plan)
+        result.appended += len(plan.append) - plan.rows_set_aside()
+        result.updated += len(plan.update)
+        result.deleted += len(plan.delete)
+        result.conflicts += len(plan.conflicts)
+        if not self.dry_run:
+            workouts = self.leave_out_set_aside(plan, workouts, result)
+            result.taken += remember_two_way(plan)
+            mark_synced(workouts, tombstones)
+
+    def push_target(self, target, workouts, tombstones):
+        self.progress(f"{target}: reading the sheet")
+        worksheet = self.client.open_worksheet(
+            target.spreadsheet_id, target.worksheet, create=not self.dry_run
+        )
+        plan = plan_target(target, worksheet, workouts, tombstones)
+        if not self.dry_run:
+            self.progress(
+                f"{target}: appending {len(plan.append)}, updating {len(plan.update)}, "
+                f"deleting {len(plan.delete)} row(s)"
+            )
+            self.check_lease()
+            carry_out(worksheet, plan)
+        return plan
 
 
 def remember_two_way(plan):

@@ -1,4 +1,5 @@
-"""The only module that talks to Google Sheets (through gspread).
+"""The only module that talks to Google Sheets (through gspread), and to Drive for one
+thing: when a sheet last changed.
 
 It speaks in rows of plain values and raises two kinds of error: SheetsRetryable
 (network trouble, timeouts, 429, 5xx: worth another try) and SheetsPermanent
@@ -9,7 +10,7 @@ a 429 pauses that budget for every process.
 """
 
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import google.auth.exceptions
 import gspread
@@ -21,7 +22,13 @@ from gspread.http_client import HTTPClient
 from .budget import READ, WRITE, Budget, OutOfBudget, no_credentials_account
 
 GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
-SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+GOOGLE_DRIVE_URL = "https://www.googleapis.com"
+# Drive's metadata (a sheet's modifiedTime, so the pull skips unchanged sheets) needs
+# the second scope; without it the pull reads every sheet, as before.
+SCOPES = [
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
+]
 RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504}
 # Row ranges read in one batchGet; past this, one block from the first to the last row.
 MAX_RANGES_PER_READ = 200
@@ -72,6 +79,15 @@ def has_credentials():
     """A service-account key, or a non-Google endpoint that needs none (the imitation)."""
     custom_endpoint = settings.GOOGLE_SHEETS_API_URL.rstrip("/") != GOOGLE_SHEETS_URL
     return bool(settings.GOOGLE_SERVICE_ACCOUNT_FILE) or custom_endpoint
+
+
+def drive_url():
+    """GOOGLE_DRIVE_API_URL; when empty, Google's, or the Sheets endpoint when that is not
+    Google's (a local imitation answers both)."""
+    if settings.GOOGLE_DRIVE_API_URL:
+        return settings.GOOGLE_DRIVE_API_URL.rstrip("/")
+    sheets_url = settings.GOOGLE_SHEETS_API_URL.rstrip("/")
+    return GOOGLE_DRIVE_URL if sheets_url == GOOGLE_SHEETS_URL else sheets_url
 
 
 def refuse_to_send_credentials_in_clear(url):
@@ -154,6 +170,37 @@ class SheetsClient:
     @property
     def calls(self):
         return self.http.calls
+
+    drive_calls = 0
+
+    def modified_time(self, spreadsheet_id):
+        """The file's modifiedTime (Drive files.get, through the same authorized session;
+        Drive has its own quota, far larger than Sheets', so it is not counted in calls).
+        Moves on every change of any tab, by hand or by the sync."""
+        description = f"Asking Drive when {spreadsheet_id} last changed"
+        base = drive_url()
+        if settings.GOOGLE_SERVICE_ACCOUNT_FILE:
+            refuse_to_send_credentials_in_clear(base)
+        self.drive_calls += 1
+        try:
+            response = self.http.session.request(
+                "GET",
+                f"{base}/drive/v3/files/{quote(spreadsheet_id, safe='')}",
+                params={"fields": "modifiedTime", "supportsAllDrives": "true"},
+                timeout=self.http.timeout,
+            )
+        except google.auth.exceptions.RefreshError as error:
+            raise SheetsPermanent(
+                f"{description}: the service-account key was refused ({type(error).__name__})."
+            ) from None
+        except (google.auth.exceptions.TransportError, requests.exceptions.RequestException) as e:
+            raise SheetsRetryable(f"{description}: {type(e).__name__} ({e})") from None
+        if not response.ok:
+            raise self._translate(description, response, write=False)
+        try:
+            return str(response.json()["modifiedTime"])
+        except (ValueError, KeyError, TypeError):
+            raise SheetsPermanent(f"{description}: Drive's answer had no modifiedTime.") from None
 
     def _call(self, description, function, *args, write=False, **kwargs):
         """Run one API call; errors become SheetsRetryable or SheetsPermanent.

@@ -3,10 +3,18 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils import timezone
 
-from .models import FailingPush, SheetConflict, SyncRun, SyncState, Tombstone
+from .models import (
+    FailingPush,
+    SheetConflict,
+    SheetsProfile,
+    SheetState,
+    SyncRun,
+    SyncState,
+    Tombstone,
+)
 from .push import pending_workouts, set_aside_workouts
 from .targets import is_configured, not_configured_message
 
@@ -33,8 +41,24 @@ class SyncStatus:
     last_run: SyncRun | None
     last_success: SyncRun | None
     worker_heartbeat_at: object
-    settle_until: object
+    settle_until: object  # the latest of the sheets settling
+    sheets_settling: int
+    backing_off: list  # BackingOff, the soonest retried first
+    last_quota_error_at: object
+    last_quota_error: str
+    budget: object  # the shared request budget in use, when sync_app.budget exists
     now: object
+
+    @property
+    def lag_seconds(self):
+        """How long the oldest completed workout has waited for its sheet (0: none waits)."""
+        if self.oldest_pending_at is None:
+            return 0
+        return max(int((self.now - self.oldest_pending_at).total_seconds()), 0)
+
+    @property
+    def lagging(self):
+        return self.configured and self.lag_seconds > settings.SYNC_LAG_ALERT_MINUTES * 60
 
     @property
     def worker_alive(self):
@@ -50,13 +74,66 @@ class SyncStatus:
 
     @property
     def settling(self):
-        return self.settle_until is not None and self.settle_until > self.now
+        return self.sheets_settling > 0
+
+
+@dataclass
+class BackingOff:
+    """A lifter's sheet whose runs kept failing: left alone by the automatic runs until
+    retry_at."""
+
+    target: str
+    lifters: list
+    failures: int
+    retry_at: object
+    last_error: str
+
+
+def sheets_backing_off(now):
+    states = list(SheetState.objects.filter(retry_at__gt=now).order_by("retry_at"))
+    spreadsheet_ids = {state.target.split(" / ", 1)[0] for state in states}
+    lifters = {}
+    profiles = SheetsProfile.objects.filter(
+        spreadsheet_id__in=spreadsheet_ids, disconnected_at__isnull=True
+    ).values_list("spreadsheet_id", "worksheet", "user__username")
+    for spreadsheet_id, worksheet, username in profiles:
+        target = f"{spreadsheet_id} / {worksheet or settings.SHEETS_WORKSHEET}"
+        lifters.setdefault(target, []).append(username)
+    return [
+        BackingOff(
+            state.target,
+            sorted(lifters.get(state.target, [])) or ["the instance's sheet"],
+            state.failures,
+            state.retry_at,
+            state.last_error,
+        )
+        for state in states
+    ]
+
+
+def budget_in_use():
+    """The shared request budget's use in its current window, for the panel: "reads 12
+    of 60 a minute (20 %), writes 3 of 60 (5 %)", and a pause a 429 set."""
+    from .budget import snapshot
+
+    parts = []
+    for bucket in snapshot():
+        text = (
+            f"{bucket.kind}s {bucket.taken_in_window} of {bucket.limit} a "
+            f"{bucket.window_seconds:g} s window ({bucket.used_percent:.0f} %)"
+        )
+        if bucket.paused_until:
+            text += f", paused until {bucket.paused_until:%H:%M:%S} UTC after a 429"
+        parts.append(text)
+    return ", ".join(parts)
 
 
 def current_status(now=None):
     pending, without_spreadsheet = pending_workouts()
     state = SyncState.load()
     configured = is_configured()
+    now = now or timezone.now()
+    settling = SheetState.objects.filter(settle_until__gt=now)
     return SyncStatus(
         configured=configured,
         not_configured_message="" if configured else not_configured_message(),
@@ -78,6 +155,11 @@ def current_status(now=None):
         last_run=SyncRun.objects.first(),
         last_success=SyncRun.objects.filter(outcome=SyncRun.Outcome.SUCCESS).first(),
         worker_heartbeat_at=state.worker_heartbeat_at,
-        settle_until=state.settle_until,
-        now=now or timezone.now(),
+        settle_until=settling.aggregate(latest=Max("settle_until"))["latest"],
+        sheets_settling=settling.count(),
+        backing_off=sheets_backing_off(now),
+        last_quota_error_at=state.last_quota_error_at,
+        last_quota_error=state.last_quota_error,
+        budget=budget_in_use(),
+        now=now,
     )

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import SyncState
+from .models import SheetState, SyncState
 from .push import run_sync
 
 logger = logging.getLogger("sync")
@@ -27,23 +27,44 @@ QUEUED_TASK_LOST_AFTER = timedelta(minutes=10)
 
 
 def sync_pending(trigger="queue"):
-    """Sync everything pending; a big backlog takes several runs back to back."""
+    """Sync everything pending; a big backlog takes several runs back to back.
+
+    Runs on other sheets may go on at the same time (other workers): a sheet one of them
+    holds is theirs, and they look again for work after giving it back. Only a holder
+    that stopped renewing its lease (a killed worker) is waited for, until it lapses.
+    """
     # From here on, a new change enqueues a new task instead of relying on this one.
     SyncState.objects.filter(pk=1).update(sync_queued_at=None)
+    share_the_backlog()
     started = time.monotonic()
+    seen_leases, alive = {}, set()
     while True:
         result = run_sync(trigger=trigger)
         elapsed = time.monotonic() - started
-        if result.outcome == "busy" and elapsed < settings.SYNC_BUSY_WAIT_SECONDS:
-            # The run going on may have read the database before this change: wait for
-            # it, then look again, rather than leave the change to the schedule.
+        for target, lease in result.busy.items():
+            if target in seen_leases and seen_leases[target] != lease:
+                alive.add(target)  # renewed since: a live run, which will see the change
+            seen_leases[target] = lease
+        maybe_dead = set(result.busy) - alive
+        if maybe_dead and elapsed < settings.SYNC_BUSY_WAIT_SECONDS:
             time.sleep(BUSY_POLL_SECONDS)
             continue
         if (
-            not (result.outcome == "success" and result.more_pending)
+            not (result.outcome in ("success", "busy") and result.more_pending)
             or elapsed > settings.SYNC_CHAIN_SECONDS
         ):
             return result.summary()
+
+
+def share_the_backlog():
+    """Several sheets waiting: queue one more task, so that another worker takes the
+    sheets this one is not on (it queues one more in turn while the backlog lasts)."""
+    from .push import targets_in_order_of_need
+
+    left_alone = SheetState.backing_off() | SheetState.leased()
+    free = [target for target in targets_in_order_of_need() if str(target) not in left_alone]
+    if len(free) > 1:
+        enqueue_sync()
 
 
 def scheduled_sync():
@@ -51,9 +72,13 @@ def scheduled_sync():
 
 
 def pull_sheets(trigger="pull"):
-    """Read the sheets back: fixes typed into them come to the database."""
+    """Read the sheets back: fixes typed into them come to the database. The schedule's
+    pull ("schedule") takes only the sheets due (active lifters' often, dormant ones'
+    rarely) and lets waiting pushes go first."""
     from .pull import run_pull
 
+    if trigger == "schedule":
+        return run_pull(trigger="pull", scheduled=True).summary()
     return run_pull(trigger=trigger).summary()
 
 
@@ -97,7 +122,7 @@ def schedules():
     """(name, task, its argument, every so many minutes) of each schedule."""
     return [
         (SYNC_SCHEDULE_NAME, "sync_app.tasks.scheduled_sync", None, settings.SYNC_INTERVAL_MINUTES),
-        (PULL_SCHEDULE_NAME, PULL_TASK, "'pull'", settings.SYNC_PULL_INTERVAL_MINUTES),
+        (PULL_SCHEDULE_NAME, PULL_TASK, "'schedule'", settings.SYNC_PULL_INTERVAL_MINUTES),
         (HEARTBEAT_SCHEDULE_NAME, HEARTBEAT_TASK, None, HEARTBEAT_INTERVAL_MINUTES),
     ]
 

@@ -54,11 +54,14 @@ def upgrade_headers(owner_ids=None):
     """
     owners_of = lifters_by_target(owner_ids)
     report = UpgradeReport()
-    with Runner(trigger="upgrade").holding_lease() as held:
-        if not held:
-            raise SheetsPermanent("A sync is running right now; upgrade the header in a minute.")
-        client = SheetsClient()
-        for target, owners in owners_of.items():
+    runner = Runner(trigger="upgrade")
+    client = SheetsClient()
+    for target, owners in owners_of.items():
+        with runner.holding_lease(target) as held:
+            if not held:
+                raise SheetsPermanent(
+                    f"A sync is running on {target} right now; upgrade the header in a minute."
+                )
             upgrade_target(client, target, owners, report)
     return report
 

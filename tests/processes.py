@@ -89,8 +89,11 @@ def start_gunicorn(port, **extra):
     raise RuntimeError("gunicorn did not start: " + process.stderr.read())
 
 
-def start_qcluster(**extra):
-    return start([sys.executable, "manage.py", "qcluster"], app_environment(Q_WORKERS="1", **extra))
+def start_qcluster(workers=1, **extra):
+    return start(
+        [sys.executable, "manage.py", "qcluster"],
+        app_environment(Q_WORKERS=str(workers), **extra),
+    )
 
 
 def wait_for(condition, seconds=30, every=0.2):

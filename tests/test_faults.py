@@ -1,5 +1,7 @@
 """Faults that must lose nothing: processes killed mid-work, Google out of reach."""
 
+import os
+import signal
 import threading
 import time
 import uuid
@@ -10,7 +12,7 @@ from django.urls import reverse
 
 from sessions_app.models import ApiToken, Set, Workout
 from sync_app.admin import sheet_state
-from sync_app.models import SyncRun, SyncState
+from sync_app.models import SheetsProfile, SheetState, SyncRun
 from sync_app.push import run_sync
 from sync_app.tasks import enqueue_sync
 from tests.conftest import SPREADSHEET_ID
@@ -128,7 +130,7 @@ def test_a_worker_killed_mid_append_blocks_the_sync_only_until_its_short_lease_l
         time.sleep(2 * lease_seconds)
         # Hanging in one call for twice the lease, the live run still holds it.
         assert run_sync().outcome == "busy"
-        assert SyncState.load().lease_holder != ""
+        assert SheetState.objects.get().lease_holder != ""
 
         kill_hard(worker)  # kill -9 mid-append: nobody gives the lease back
         killed_at = time.monotonic()
@@ -144,6 +146,53 @@ def test_a_worker_killed_mid_append_blocks_the_sync_only_until_its_short_lease_l
         assert interrupted.error.startswith("Interrupted")
     finally:
         stop(worker)
+
+
+@pytest.mark.cluster
+def test_two_workers_fifty_lifters_one_killed_mid_run_every_row_once(
+    sheets, lower1, django_user_model
+):
+    lifters = []
+    for number in range(50):
+        lifter = django_user_model.objects.create_user(f"lifter{number}", password="x")
+        sheets.create_spreadsheet(f"sheet-{number}", worksheets=("Log",))
+        SheetsProfile.objects.create(user=lifter, spreadsheet_id=f"sheet-{number}", worksheet="Log")
+        lifters.append(lifter)
+    workouts = [completed_workout(lifter, lower1, SQUAT_DAY) for lifter in lifters]
+    # Every append is carried out, then its answer comes late: a kill lands mid-append.
+    sheets.delay_next(0.3, times=10_000, kinds=["values.append"], after_apply=True)
+    cluster_settings = {
+        "SHEETS_SPREADSHEET_ID": "",
+        "GOOGLE_SHEETS_API_URL": sheets.url,
+        "SHEETS_TIMEOUT_SECONDS": "20",
+        "SHEETS_SETTLE_SECONDS": "0",
+        "SYNC_LEASE_SECONDS": "3",  # the dead worker's sheet is free again soon
+    }
+    cluster = start_qcluster(workers=2, **cluster_settings)  # two worker processes
+    enqueue_sync()
+    synced = Workout.objects.filter(synced_to_sheets=True)
+    holders = set()  # host:pid:run of each lease seen
+
+    def leases_held():
+        held = SheetState.objects.exclude(lease_holder="").values_list("lease_holder", flat=True)
+        holders.update(held)
+        return list(held)
+
+    try:
+        # Both workers at work on different sheets at once.
+        assert wait_for(lambda: len({h.split(":")[1] for h in holders | set(leases_held())}) >= 2)
+        assert wait_for(lambda: synced.count() >= 10 and leases_held(), every=0.05)
+        victim = int(leases_held()[0].split(":")[1])
+        os.kill(victim, signal.SIGKILL)  # kill -9 of one worker, mid-run
+        assert synced.count() < 50
+        assert wait_for(lambda: synced.count() == 50, seconds=120)
+    finally:
+        stop(cluster)
+    for number, workout in enumerate(workouts):
+        expected = sorted(str(s.key) for s in workout.sets.all())
+        keys = keys_in_sheet(sheets, spreadsheet_id=f"sheet-{number}")
+        assert sorted(keys) == expected  # each row exactly once
+        assert len(sheet(sheets, spreadsheet_id=f"sheet-{number}")) == 1 + len(expected)
 
 
 def test_sheets_out_of_reach_for_a_while_loses_and_doubles_nothing(

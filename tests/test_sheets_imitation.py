@@ -322,6 +322,45 @@ def test_faults_limited_to_kinds_queue_in_order(log, imitation, spreadsheet_id):
         imitation.fail_next(500, kinds=["append"])
 
 
+def test_faults_limited_to_one_spreadsheet_leave_the_others_alone(client, imitation):
+    imitation.create_spreadsheet("failing-sheet", worksheets=("Log",))
+    imitation.create_spreadsheet("healthy-sheet", worksheets=("Log",))
+    imitation.fail_next(503, times=2, spreadsheet_ids=["failing-sheet"])
+
+    healthy = client.open_by_key("healthy-sheet").worksheet("Log")
+    healthy.append_rows([["fine"]], table_range="A1")
+    assert imitation.rows("healthy-sheet", "Log") == [["fine"]]
+    for _ in range(2):
+        with pytest.raises(gspread.exceptions.APIError) as raised:
+            client.open_by_key("failing-sheet")
+        assert raised.value.code == 503
+    client.open_by_key("failing-sheet")  # the two faults are used up
+
+
+def test_drive_files_get_tells_a_spreadsheets_modified_time(client, imitation, spreadsheet_id):
+    def modified_time():
+        answer = requests.get(
+            f"{imitation.url}/drive/v3/files/{spreadsheet_id}",
+            params={"fields": "modifiedTime"},
+        )
+        return answer.json()["modifiedTime"]
+
+    created = modified_time()
+    assert created == imitation.modified_time(spreadsheet_id)
+    log = client.open_by_key(spreadsheet_id).worksheet("Log")
+    log.get_all_values()
+    assert modified_time() == created  # reads change nothing
+    log.append_rows([["x"]], table_range="A1")
+    written = modified_time()
+    assert written > created
+    imitation.set_rows(spreadsheet_id, "Log", [["typed by hand"]])
+    assert modified_time() > written
+    assert imitation.drive_calls == [spreadsheet_id] * 4
+    assert imitation.call_count() == 4  # Sheets calls only (gspread's own), no Drive call
+    whole = requests.get(f"{imitation.url}/drive/v3/files/{spreadsheet_id}").json()
+    assert whole["mimeType"] == "application/vnd.google-apps.spreadsheet"
+
+
 def test_delay_next_with_client_timeout_raises_requests_timeout(client, log, imitation):
     imitation.delay_next(1.0, kinds=["values.get"])
     client.http_client.set_timeout(0.2)

@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from sessions_app.models import Workout
 from sync_app.admin import sheet_state
-from sync_app.models import SheetsProfile, SyncRun, SyncState, Tombstone
+from sync_app.models import SheetsProfile, SheetState, SyncRun, Tombstone
 from sync_app.push import run_sync
 from sync_app.rows import HEADER
 from sync_app.runner import LeaseKeeper
+from sync_app.targets import Target
+from tests.conftest import SPREADSHEET_ID
 from tests.helpers import bulk_completed_sessions
 from tests.sync_helpers import (
     SQUAT_DAY,
@@ -28,6 +30,8 @@ from tests.sync_helpers import (
 
 # Opening the tab, reading the key column and the rows to compare, a rewrite, a deletion.
 FIXED_CALLS_PER_RUN = 5
+
+THE_SHEET = Target(SPREADSHEET_ID, "Log")  # the instance's sheet, every lifter's here
 
 
 def expected_row(workout_set):
@@ -229,27 +233,27 @@ def test_two_runs_started_together_never_run_alongside(sheets, alice, lower1):
         thread.join()
     assert sorted(results) == ["busy", "success"]
     assert sorted(keys_in_sheet(sheets)) == sorted(str(s.key) for s in session.sets.all())
-    assert SyncState.load().lease_holder == ""
+    assert SheetState.objects.get(target=str(THE_SHEET)).lease_holder == ""
 
 
 def test_an_expired_lease_does_not_block_forever(sheets, alice, lower1):
     completed_workout(alice, lower1, SQUAT_DAY)
-    assert SyncState.take_lease("crashed-worker", seconds=600)
+    assert SheetState.take_lease(THE_SHEET, "crashed-worker", seconds=600)
     assert run_sync().outcome == "busy"
-    SyncState.objects.update(lease_expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    SheetState.objects.update(lease_expires_at=timezone.now() - datetime.timedelta(seconds=1))
     assert run_sync().outcome == "success"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_lease_keeper_renews_while_the_run_lives_and_notices_a_lease_taken_over():
-    assert SyncState.take_lease("live-run", seconds=0.6)
-    keeper = LeaseKeeper("live-run", seconds=0.6)  # renews every 0.2 s
+    assert SheetState.take_lease(THE_SHEET, "live-run", seconds=0.6)
+    keeper = LeaseKeeper("live-run", seconds=0.6, target=THE_SHEET)  # renews every 0.2 s
     keeper.start()
     try:
         time.sleep(1.5)  # more than twice the lease: still ours
-        assert SyncState.load().lease_holder == "live-run"
-        assert SyncState.load().lease_expires_at > timezone.now()
-        SyncState.objects.update(  # as if this process had been frozen past its lease
+        assert SheetState.objects.get().lease_holder == "live-run"
+        assert SheetState.objects.get().lease_expires_at > timezone.now()
+        SheetState.objects.update(  # as if this process had been frozen past its lease
             lease_holder="another-run",
             lease_expires_at=timezone.now() + datetime.timedelta(seconds=60),
         )
@@ -257,7 +261,7 @@ def test_the_lease_keeper_renews_while_the_run_lives_and_notices_a_lease_taken_o
         assert keeper.lost and not keeper.is_alive()
     finally:
         keeper.stop()
-    assert SyncState.load().lease_holder == "another-run"
+    assert SheetState.objects.get().lease_holder == "another-run"
 
 
 def test_an_edit_in_the_admin_rewrites_the_row_in_place(sheets, alice, lower1):

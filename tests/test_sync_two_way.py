@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from sessions_app.models import Set, Workout
 from sync_app.conflicts import resolve
-from sync_app.models import SheetConflict, SyncRun, SyncState, Tombstone, WrittenRow
+from sync_app.models import SheetConflict, SheetState, SyncRun, Tombstone, WrittenRow
 from sync_app.pull import run_pull
 from sync_app.push import run_sync
 from tests.helpers import bulk_completed_sessions
@@ -423,10 +423,10 @@ def test_a_pull_slower_than_its_lease_keeps_it_and_a_sync_meanwhile_waits(
     pulling.start()
     try:
         time.sleep(1.0)  # past the lease, the pull still waiting on the sheet
-        state = SyncState.load()
+        state = SheetState.objects.get()  # the one sheet's lease
         assert state.lease_holder and state.lease_expires_at > timezone.now()
         assert run_sync().outcome == "busy"
     finally:
         pulling.join(timeout=20)
     assert outcomes == ["success"]
-    assert SyncState.load().lease_holder == ""
+    assert SheetState.objects.get().lease_holder == ""

@@ -289,6 +289,10 @@ SHEETS_SPREADSHEET_ID = os.getenv("SHEETS_SPREADSHEET_ID", "")
 SHEETS_WORKSHEET = os.getenv("SHEETS_WORKSHEET", "Log")
 GOOGLE_SERVICE_ACCOUNT_FILE = os.getenv("GOOGLE_SERVICE_ACCOUNT_FILE", "")
 GOOGLE_SHEETS_API_URL = os.getenv("GOOGLE_SHEETS_API_URL", "https://sheets.googleapis.com")
+# Drive's files.get tells a sheet's modifiedTime (the pull skips unchanged sheets); it
+# needs the drive.metadata.readonly scope on top of spreadsheets. Empty: Google's, or
+# GOOGLE_SHEETS_API_URL when that is not Google's (the imitation answers both).
+GOOGLE_DRIVE_API_URL = os.getenv("GOOGLE_DRIVE_API_URL", "")
 # Each Sheets call gives up after this long; a run retries failed calls this many
 # times, waiting 2, 4, 8... seconds (at most the maximum) or what Retry-After asks.
 SHEETS_TIMEOUT_SECONDS = envfloat("SHEETS_TIMEOUT_SECONDS", "30")
@@ -318,6 +322,12 @@ SYNC_INTERVAL_MINUTES = 5
 # backlog on with further runs for at most this long (sync_app/tasks.py).
 SYNC_BUSY_WAIT_SECONDS = 120
 SYNC_CHAIN_SECONDS = 120
+# A lifter's sheet whose run failed is left alone by the automatic runs for this long,
+# doubling with each failed run in a row up to the maximum; the other sheets go on.
+SYNC_SHEET_BACKOFF_SECONDS = envint("SYNC_SHEET_BACKOFF_SECONDS", "60")
+SYNC_SHEET_BACKOFF_MAX_SECONDS = envint("SYNC_SHEET_BACKOFF_MAX_SECONDS", "3600")
+# /healthz answers 503 when a completed workout has waited for its sheet longer than this.
+SYNC_LAG_ALERT_MINUTES = envint("SYNC_LAG_ALERT_MINUTES", "30")
 
 # The worker (django-q2). A task is stopped after "timeout": a sync task waits for a
 # busy run, chains runs, and its last run stops starting calls after its budget, each
@@ -361,7 +371,13 @@ LOGIN_DELAY_MAX_MINUTES = envint("LOGIN_DELAY_MAX_MINUTES", "15")
 LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS = envint("LOGIN_FAILURES_FORGOTTEN_AFTER_HOURS", "24")
 LOGIN_KNOWN_DEVICE_DAYS = envint("LOGIN_KNOWN_DEVICE_DAYS", "365")
 # Reading whole rows back (fixes typed into the sheet) costs more than a push: less often.
+# The pull looks at the sheets every SYNC_PULL_INTERVAL_MINUTES; a sheet whose lifters
+# completed no workout in SYNC_ACTIVE_LIFTER_DAYS is looked at only every
+# SYNC_DORMANT_PULL_INTERVAL_MINUTES. Either way a sheet unchanged since its last pull
+# (Drive's modifiedTime) costs no Sheets read at all.
 SYNC_PULL_INTERVAL_MINUTES = envint("SYNC_PULL_INTERVAL_MINUTES", "60")
+SYNC_DORMANT_PULL_INTERVAL_MINUTES = envint("SYNC_DORMANT_PULL_INTERVAL_MINUTES", "1440")
+SYNC_ACTIVE_LIFTER_DAYS = envint("SYNC_ACTIVE_LIFTER_DAYS", "14")
 
 # Imports: the most one file may hold (the README's "Limits"). A file past one is refused
 # at once, naming the line; parsing and writing happen in the worker.

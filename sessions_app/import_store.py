@@ -114,7 +114,7 @@ class ImportedSet:
     # lifter's own sets only.
     earlier_keys: tuple = ()
     # Hevy's superset_id, as the file says it: the sets of one superset share it, and
-    # keep it as their superset group (Set.superset_group; history shows the groups).
+    # keep it as their superset group (Set.superset_group; not shown in history yet).
     superset: str = ""
 
 

@@ -40,7 +40,7 @@ def pending_workouts(workout_ids=None):
     those of lifters who have none)."""
     unsynced = Workout.objects.completed().filter(synced_to_sheets=False)
     pending = unsynced.filter(owner_has_sheet()).exclude(set_aside())
-    without_spreadsheet = unsynced.exclude(pk__in=pending.values("pk"))
+    without_spreadsheet = unsynced.exclude(owner_has_sheet())
     if workout_ids:
         pending = pending.filter(pk__in=workout_ids)
     return pending.order_by("completed_at", "pk"), without_spreadsheet

@@ -215,3 +215,17 @@ def test_the_operator_tries_a_set_aside_workout_again_from_the_admin(
     assert len(keys_in_sheet(sheet_nearly_full)) == 300
     too_big.refresh_from_db()
     assert too_big.synced_to_sheets
+
+
+def test_a_set_aside_workout_is_not_reported_as_waiting_for_a_spreadsheet(
+    sheet_nearly_full, alice, lower1
+):
+    from sync_app.status import current_status
+
+    long_workout(alice, lower1, 300)
+    run_sync()
+
+    status = current_status()
+
+    assert status.set_aside == 1 and status.pending == 0
+    assert status.lifters_without_spreadsheet == []

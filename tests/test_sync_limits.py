@@ -137,6 +137,7 @@ def test_a_set_aside_workout_says_why_in_the_admin_the_lifters_page_and_check(
     assert state.startswith("set aside: Appending to 'Log': Google Sheets answered 400")
     page = alice_client.get(reverse("my_sheet")).content.decode()
     assert "Google refused to take <a href" in page
+    assert f"your workout of {too_big.date:%a %-d %b %Y}</a> (300 sets)" in page
     assert "above the limit of" in page
     out = StringIO()
     with pytest.raises(CommandError):

@@ -44,6 +44,11 @@ urlpatterns = [
     path("history/import/<int:batch_id>/cancel/", imports.cancel, name="import_cancel"),
     path("progress/", progress.progress, name="progress"),
     path("progress/bodyweight/", bodyweight.bodyweight, name="bodyweight"),
+    path(
+        "progress/bodyweight/<str:day>/delete/",
+        bodyweight.delete_bodyweight,
+        name="delete_bodyweight",
+    ),
     path("progress/exercise/", progress.exercise_chart, name="exercise_progress"),
     path("exercises/", exercises.exercise_list, name="exercise_list"),
     path("exercises/edit/", exercises.exercise_detail, name="exercise_detail"),

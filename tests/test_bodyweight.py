@@ -190,3 +190,31 @@ def test_the_bodyweight_page_is_the_lifters_own(alice, bob_client):
     BodyweightEntry.objects.create(owner=alice, day=DAY, weight=80, unit="kg")
     page = bob_client.get(reverse("bodyweight")).content.decode()
     assert "No bodyweight yet" in page and "80" not in page.split("</h1>")[1].split("<footer")[0]
+
+
+def test_a_lifter_deletes_a_mistyped_bodyweight_and_their_sets_follow(alice, alice_client, dips):
+    BodyweightEntry.record(alice.pk, DAY - datetime.timedelta(days=30), Decimal("90"), "kg")
+    BodyweightEntry.record(alice.pk, DAY, Decimal("88"), "kg")  # a slip for 80
+    page = alice_client.get(reverse("bodyweight")).content.decode()
+    delete_url = reverse("delete_bodyweight", args=[DAY.isoformat()])
+    assert f'action="{delete_url}"' in page
+
+    response = alice_client.post(delete_url)
+
+    assert response.status_code == 302 and response.url == reverse("bodyweight")
+    assert list(BodyweightEntry.objects.values_list("weight", flat=True)) == [Decimal("90")]
+    assert estimates(dips)["Dips"] == Decimal("145.7")  # (90 + 25) × (1 + 8/30)
+    page = alice_client.get(reverse("bodyweight")).content.decode()
+    assert "Deleted 88 kg of Mon 2 Nov." in page
+
+
+def test_a_bodyweight_is_deleted_only_by_its_lifter_and_only_by_a_post(
+    alice, alice_client, bob_client, kilos
+):
+    BodyweightEntry.record(alice.pk, DAY, Decimal("80"), "kg")
+    delete_url = reverse("delete_bodyweight", args=[DAY.isoformat()])
+
+    assert bob_client.post(delete_url).status_code == 404
+    assert alice_client.get(delete_url).status_code == 405
+    assert alice_client.post("/progress/bodyweight/2026-02-30/delete/").status_code == 404
+    assert BodyweightEntry.objects.filter(owner=alice).count() == 1

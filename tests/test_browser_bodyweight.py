@@ -34,3 +34,12 @@ def test_a_bodyweight_typed_on_home_is_charted(phone, alice, screenshots):
     expect(page.locator("svg.chart circle")).to_have_count(5)
     assert_fits_the_phone(page)
     screenshots.take(page, "bodyweight")
+    # A slip taken back from the table under the chart.
+    page.get_by_role(
+        "button", name=f"Delete the bodyweight of {today:%a} {today.day} {today:%b %Y}"
+    ).click()
+    expect(
+        page.get_by_text(f"Deleted 80.8 kg of {today:%a} {today.day} {today:%b}.")
+    ).to_be_visible()
+    expect(page.locator("svg.chart circle")).to_have_count(4)
+    assert_fits_the_phone(page)

@@ -1,12 +1,15 @@
 """The lifter's bodyweight: recorded from home, Settings or its own page (one value a
 day, the latest counts), and charted with the Progress chart."""
 
+import datetime
+
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import BodyweightForm
 from ..models import BodyweightEntry, LifterProfile
@@ -57,3 +60,16 @@ def bodyweight(request):
         "form_title": "Record your bodyweight",
     }
     return render(request, BODYWEIGHT_TEMPLATE, context)
+
+
+@require_POST
+def delete_bodyweight(request, day):
+    """A mistyped entry taken back; the lifter's bodyweight sets from its day follow."""
+    try:
+        day = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise Http404("No such day.") from None
+    entry = get_object_or_404(BodyweightEntry, owner=request.user, day=day)
+    entry.delete()
+    messages.success(request, f"Deleted {entry.weight_text} {entry.unit} of {day:%a %-d %b}.")
+    return redirect("bodyweight")

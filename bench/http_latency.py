@@ -4,6 +4,8 @@
     .venv/bin/python bench/http_latency.py --quick        # shorter runs, about 1 minute
     .venv/bin/python bench/http_latency.py --workers 2,4  # one round per gunicorn worker count
 
+It needs wrk, the HTTP load generator (Debian: apt-get install wrk).
+
 One gunicorn (gunicorn.conf.py, DJANGO_SETTINGS_MODULE=bench.settings, DEBUG off, workers
 never restarted: --max-requests 0 unless --recycle) serves, on a throwaway SQLite database:
 
@@ -386,20 +388,21 @@ def last_sync_run_id():
 
 
 def lease_held():
+    """A run holds some sheet's lease (each lifter's sheet has its own)."""
     from django.utils import timezone
 
-    from sync_app.models import SyncState
+    from sync_app.models import SheetState
 
-    return SyncState.objects.filter(
-        pk=1, lease_expires_at__gt=timezone.now(), lease_holder__gt=""
+    return SheetState.objects.filter(
+        lease_expires_at__gt=timezone.now(), lease_holder__gt=""
     ).exists()
 
 
 def release_lease():
-    """After the worker is stopped mid-run: free the lease, so a next round can sync."""
-    from sync_app.models import SyncState
+    """After the worker is stopped mid-run: free the sheets' leases, so a next round can sync."""
+    from sync_app.models import SheetState
 
-    SyncState.objects.filter(pk=1).update(lease_holder="", lease_expires_at=None)
+    SheetState.objects.update(lease_holder="", lease_expires_at=None)
 
 
 def wal_checkpoint():
@@ -694,6 +697,8 @@ def exit_on_sigterm(signum, frame):
 
 def main():
     args = parse_args()
+    if not Path(WRK).exists():
+        raise SystemExit("This bench needs wrk, the HTTP load generator: apt-get install wrk")
     signal.signal(signal.SIGTERM, exit_on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
     data_dir = Path(django_in_temporary_data_dir())

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, F
 
 from .models import SheetsProfile
 
@@ -165,7 +165,7 @@ def account_of_target(target):
     if first is None:
         return ""
     profiles = SheetsProfile.objects.filter(spreadsheet_id=target.spreadsheet_id).order_by(
-        "disconnected_at", "pk"
+        F("disconnected_at").asc(nulls_first=True), "pk"
     )
     for profile in profiles:
         return tie_to_first_account(profile)

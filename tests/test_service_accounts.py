@@ -11,10 +11,12 @@ from django.urls import reverse
 from sessions_app.models import Workout
 from sync_app.accounts import account_of_lifter, configured_accounts, key_files
 from sync_app.budget import snapshot
+from sync_app.check import find_drift
 from sync_app.connection import request_check, run_sheet_check
 from sync_app.models import FailingPush, SheetCheck, SheetsProfile, SheetState
 from sync_app.pull import run_pull
 from sync_app.push import run_sync
+from sync_app.upgrade import upgrade_headers
 from tests.sync_helpers import SQUAT_DAY, completed_workout, keys_in_sheet
 
 FIRST = "sync-1@local-test.iam.gserviceaccount.com"
@@ -183,6 +185,22 @@ def test_the_pull_asks_drive_and_reads_as_the_sheets_own_account(
 
     assert result.outcome == "success", result.summary()
     assert sorted(sheets.drive_callers) == [(ALICE_SHEET, FIRST), (BOB_SHEET, SECOND)]
+    assert callers(sheets, ALICE_SHEET) == {FIRST} and callers(sheets, BOB_SHEET) == {SECOND}
+
+
+def test_the_operators_check_and_header_upgrade_read_each_sheet_as_its_account(
+    two_accounts, sheets, alice, bob, lower1
+):
+    connected(sheets, alice, ALICE_SHEET)
+    connected(sheets, bob, BOB_SHEET)
+    completed_workout(alice, lower1, SQUAT_DAY)
+    completed_workout(bob, lower1, SQUAT_DAY)
+    run_sync()
+    sheets.reset_calls()
+
+    assert find_drift() == []
+    assert upgrade_headers().summary().startswith("0 tab(s) upgraded, 2 already up to date")
+
     assert callers(sheets, ALICE_SHEET) == {FIRST} and callers(sheets, BOB_SHEET) == {SECOND}
 
 

@@ -126,8 +126,10 @@ def least_loaded_account():
 
 def tie_to_first_account(profile):
     """A profile from before several accounts keeps the one account there was then."""
+    if profile.service_account:
+        return profile.service_account
     first = first_account()
-    if profile.service_account or first is None or not first.email:
+    if first is None or not first.email:
         return profile.service_account
     SheetsProfile.objects.filter(pk=profile.pk, service_account="").update(
         service_account=first.email
@@ -161,15 +163,14 @@ def account_of_target(target):
     """The client_email every call to this sheet is made as ("" without key files): that
     of the lifters' profiles naming its spreadsheet, else the first account (the
     instance's own sheet)."""
-    first = first_account()
-    if first is None:
+    if not key_files():
         return ""
     profiles = SheetsProfile.objects.filter(spreadsheet_id=target.spreadsheet_id).order_by(
         F("disconnected_at").asc(nulls_first=True), "pk"
     )
     for profile in profiles:
         return tie_to_first_account(profile)
-    return first.email
+    return first_account().email
 
 
 def move_lifters(profiles, email):

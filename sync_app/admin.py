@@ -298,7 +298,8 @@ class SheetsProfileAdmin(admin.ModelAdmin):
     list_filter = ["service_account", ("disconnected_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
     search_fields = ["user__username", "spreadsheet_id", "service_account"]
-    readonly_fields = ["moved_from_account"]
+    # Moved with the actions, so that the lifter is told to share with the new account.
+    readonly_fields = ["service_account", "moved_from_account"]
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -312,6 +313,7 @@ class SheetsProfileInline(admin.StackedInline):
     model = SheetsProfile
     can_delete = False
     verbose_name_plural = "Google Sheets (leave empty for the instance's spreadsheet)"
+    readonly_fields = ["service_account", "moved_from_account"]
 
 
 User = get_user_model()

@@ -18,7 +18,8 @@ def django_in_temporary_data_dir():
     os.environ["WORKOUT_DATA_DIR"] = data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workoutsite.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    for name in ("SHEETS_SPREADSHEET_ID", "GOOGLE_SERVICE_ACCOUNT_FILE", "GOOGLE_SHEETS_API_URL"):
+    names = ("SHEETS_SPREADSHEET_ID", "GOOGLE_SHEETS_API_URL")
+    for name in (*names, "GOOGLE_SERVICE_ACCOUNT_FILE", "GOOGLE_SERVICE_ACCOUNT_FILES"):
         os.environ.pop(name, None)
     import django
 

@@ -44,6 +44,15 @@ Drive's files.get (``GET /drive/v3/files/<id>?fields=modifiedTime``) answers a
 spreadsheet's modifiedTime, which moves on every write and every hand edit; it is
 recorded apart (``drive_calls``), never meets faults, and needs no credentials.
 
+Callers: service-account credentials work against it. A key file whose ``token_uri`` is
+``<url>/oauth2/token`` signs in there (google-auth posts its signed JWT; the imitation
+reads the issuer, the key's client_email, without checking the signature: it stands in
+for Google, it guards nothing) and gets a token naming that account. Each call made with
+it is recorded with its ``caller``; quotas count per caller, as Google counts per
+service account; ``share(id, access, account=...)`` shares a spreadsheet with one
+account only, and the others are then answered 403. Calls without a token are the
+anonymous caller "" and see the spreadsheet's own ``access``.
+
 Simplifications: formulas are stored but never evaluated (their value reads "#FORMULA");
 append writes after the last non-empty row instead of detecting a table; values are sent
 and deleted by rows only; a call meets at most one fault, the first queued one matching it.
@@ -52,11 +61,13 @@ and deleted by rows only; a call meets at most one fault, the first queued one m
 from __future__ import annotations
 
 import argparse
+import base64
 import calendar
 import copy
 import json
 import math
 import re
+import secrets
 import sys
 import threading
 import time
@@ -64,6 +75,9 @@ from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+
+TOKEN_PATH = "/oauth2/token"  # a test key file's token_uri: <url>/oauth2/token
+TOKEN_SECONDS = 3600
 
 DEFAULT_ROW_COUNT = 1000
 DEFAULT_COLUMN_COUNT = 26
@@ -368,9 +382,16 @@ class Spreadsheet:
     spreadsheet_id: str
     worksheets: list[Worksheet] = field(default_factory=list)
     next_sheet_id: int = FIRST_ADDED_SHEET_ID
-    access: str = "editor"
+    access: str = "editor"  # for a caller the spreadsheet is not shared with by account
+    shared_with: dict[str, str] = field(default_factory=dict)  # service account: access
     modified_time: str = field(default_factory=lambda: drive_time(time.time_ns() // 1_000_000))
     max_cells: int = MAX_CELLS
+
+    def access_of(self, caller: str) -> str:
+        """What this caller may do: once shared with accounts by name, only those may."""
+        if caller and self.shared_with:
+            return self.shared_with.get(caller, "none")
+        return self.access
 
     def touch(self) -> None:
         """Drive's modifiedTime moves on every change (by hand or through the API),
@@ -713,6 +734,7 @@ class Call:
     query: dict[str, list[str]]
     kind: str
     body: object
+    caller: str = ""  # the service account whose token came with the call ("" for none)
 
 
 @dataclass
@@ -738,17 +760,18 @@ class Quota:
 
     limits: dict[str, int | None]
     window_seconds: float
-    accepted: dict[str, list[float]] = field(default_factory=dict)
+    accepted: dict[tuple[str, str], list[float]] = field(default_factory=dict)
 
-    def take(self, metric: str, now: float | None = None) -> int:
-        """0 when the call may go; else the whole seconds until it may (Retry-After)."""
+    def take(self, metric: str, now: float | None = None, caller: str = "") -> int:
+        """0 when the call may go; else the whole seconds until it may (Retry-After).
+        Each caller (service account) has a quota of its own."""
         now = time.monotonic() if now is None else now
         limit = self.limits.get(metric)
         if limit is None:
             return 0
         since = now - self.window_seconds
-        times = [moment for moment in self.accepted.get(metric, []) if moment > since]
-        self.accepted[metric] = times
+        times = [moment for moment in self.accepted.get((caller, metric), []) if moment > since]
+        self.accepted[caller, metric] = times
         if len(times) < limit:
             times.append(now)
             return 0
@@ -764,9 +787,11 @@ class SheetsImitation:
         self._spreadsheets: dict[str, Spreadsheet] = {}
         self._calls: list[Call] = []
         self._drive_calls: list[str] = []  # spreadsheet ids asked of Drive's files.get
+        self._drive_callers: list[tuple[str, str]] = []  # (spreadsheet id, caller) of each
         self._faults: list[Fault] = []
         self._quota: Quota | None = None
         self._quota_refusals: list[Call] = []
+        self._tokens: dict[str, str] = {}  # access token: the service account it names
         self._server: _ImitationServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -810,14 +835,19 @@ class SheetsImitation:
         with self._lock:
             self._spreadsheets[spreadsheet_id] = spreadsheet
 
-    def share(self, spreadsheet_id: str, access: str = "editor") -> None:
-        """Change what the caller may do with a spreadsheet, as its owner's Share does."""
+    def share(self, spreadsheet_id: str, access: str = "editor", account: str = "") -> None:
+        """Change what the caller may do with a spreadsheet, as its owner's Share does;
+        with account (a client_email), what that service account may do, the accounts
+        not named then having no access."""
         if access not in ACCESS_LEVELS:
             raise ValueError(f"access must be one of {ACCESS_LEVELS}")
         with self._lock:
             if spreadsheet_id not in self._spreadsheets:
                 raise UnknownSheetError(f"no spreadsheet {spreadsheet_id!r}")
-            self._spreadsheets[spreadsheet_id].access = access
+            if account:
+                self._spreadsheets[spreadsheet_id].shared_with[account] = access
+            else:
+                self._spreadsheets[spreadsheet_id].access = access
 
     def limit_cells(self, spreadsheet_id: str, max_cells: int) -> None:
         """Lower (or raise) a spreadsheet's cell limit, to meet Google's sooner in a test."""
@@ -890,6 +920,7 @@ class SheetsImitation:
             self._calls.clear()
             self._quota_refusals.clear()
             self._drive_calls.clear()
+            self._drive_callers.clear()
 
     # --- Drive: files.get of a spreadsheet's file (its modifiedTime), on Drive's own quota ---
 
@@ -906,11 +937,18 @@ class SheetsImitation:
         with self._lock:
             return list(self._drive_calls)
 
-    def _drive_file(self, spreadsheet_id: str, query: dict) -> tuple:
+    @property
+    def drive_callers(self) -> list[tuple[str, str]]:
+        """(spreadsheet id, caller) of each Drive files.get, in order."""
+        with self._lock:
+            return list(self._drive_callers)
+
+    def _drive_file(self, spreadsheet_id: str, query: dict, caller: str = "") -> tuple:
         with self._lock:
             self._drive_calls.append(spreadsheet_id)
+            self._drive_callers.append((spreadsheet_id, caller))
             spreadsheet = self._spreadsheets.get(spreadsheet_id)
-            if spreadsheet is None or spreadsheet.access == "none":
+            if spreadsheet is None or spreadsheet.access_of(caller) == "none":
                 return HTTPStatus.NOT_FOUND, google_error_body(
                     404, f"File not found: {spreadsheet_id}."
                 )
@@ -986,7 +1024,8 @@ class SheetsImitation:
         429 (when quotas are on), then the queued faults."""
         with self._lock:
             self._calls.append(call)
-            if self._quota and (wait := self._quota.take(quota_metric(call.kind))):
+            wait = self._quota and self._quota.take(quota_metric(call.kind), caller=call.caller)
+            if wait:
                 self._quota_refusals.append(call)
                 return Fault("status", 0, None, status=429, retry_after=wait)
             for fault in self._faults:
@@ -1013,9 +1052,8 @@ class SheetsImitation:
                 if spreadsheet_id not in self._spreadsheets:
                     raise ApiError(404, "Requested entity was not found.")
                 spreadsheet = self._spreadsheets[spreadsheet_id]
-                if spreadsheet.access == "none" or (
-                    spreadsheet.access == "viewer" and call.kind in WRITE_KINDS
-                ):
+                access = spreadsheet.access_of(call.caller)
+                if access == "none" or (access == "viewer" and call.kind in WRITE_KINDS):
                     raise ApiError(403, NO_PERMISSION_MESSAGE)
                 if call.kind in WRITE_KINDS:  # like Google, a failing call changes nothing
                     spreadsheet = copy.deepcopy(spreadsheet)
@@ -1070,6 +1108,47 @@ class SheetsImitation:
             return HTTPStatus.BAD_REQUEST, {"error": f"bad control request: {error!r}"}
         return HTTPStatus.NOT_FOUND, {"error": f"no control endpoint {method} {path}"}
 
+    # --- Signing in: OAuth2's token endpoint for service-account keys ---
+
+    def issue_token(self, form: bytes) -> tuple:
+        """Answer a signed JWT grant (what google-auth posts to a key's token_uri) with a
+        token naming the key's client_email, the JWT's issuer."""
+        account = jwt_issuer(parse_qs(form.decode("utf-8", "replace")))
+        if not account:
+            return HTTPStatus.BAD_REQUEST, {
+                "error": "invalid_grant",
+                "error_description": "Invalid JWT: no issuer.",
+            }
+        token = f"imitation-{secrets.token_hex(16)}"
+        with self._lock:
+            self._tokens[token] = account
+        return HTTPStatus.OK, {
+            "access_token": token,
+            "expires_in": TOKEN_SECONDS,
+            "token_type": "Bearer",
+        }
+
+    def caller_of(self, authorization: str | None) -> str | None:
+        """The service account a call's bearer token names ("" without one); None for a
+        token this imitation never issued (Google answers 401)."""
+        if not authorization:
+            return ""
+        scheme, _, token = authorization.partition(" ")
+        with self._lock:
+            return self._tokens.get(token) if scheme.lower() == "bearer" else None
+
+
+def jwt_issuer(form: dict[str, list[str]]) -> str:
+    """The "iss" of a JWT bearer grant's assertion ("" when there is none to read)."""
+    if form.get("grant_type") != ["urn:ietf:params:oauth:grant-type:jwt-bearer"]:
+        return ""
+    try:
+        payload = form["assertion"][0].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return str(claims.get("iss") or "")
+    except (LookupError, ValueError, AttributeError):
+        return ""
+
 
 class _ImitationServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -1104,11 +1183,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if url.path.startswith(CONTROL_PREFIX):
             self._send_json(*imitation._control(method, url.path, body))
             return
+        if method == "POST" and url.path == TOKEN_PATH:
+            self._send_json(*imitation.issue_token(raw_body))
+            return
+        caller = imitation.caller_of(self.headers.get("Authorization"))
+        if caller is None:
+            self._send_json(401, google_error_body(401, "Request had invalid credentials."))
+            return
         if method == "GET" and (drive := DRIVE_FILE_PATTERN.fullmatch(url.path)):
-            self._send_json(*imitation._drive_file(unquote(drive["id"]), parse_qs(url.query)))
+            query = parse_qs(url.query)
+            self._send_json(*imitation._drive_file(unquote(drive["id"]), query, caller))
             return
         kind, spreadsheet_id, range_text = route_api_call(method, url.path)
-        call = Call(method, unquote(url.path), parse_qs(url.query), kind, body)
+        call = Call(method, unquote(url.path), parse_qs(url.query), kind, body, caller)
         fault = imitation._record_call(call, spreadsheet_id)
         if fault and fault.type == "delay" and not fault.after_apply:
             time.sleep(fault.seconds)

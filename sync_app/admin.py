@@ -7,10 +7,11 @@ from django.contrib.auth.admin import UserAdmin
 from sessions_app.admin import WorkoutAdmin
 from sessions_app.models import Workout, mark_unsynced
 
+from .accounts import AccountMissing, move_lifters, usable_accounts
 from .conflicts import APP, SHEET, ConflictResolved, describe_conflict, resolve
 from .models import FailingPush, SheetConflict, SheetsProfile, SheetState, SyncRun, Tombstone
 from .sheets import SheetsError
-from .targets import is_configured, not_configured_message
+from .targets import is_configured, not_configured_message, targets_by_owner
 from .tasks import enqueue_pull, request_sync
 from .upgrade import upgrade_headers
 
@@ -250,10 +251,69 @@ class TombstoneAdmin(admin.ModelAdmin):
         return False
 
 
+def move_to_account_action(email):
+    """An admin action moving the selected lifters' sheets to the account email."""
+
+    def move_to_account(modeladmin, request, queryset):
+        try:
+            moved = move_lifters(queryset, email)
+        except AccountMissing as error:
+            modeladmin.message_user(request, str(error), messages.ERROR)
+            return
+        targets = [
+            str(target)
+            for target in targets_by_owner(
+                list(queryset.values_list("user_id", flat=True))
+            ).values()
+            if target is not None
+        ]
+        SheetState.objects.filter(target__in=targets).update(retry_at=None)
+        request_sync()
+        modeladmin.message_user(
+            request,
+            f"{moved} lifter(s) moved to {email}: their sheet page asks them to share their "
+            "sheet with it; their workouts wait until they do.",
+        )
+
+    return (
+        move_to_account,
+        f"move_to_{email}",
+        f"Move to the service account {email}",
+    )
+
+
+@admin.register(SheetsProfile)
+class SheetsProfileAdmin(admin.ModelAdmin):
+    """Each lifter's own sheet and the service account it is shared with; an action per
+    configured account moves lifters to it (past one account's quota)."""
+
+    list_display = [
+        "user",
+        "spreadsheet_id",
+        "worksheet",
+        "service_account",
+        "moved_from_account",
+        "disconnected_at",
+    ]
+    list_filter = ["service_account", ("disconnected_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "spreadsheet_id", "service_account"]
+    # Moved with the actions, so that the lifter is told to share with the new account.
+    readonly_fields = ["service_account", "moved_from_account"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for account in usable_accounts():
+            function, name, description = move_to_account_action(account.email)
+            actions[name] = (function, name, description)
+        return actions
+
+
 class SheetsProfileInline(admin.StackedInline):
     model = SheetsProfile
     can_delete = False
     verbose_name_plural = "Google Sheets (leave empty for the instance's spreadsheet)"
+    readonly_fields = ["service_account", "moved_from_account"]
 
 
 User = get_user_model()

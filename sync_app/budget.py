@@ -16,7 +16,6 @@ UPDATEs, so concurrent processes settle who took the token in the database).
 """
 
 import datetime
-import json
 import math
 import time
 from dataclasses import dataclass
@@ -258,15 +257,23 @@ class Budget:
 
 
 def configured_account():
-    """The account whose quota the instance uses: the key file's client_email, or,
-    without one, the endpoint's address (the imitation). SheetsClient.account agrees."""
-    if settings.GOOGLE_SERVICE_ACCOUNT_FILE:
-        try:
-            with open(settings.GOOGLE_SERVICE_ACCOUNT_FILE) as key_file:
-                return json.load(key_file)["client_email"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return "unreadable service-account key"
+    """The account whose quota the instance's own sheet uses: the first key file's
+    client_email, or, without one, the endpoint's address (the imitation).
+    SheetsClient.account agrees."""
+    from .accounts import first_account
+
+    first = first_account()
+    if first is not None:
+        return first.email or "unreadable service-account key"
     return no_credentials_account(settings.GOOGLE_SHEETS_API_URL)
+
+
+def all_accounts():
+    """Every account with a budget: each configured key's client_email (the endpoint's
+    address without keys)."""
+    from .accounts import usable_accounts
+
+    return [account.email for account in usable_accounts()] or [configured_account()]
 
 
 def no_credentials_account(url):

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from sessions_app.models import Set, Workout
 
 from . import rows as sheet
+from .accounts import account_of_target
 from .models import SheetConflict, Tombstone
 from .push import group_by_target, set_aside_workouts
 from .sheets import SheetsClient, SheetsPermanent
@@ -24,10 +25,12 @@ def find_drift(progress=None):
     workouts = list(Workout.objects.completed().prefetch_related(Prefetch("sets", queryset=sets)))
     tombstoned = {str(key) for key in Tombstone.objects.values_list("key", flat=True)}
     known_keys = {str(key) for key in Set.objects.values_list("key", flat=True)}
-    client = SheetsClient()
+    clients = {}  # service account: its client
     differences = []
     for target, (target_workouts, _) in group_by_target(workouts, []).items():
         progress(f"{target}: reading the sheet")
+        account = account_of_target(target)
+        client = clients.get(account) or clients.setdefault(account, SheetsClient(account=account))
         worksheet = client.open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
         rows = worksheet.read_table(sheet.MAX_WIDTH) if worksheet else []
         differences += compare(target, rows, target_workouts, tombstoned, known_keys)

@@ -7,18 +7,16 @@ answer stored in the lifter's SheetCheck, which their page shows when it is ther
 """
 
 import datetime
-import json
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
 from sessions_app.models import Set, Workout
 from sessions_app.models.history import mark_unsynced
 
+from .accounts import account_of_lifter
 from .models import FailingPush, SheetCheck, SheetConflict, SheetsProfile, SyncRun, SyncState
 from .push import set_aside_workouts
 from .rows import KEY_COLUMN, MAX_WIDTH, header_version
@@ -32,16 +30,11 @@ KEYS_PER_QUERY = 500
 Outcome = SheetCheck.Outcome
 
 
-def service_account_email():
-    """The address a lifter shares their sheet with: the key file's client_email, or ""
-    when the operator has not given one (the key's secret parts are never read here)."""
-    path = settings.GOOGLE_SERVICE_ACCOUNT_FILE
-    if not path:
-        return ""
-    try:
-        return str(json.loads(Path(path).read_text())["client_email"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return ""
+def service_account_email(user):
+    """The address this lifter shares their sheet with: the client_email of the service
+    account their sheet is tied to (chosen now if it is tied to none yet), or "" when
+    the operator has given no key (the key's secret parts are never read here)."""
+    return account_of_lifter(user)
 
 
 @dataclass(frozen=True)
@@ -55,9 +48,9 @@ def plural(count, word, many=None):
     return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
-def check_sheet(spreadsheet_id, worksheet, owner_id):
-    """Read (never write) the spreadsheet's metadata and the tab's rows, and say whether
-    the lifter can connect it: two calls to Google."""
+def check_sheet(spreadsheet_id, worksheet, owner):
+    """Read (never write) the spreadsheet's metadata and the tab's rows, as the lifter's
+    service account, and say whether they can connect it: two calls to Google."""
     if not has_credentials():
         return CheckAnswer(
             Outcome.PROBLEM,
@@ -65,7 +58,7 @@ def check_sheet(spreadsheet_id, worksheet, owner_id):
             "the app a service account (GOOGLE_SERVICE_ACCOUNT_FILE; see the README).",
         )
     try:
-        client = SheetsClient()
+        client = SheetsClient(account=account_of_lifter(owner))
         metadata = client.read_metadata(spreadsheet_id)
         title = metadata.get("properties", {}).get("title", spreadsheet_id)
         tabs = [sheet["properties"] for sheet in metadata.get("sheets", [])]
@@ -80,13 +73,13 @@ def check_sheet(spreadsheet_id, worksheet, owner_id):
             "again in a minute.",
         )
     except SheetsPermanent as error:
-        return refused(error)
-    return judge_rows(rows, owner_id, title, worksheet)
+        return refused(error, owner)
+    return judge_rows(rows, owner.pk, title, worksheet)
 
 
-def refused(error):
+def refused(error, owner):
     if error.status == 403:
-        email = service_account_email() or "the app's service account"
+        email = service_account_email(owner) or "the app's service account"
         return CheckAnswer(
             Outcome.PROBLEM,
             f"The app may not open this spreadsheet: it is not shared with {email}. In "
@@ -208,7 +201,7 @@ def run_sheet_check(check_id, requested_at):
     check = SheetCheck.objects.filter(pk=check_id, requested_at=requested_at).first()
     if check is None:
         return "superseded"
-    answer = check_sheet(check.spreadsheet_id, check.worksheet, check.user_id)
+    answer = check_sheet(check.spreadsheet_id, check.worksheet, check.user)
     SheetCheck.objects.filter(pk=check_id, requested_at=requested_at).update(
         outcome=answer.outcome,
         message=answer.message,

@@ -30,6 +30,18 @@ class SheetsProfile(models.Model):
         help_text="Set when the lifter pressed Disconnect: nothing of theirs is sent to any "
         "sheet (nothing is deleted either). Empty it to sync again.",
     )
+    service_account = models.CharField(
+        max_length=254,
+        blank=True,
+        help_text="The service account (its client_email) the lifter's sheet is shared with; "
+        "every call to their sheet is made as it, on its quota. Empty: the first account.",
+    )
+    moved_from_account = models.CharField(
+        max_length=254,
+        blank=True,
+        help_text="The account the lifter was moved from: they are asked to share their sheet "
+        "with the new one until a call to it goes through.",
+    )
 
     class Meta:
         verbose_name = "Google Sheets profile"

@@ -45,7 +45,7 @@ from .rows import (
 )
 from .runner import Runner, SyncResult
 from .sheet_import import parse_row, store_sheet_rows
-from .sheets import SheetsClient, SheetsPermanent
+from .sheets import SheetsPermanent
 from .targets import is_configured, lifters_by_target
 
 logger = logging.getLogger("sync")
@@ -123,7 +123,6 @@ class Puller(Runner):
         result = SyncResult("success", pull=True)
         targets = self.without_backing_off(list(self.work), result)
         with self.recorded(result, len(targets)):
-            self.client = SheetsClient()
             self.each_target(targets, result)
         return result
 
@@ -149,8 +148,9 @@ class Puller(Runner):
 
     def modified_time(self, target, result):
         """The file's modifiedTime, or "" when Drive would not say (the sheet is read)."""
+        client = self.client_for(target)
         try:
-            return self.client.modified_time(target.spreadsheet_id)
+            return client.modified_time(target.spreadsheet_id)
         except SheetsPermanent as error:
             note = f"{target}: read whole, Drive did not tell its last change ({error})."
             result.notes.append(note)
@@ -159,9 +159,7 @@ class Puller(Runner):
 
     def pull_target(self, target, owners, result):
         self.progress(f"{target}: reading the sheet")
-        worksheet = self.client.open_worksheet(
-            target.spreadsheet_id, target.worksheet, create=False
-        )
+        worksheet = self.open_worksheet(target, create=False)
         rows = worksheet.read_table(MAX_WIDTH) if worksheet else []
         plan = plan_pull(target, rows)
         self.progress(f"{target}: comparing {max(len(rows) - 1, 0)} row(s)")

@@ -25,7 +25,6 @@ from .models import FailingPush, SheetConflict, Tombstone, WrittenRow
 from .plan import carry_out, plan_target
 from .rows import sheet_sets
 from .runner import ERROR_TEXT_LIMIT, LeaseLost, Runner, SyncResult
-from .sheets import SheetsClient, SheetsPermanent
 from .targets import Target, is_configured, owner_has_sheet, targets_by_owner
 
 logger = logging.getLogger("sync")
@@ -159,15 +158,6 @@ class Pusher(Runner):
         targets = self.without_backing_off(list(self.owners), result)
         self.loaded = {}
         with self.recorded(result, len(targets)):
-            try:
-                self.client = SheetsClient(deadline=self.deadline)
-            except SheetsPermanent as error:  # the client could not even be made
-                result.errors.append(str(error))
-                self.start_record(result)
-                if not self.dry_run:
-                    for target in targets:
-                        record_failure(load_work(target, self.owners[target])[0], error)
-                return result
             self.each_target(targets, result)
         if result.targets_done and not self.dry_run:
             # A change made while this run held a sheet may have been read before it:
@@ -234,9 +224,7 @@ class Pusher(Runner):
 
     def push_target(self, target, workouts, tombstones):
         self.progress(f"{target}: reading the sheet")
-        worksheet = self.client.open_worksheet(
-            target.spreadsheet_id, target.worksheet, create=not self.dry_run
-        )
+        worksheet = self.open_worksheet(target, create=not self.dry_run)
         plan = plan_target(target, worksheet, workouts, tombstones)
         if not self.dry_run:
             self.progress(

@@ -22,8 +22,9 @@ from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.utils import timezone
 
+from .accounts import account_of_target, confirm_shared
 from .models import SheetState, SyncRun, SyncState
-from .sheets import SheetsError, SheetsRetryable
+from .sheets import SheetsClient, SheetsError, SheetsRetryable
 from .targets import not_configured_message
 
 logger = logging.getLogger("sync")
@@ -205,7 +206,7 @@ class Runner:
         self.sleep = sleep
         self.progress = progress or (lambda message: None)
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.client = None
+        self.clients = {}  # service account: its SheetsClient, made on first use
         self.lease_keeper = None
         self.record = None
         self.retries = 0
@@ -256,6 +257,25 @@ class Runner:
         if error.retry_after is not None:
             delay = error.retry_after
         return min(delay, settings.SHEETS_BACKOFF_MAX_SECONDS)
+
+    def client_for(self, target):
+        """The client of the service account the sheet is tied to (accounts.py): every
+        call to it is made as that account, on its budget. Raises SheetsPermanent when
+        that account's key file is gone: nothing is sent to the sheet."""
+        account = account_of_target(target)
+        if account not in self.clients:
+            self.clients[account] = SheetsClient(deadline=self.deadline, account=account)
+        return self.clients[account]
+
+    def open_worksheet(self, target, create):
+        """The sheet's tab through its account's client (None when missing and not
+        created). Opening it proves the sheet is shared with that account."""
+        worksheet = self.client_for(target).open_worksheet(
+            target.spreadsheet_id, target.worksheet, create=create
+        )
+        if not self.dry_run:
+            confirm_shared(target)
+        return worksheet
 
     def sync_target(self, target, result):  # pragma: no cover - subclasses say
         raise NotImplementedError
@@ -370,7 +390,7 @@ class Runner:
                     result.outcome = "settling"
                 elif result.backing_off:
                     result.outcome = "backing off"
-            result.api_calls = self.client.calls if self.client else 0
+            result.api_calls = sum(client.calls for client in self.clients.values())
             result.retries = self.retries
             if self.record:
                 finish_record(self.record, result)

@@ -31,6 +31,7 @@ from sessions_app.models import Set
 from sessions_app.models.batches import batched
 from sessions_app.numbers import whole_number
 
+from .accounts import account_of_target
 from .models import Tombstone, WrittenRow
 from .rows import (
     MAX_WIDTH,
@@ -139,7 +140,8 @@ def read_sheet_rows(user, whole_sheet=False):
             "profile in the admin), or pass --whole-sheet to import every row as "
             f"{user}'s."
         )
-    worksheet = SheetsClient().open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
+    client = SheetsClient(account=account_of_target(target))
+    worksheet = client.open_worksheet(target.spreadsheet_id, target.worksheet, create=False)
     if worksheet is None:
         raise SheetsPermanent(
             f"Spreadsheet {target.spreadsheet_id} has no tab {target.worksheet!r}."

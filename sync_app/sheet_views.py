@@ -17,7 +17,7 @@ from .connection import (
     service_account_email,
 )
 from .forms import ConnectSheetForm, SheetAddressForm
-from .models import SheetCheck
+from .models import SheetCheck, SheetsProfile
 from .sheets import has_credentials
 from .tasks import enqueue_sync
 
@@ -50,7 +50,10 @@ def page_context(request, address_form=None, connect_form=None):
         and (state.target.spreadsheet_id, state.target.worksheet)
         == (check.spreadsheet_id, check.worksheet),
         "state": state,
-        "email": service_account_email(),
+        "email": service_account_email(request.user),
+        "moved_from": SheetsProfile.objects.filter(user=request.user)
+        .values_list("moved_from_account", flat=True)
+        .first(),
         "configured": has_credentials(),
         "address_form": address_form,
         "connect_form": connect_form,

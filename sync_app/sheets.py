@@ -19,6 +19,7 @@ import urllib3
 from django.conf import settings
 from gspread.http_client import HTTPClient
 
+from .accounts import AccountMissing, account_named, first_account, key_files
 from .budget import READ, WRITE, Budget, OutOfBudget, no_credentials_account
 
 GOOGLE_SHEETS_URL = "https://sheets.googleapis.com"
@@ -78,7 +79,7 @@ def never_sent(error):
 def has_credentials():
     """A service-account key, or a non-Google endpoint that needs none (the imitation)."""
     custom_endpoint = settings.GOOGLE_SHEETS_API_URL.rstrip("/") != GOOGLE_SHEETS_URL
-    return bool(settings.GOOGLE_SERVICE_ACCOUNT_FILE) or custom_endpoint
+    return bool(key_files()) or custom_endpoint
 
 
 def drive_url():
@@ -127,14 +128,17 @@ class OutOfRequests(SheetsError):
 
 
 class SheetsClient:
-    """deadline (a time.monotonic() value) bounds how long a call waits for the budget;
-    by default the longest a run may last from now."""
+    """Calls made as one service account (account: its client_email; by default the
+    first configured), on that account's budget. deadline (a time.monotonic() value)
+    bounds how long a call waits for the budget; by default the longest a run may last
+    from now. Without key files the calls carry no credentials (the imitation)."""
 
-    def __init__(self, deadline=None):
+    def __init__(self, deadline=None, account=None):
         self.deadline = deadline or time.monotonic() + settings.SYNC_RUN_BUDGET_SECONDS
-        if settings.GOOGLE_SERVICE_ACCOUNT_FILE:
+        self.key_file = self._key_file(account)
+        if self.key_file:
             refuse_to_send_credentials_in_clear(settings.GOOGLE_SHEETS_API_URL)
-            client = self._service_account_client()
+            client = self._service_account_client(self.key_file)
         else:
             client = gspread.Client(
                 auth=None, session=requests.Session(), http_client=CountingHTTPClient
@@ -153,18 +157,27 @@ class SheetsClient:
         return email or no_credentials_account(self.http.base_url)
 
     @staticmethod
-    def _service_account_client():
+    def _key_file(account):
+        """The key file of the account ("" when none is configured)."""
+        if not key_files():
+            return ""
+        if not account:
+            return first_account().key_file
+        try:
+            return account_named(account).key_file
+        except AccountMissing as error:
+            raise SheetsPermanent(f"Nothing was sent: {error}") from None
+
+    @staticmethod
+    def _service_account_client(key_file):
         try:
             return gspread.service_account(
-                filename=settings.GOOGLE_SERVICE_ACCOUNT_FILE,
-                scopes=SCOPES,
-                http_client=CountingHTTPClient,
+                filename=key_file, scopes=SCOPES, http_client=CountingHTTPClient
             )
         except (OSError, ValueError) as error:
             # Name the file, never its contents.
             raise SheetsPermanent(
-                f"Cannot read the service-account key {settings.GOOGLE_SERVICE_ACCOUNT_FILE}: "
-                f"{type(error).__name__}"
+                f"Cannot read the service-account key {key_file}: {type(error).__name__}"
             ) from None
 
     @property
@@ -179,7 +192,7 @@ class SheetsClient:
         Moves on every change of any tab, by hand or by the sync."""
         description = f"Asking Drive when {spreadsheet_id} last changed"
         base = drive_url()
-        if settings.GOOGLE_SERVICE_ACCOUNT_FILE:
+        if self.key_file:
             refuse_to_send_credentials_in_clear(base)
         self.drive_calls += 1
         try:
@@ -238,8 +251,7 @@ class SheetsClient:
                 uncertain=write and not never_sent(error),
             ) from None
 
-    @staticmethod
-    def _translate(description, response, write):
+    def _translate(self, description, response, write):
         status = response.status_code
         try:
             message = response.json()["error"]["message"]
@@ -255,7 +267,7 @@ class SheetsClient:
                 uncertain=write and status != 429,
             )
         if status == 403:
-            text += ". Share the spreadsheet with the service account as an editor."
+            text += f". Share the spreadsheet with the service account {self.account} as an editor."
         if status == 404:
             text += ". Check the spreadsheet id."
         return SheetsPermanent(text, status=status)

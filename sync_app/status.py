@@ -46,7 +46,8 @@ class SyncStatus:
     backing_off: list  # BackingOff, the soonest retried first
     last_quota_error_at: object
     last_quota_error: str
-    budget: object  # the shared request budget in use, when sync_app.budget exists
+    budget: list  # AccountBudget: each service account's request budget in use
+    accounts_unusable: list  # sentences: key files unreadable, accounts gone
     now: object
 
     @property
@@ -111,21 +112,62 @@ def sheets_backing_off(now):
     ]
 
 
-def budget_in_use():
-    """The shared request budget's use in its current window, for the panel: "reads 12
-    of 60 a minute (20 %), writes 3 of 60 (5 %)", and a pause a 429 set."""
-    from .budget import snapshot
+@dataclass
+class AccountBudget:
+    """One service account's budget in its current window, and the lifters it carries."""
 
-    parts = []
-    for bucket in snapshot():
-        text = (
-            f"{bucket.kind}s {bucket.taken_in_window} of {bucket.limit} a "
-            f"{bucket.window_seconds:g} s window ({bucket.used_percent:.0f} %)"
+    account: str
+    lifters: int
+    use: str  # "reads 12 of 60 a 60 s window (20 %), writes 3 of 60 ..."
+
+
+def budget_in_use():
+    """Each service account's request budget in its current window, for the panel:
+    "reads 12 of 60 a minute (20 %), writes 3 of 60 (5 %)", a pause a 429 set, and how
+    many lifters' sheets the account carries."""
+    from .accounts import lifters_per_account
+    from .budget import all_accounts, snapshot
+
+    lifters = lifters_per_account()
+    budgets = []
+    for account in all_accounts():
+        parts = []
+        for bucket in snapshot(account):
+            text = (
+                f"{bucket.kind}s {bucket.taken_in_window} of {bucket.limit} a "
+                f"{bucket.window_seconds:g} s window ({bucket.used_percent:.0f} %)"
+            )
+            if bucket.paused_until:
+                text += f", paused until {bucket.paused_until:%H:%M:%S} UTC after a 429"
+            parts.append(text)
+        budgets.append(AccountBudget(account, lifters.get(account, 0), ", ".join(parts)))
+    return budgets
+
+
+def accounts_unusable():
+    """Key files the settings name but the app cannot use, and accounts lifters are
+    tied to whose file is gone: what the operator must fix."""
+    from .accounts import configured_accounts, connected_profiles
+
+    problems = [account.problem for account in configured_accounts() if account.problem]
+    usable = {account.email for account in configured_accounts() if account.email}
+    if usable:
+        gone = (
+            connected_profiles()
+            .exclude(service_account="")
+            .exclude(service_account__in=usable)
+            .values_list("service_account", "user__username")
+            .order_by("service_account", "user__username")
         )
-        if bucket.paused_until:
-            text += f", paused until {bucket.paused_until:%H:%M:%S} UTC after a 429"
-        parts.append(text)
-    return ", ".join(parts)
+        by_account = {}
+        for email, username in gone:
+            by_account.setdefault(email, []).append(username)
+        problems += [
+            f"{email} has no key file any more: the sheets of {', '.join(names)} are not "
+            "synced; add its file back or move them to another account"
+            for email, names in by_account.items()
+        ]
+    return problems
 
 
 def current_status(now=None):
@@ -161,5 +203,6 @@ def current_status(now=None):
         last_quota_error_at=state.last_quota_error_at,
         last_quota_error=state.last_quota_error,
         budget=budget_in_use(),
+        accounts_unusable=accounts_unusable(),
         now=now,
     )

@@ -16,7 +16,7 @@ from sessions_app.models import Workout
 
 from .rows import HEADERS, LATEST_VERSION, MAX_WIDTH, header_version
 from .runner import Runner
-from .sheets import SheetsClient, SheetsPermanent
+from .sheets import SheetsPermanent
 from .targets import lifters_by_target
 from .tasks import request_sync
 
@@ -55,14 +55,13 @@ def upgrade_headers(owner_ids=None):
     owners_of = lifters_by_target(owner_ids)
     report = UpgradeReport()
     runner = Runner(trigger="upgrade")
-    client = SheetsClient()
     for target, owners in owners_of.items():
         with runner.holding_lease(target) as held:
             if not held:
                 raise SheetsPermanent(
                     f"A sync is running on {target} right now; upgrade the header in a minute."
                 )
-            upgrade_target(client, target, owners, report)
+            upgrade_target(runner.client_for(target), target, owners, report)
     return report
 
 

@@ -132,6 +132,7 @@ def sheets(sheets_server, settings):
     settings.SHEETS_WORKSHEET = "Log"
     settings.GOOGLE_SHEETS_API_URL = sheets_server.url
     settings.GOOGLE_SERVICE_ACCOUNT_FILE = ""
+    settings.GOOGLE_SERVICE_ACCOUNT_FILES = ""
     settings.SHEETS_TIMEOUT_SECONDS = 1
     settings.SHEETS_MAX_ATTEMPTS = 4
     settings.SHEETS_BACKOFF_SECONDS = 0.01

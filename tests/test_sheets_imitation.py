@@ -541,3 +541,52 @@ def test_a_quota_window_frees_up_as_it_slides(log, imitation):
     finally:
         imitation.set_quota(None, None)
     assert [call.kind for call in imitation.quota_refusals()] == ["values.get"]
+
+
+def signed_in_session(imitation, email):
+    """A session carrying the token the imitation gives for a JWT issued by email (the
+    imitation reads the issuer without checking the signature)."""
+    import base64
+    import json
+
+    def part(data):
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    assertion = f"{part({'alg': 'RS256'})}.{part({'iss': email})}.c2lnbmF0dXJl"
+    answer = requests.post(
+        f"{imitation.url}/oauth2/token",
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion},
+        timeout=5,
+    )
+    assert answer.status_code == 200 and answer.json()["token_type"] == "Bearer"
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+    return session
+
+
+def test_calls_carry_their_caller_and_a_sheet_shared_with_one_account_refuses_the_other(
+    imitation,
+):
+    imitation.create_spreadsheet("shared-with-one", access="none")
+    imitation.share("shared-with-one", "editor", account="one@x")
+    url = f"{imitation.url}/v4/spreadsheets/shared-with-one"
+
+    assert signed_in_session(imitation, "one@x").get(url, timeout=5).status_code == 200
+    assert signed_in_session(imitation, "two@x").get(url, timeout=5).status_code == 403
+    assert requests.get(url, timeout=5).status_code == 403  # no token: the sheet's own access
+    unknown = requests.get(url, headers={"Authorization": "Bearer forged"}, timeout=5)
+    assert unknown.status_code == 401
+    assert [call.caller for call in imitation.calls] == ["one@x", "two@x", ""]
+
+
+def test_quotas_count_per_caller_as_google_counts_per_service_account(imitation):
+    imitation.create_spreadsheet("quota-per-caller")
+    url = f"{imitation.url}/v4/spreadsheets/quota-per-caller"
+    one, two = signed_in_session(imitation, "one@x"), signed_in_session(imitation, "two@x")
+    imitation.set_quota(reads_per_minute=1, writes_per_minute=1)
+    try:
+        assert one.get(url, timeout=5).status_code == 200
+        assert one.get(url, timeout=5).status_code == 429
+        assert two.get(url, timeout=5).status_code == 200
+    finally:
+        imitation.set_quota(None, None)

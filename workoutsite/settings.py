@@ -288,6 +288,10 @@ LOGGING = {
 SHEETS_SPREADSHEET_ID = os.getenv("SHEETS_SPREADSHEET_ID", "")
 SHEETS_WORKSHEET = os.getenv("SHEETS_WORKSHEET", "Log")
 GOOGLE_SERVICE_ACCOUNT_FILE = os.getenv("GOOGLE_SERVICE_ACCOUNT_FILE", "")
+# More service accounts, each with Google's quota of its own: key files separated by
+# commas, or a directory whose *.json are keys. A lifter's sheet is tied to one of them
+# (sync_app/accounts.py); GOOGLE_SERVICE_ACCOUNT_FILE, when set, is the first.
+GOOGLE_SERVICE_ACCOUNT_FILES = os.getenv("GOOGLE_SERVICE_ACCOUNT_FILES", "")
 GOOGLE_SHEETS_API_URL = os.getenv("GOOGLE_SHEETS_API_URL", "https://sheets.googleapis.com")
 # Drive's files.get tells a sheet's modifiedTime (the pull skips unchanged sheets); it
 # needs the drive.metadata.readonly scope on top of spreadsheets. Empty: Google's, or

@@ -310,50 +310,64 @@ class Runner:
                 )
                 continue
             self.before_target(result)
-            with self.holding_lease(target) as held:
-                if not held:
-                    lease = SheetState.objects.filter(target=str(target))
-                    result.busy[str(target)] = lease.values_list(
-                        "lease_holder", "lease_expires_at"
-                    ).first()
-                    continue
-                if not self.dry_run and SheetState.settling(target):
-                    result.settling += 1
-                    continue
-                self.start_record(result)
-                try:
-                    self.sync_target(target, result)
-                except SheetsRetryable as error:
-                    if is_quota_error(error):
-                        SyncState.quota_error_met(str(error))
-                    if error.uncertain:
-                        # Google may still apply that write: planning again now could
-                        # write twice. Let it settle; a later run reads the sheet afresh.
-                        SheetState.settle(target, settings.SHEETS_SETTLE_SECONDS)
-                        self.target_failed(target, error, result)
-                    elif attempt >= settings.SHEETS_MAX_ATTEMPTS:
-                        self.target_failed(target, error, result)
-                    else:
-                        delay = self.backoff_seconds(attempt, error)
-                        self.retries += 1
-                        logger.warning(
-                            "sync retry",
-                            extra={
-                                "target": str(target),
-                                "attempt": attempt,
-                                "wait_seconds": delay,
-                                "error": str(error),
-                            },
-                        )
-                        self.progress(f"{target}: {error}; retrying in {delay:.0f} s")
-                        again = (time.monotonic() + delay, order, target, attempt + 1, delay)
-                        heapq.heappush(waiting, again)
-                except SheetsError as error:
-                    self.target_failed(target, error, result)
-                else:
-                    result.targets_done += 1
-                    if not self.dry_run:
-                        SheetState.succeeded(target)
+            retry_in = self.take_turn(target, attempt, result)
+            if retry_in is not None:
+                again = (time.monotonic() + retry_in, order, target, attempt + 1, retry_in)
+                heapq.heappush(waiting, again)
+
+    def take_turn(self, target, attempt, result):
+        """sync_target() once, under the sheet's lease; returns the delay before the
+        sheet's next try after a retryable failure, else None."""
+        with self.holding_lease(target) as held:
+            if not held:
+                lease = SheetState.objects.filter(target=str(target))
+                result.busy[str(target)] = lease.values_list(
+                    "lease_holder", "lease_expires_at"
+                ).first()
+                return None
+            if not self.dry_run and SheetState.settling(target):
+                result.settling += 1
+                return None
+            self.start_record(result)
+            try:
+                self.sync_target(target, result)
+            except SheetsRetryable as error:
+                return self.retry_delay(target, error, attempt, result)
+            except SheetsError as error:
+                self.target_failed(target, error, result)
+                return None
+            result.targets_done += 1
+            if not self.dry_run:
+                SheetState.succeeded(target)
+            return None
+
+    def retry_delay(self, target, error, attempt, result):
+        """After a retryable failure: the delay before the sheet's next try, or None
+        when the sheet is given up for this run."""
+        if is_quota_error(error):
+            SyncState.quota_error_met(str(error))
+        if error.uncertain:
+            # Google may still apply that write: planning again now could write twice.
+            # Let it settle; a later run reads the sheet afresh.
+            SheetState.settle(target, settings.SHEETS_SETTLE_SECONDS)
+            self.target_failed(target, error, result)
+            return None
+        if attempt >= settings.SHEETS_MAX_ATTEMPTS:
+            self.target_failed(target, error, result)
+            return None
+        delay = self.backoff_seconds(attempt, error)
+        self.retries += 1
+        logger.warning(
+            "sync retry",
+            extra={
+                "target": str(target),
+                "attempt": attempt,
+                "wait_seconds": delay,
+                "error": str(error),
+            },
+        )
+        self.progress(f"{target}: {error}; retrying in {delay:.0f} s")
+        return delay
 
     def mark_alive(self):
         if self.record is not None:

@@ -70,3 +70,78 @@ def test_hevy_superset_ids_are_stored_as_groups(tmp_path, alice):
         ("Lying Leg Curl (Machine)", 0),
     ]
     assert Set.objects.filter(workout__owner=alice, superset_group__isnull=True).exists()
+
+
+# --- The group a set keeps: logged in the app, imported, and in the sheet and CSV ---
+
+
+def groups_of(workout):
+    return [
+        (s.exercise_name, s.set_type, s.superset_group)
+        for s in workout.sets.order_by("created_at", "pk")
+    ]
+
+
+@pytest.fixture
+def two_supersets(alice, arms):
+    """Arms, and Plank with Side Plank after it: superset B."""
+    arms.add_exercise("Side Plank", 2, "30s")
+    arms.exercises.filter(exercise__name="Side Plank").update(superset_with_previous=True)
+    return arms
+
+
+def test_sets_logged_in_a_superset_keep_its_group_once_the_workout_completes(alice, two_supersets):
+    workout = Workout.start(alice, two_supersets)
+    workout.log_set("Barbell Curl", "20", "10", set_type="warmup")
+    for name in ("Bench Press", "Barbell Curl", "Triceps Pushdown", "Plank", "Side Plank"):
+        workout.log_set(name, "20", "10")
+    workout.log_set("Dips", "BW", "10")  # added by the lifter: in no superset
+    workout.complete()
+    # The same form as an imported superset: a number per group of the workout, from 0
+    # (A) in the routine's order; the warm-up belongs to its exercise's group.
+    assert groups_of(workout) == [
+        ("Barbell Curl", "warmup", 0),
+        ("Bench Press", "working", None),
+        ("Barbell Curl", "working", 0),
+        ("Triceps Pushdown", "working", 0),
+        ("Plank", "working", 1),
+        ("Side Plank", "working", 1),
+        ("Dips", "working", None),
+    ]
+
+
+def test_a_starter_routines_superset_groups_the_lifters_own_exercises(alice, lower1):
+    lower1.exercises.filter(exercise__name="Leg Press").update(superset_with_previous=True)
+    workout = Workout.start(alice, lower1)
+    workout.log_set("Back Squat", "200", "5")
+    workout.log_set("romanian deadlift", "200", "8")  # sets and routine meet by key
+    workout.log_set("Leg Press", "300", "10")
+    workout.complete()
+    assert [group for _, _, group in groups_of(workout)] == [None, 0, 0]
+
+
+def test_a_workout_without_a_superset_records_no_group(alice, arms):
+    arms.exercises.update(superset_with_previous=False)
+    workout = Workout.start(alice, arms)
+    workout.log_set("Barbell Curl", "20", "10")
+    workout.complete()
+    assert groups_of(workout) == [("Barbell Curl", "working", None)]
+
+
+def test_hevy_groups_are_lettered_in_the_order_the_workout_shows_them(tmp_path, alice):
+    """Hevy numbers a workout's supersets its own way (the first one shown is "2" in this
+    lifter's file): stored in the order they come, the first is A everywhere."""
+    run_import(write_file(tmp_path, fixture_bytes("real/hevy-lbs-miles.csv")), "alice")
+    workout = Workout.objects.get(owner=alice, routine_name="Compound Upper")
+    firsts = {}
+    for name, _, group in groups_of(workout):
+        firsts.setdefault(name, group)
+    assert firsts == {
+        "Lateral Raise (Cable)": 0,
+        "Face Pull": 0,
+        "Bench Press (Dumbbell)": 1,
+        "Dumbbell Row": 1,
+        "Pull Up (Assisted)": 2,
+        "Chest Dip (Assisted)": 2,
+        "Butterfly (Pec Deck)": None,
+    }

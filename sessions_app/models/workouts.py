@@ -33,6 +33,8 @@ MAX_WEIGHT = 100_000
 MAX_REPS = 100_000
 EMPTY_WORKOUT_SLUG = "workout"
 EMPTY_WORKOUT_NAME = "Workout"
+# A superset's letter (A1, A2: progression.superset_labels) stands for its group number.
+SUPERSET_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class ActiveWorkoutExists(Exception):
@@ -279,9 +281,34 @@ class Workout(models.Model):
         # What it asked is kept with it: the next workout's target starts from there.
         targets = asked_of(self)
         self._close(self.Status.COMPLETED, completed_at=now or timezone.now(), targets=targets)
+        self.record_superset_groups()
         apply_bodyweight(self.owner_id, [self.pk], refresh=False)
         add_completed_workout(self)
         mark_unsynced(self.pk)
+
+    def record_superset_groups(self):
+        """The sets of each superset of the routine keep its group, in the form an
+        import keeps Hevy's (0 for A, 1 for B, …, as the workout screen lettered them):
+        history, the sheet and the CSV show it whatever the routine becomes. Done once,
+        at completion, so that logging a set costs nothing more."""
+        from ..progression import superset_labels
+        from .routines import RoutineExercise
+
+        if self.routine_id is None:
+            return
+        rows = RoutineExercise.objects.filter(routine_id=self.routine_id).only(
+            "superset_with_previous", "exercise__key"
+        )
+        rows = list(rows.select_related("exercise"))
+        labels = superset_labels(rows)
+        keys_by_group, grouped = {}, set()
+        for row in rows:
+            label, key = labels.get(row.pk), row.exercise.key
+            if label and key not in grouped:  # an exercise twice keeps its first superset
+                grouped.add(key)
+                keys_by_group.setdefault(SUPERSET_LETTERS.index(label[0]), []).append(key)
+        for group, keys in keys_by_group.items():
+            self.sets.filter(exercise__key__in=keys).update(superset_group=group)
 
     def cancel(self):
         self._close(self.Status.CANCELLED)

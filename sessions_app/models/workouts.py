@@ -35,6 +35,7 @@ EMPTY_WORKOUT_SLUG = "workout"
 EMPTY_WORKOUT_NAME = "Workout"
 # A superset's letter (A1, A2: progression.superset_labels) stands for its group number.
 SUPERSET_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MAX_SUPERSET_GROUP = 32767  # what a small integer column holds everywhere
 
 
 class ActiveWorkoutExists(Exception):

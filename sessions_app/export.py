@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 
 from .models import SetType, WeightUnit
-from .models.workouts import MAX_SUPERSET_GROUP, SUPERSET_LETTERS
+from .models.workouts import superset_group_of, superset_letters
 
 COLUMNS_V1 = [
     "date",
@@ -106,25 +106,6 @@ def logged_at(moment, zone=None):
 
 def rpe_text(rpe):
     return "" if rpe is None else f"{rpe.normalize():f}"
-
-
-def superset_letters(group):
-    """A superset's group as its letters, named as spreadsheet columns are: 0 is "A",
-    25 "Z", 26 "AA"."""
-    letters = ""
-    group += 1
-    while group:
-        group, rest = divmod(group - 1, len(SUPERSET_LETTERS))
-        letters = SUPERSET_LETTERS[rest] + letters
-    return letters
-
-
-def superset_group_of(letters):
-    """The group "(superset A)" stands for (0), or None past what a set can keep."""
-    group = 0
-    for letter in letters:
-        group = group * len(SUPERSET_LETTERS) + SUPERSET_LETTERS.index(letter) + 1
-    return group - 1 if group - 1 <= MAX_SUPERSET_GROUP else None
 
 
 def superset_text(group):

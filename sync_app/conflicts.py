@@ -12,9 +12,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from sessions_app.export import read_row, row_for, rpe_text, superset_letters
+from sessions_app.export import read_row, row_for, rpe_text
 from sessions_app.forms import MAX_SET_NUMBER
 from sessions_app.models import Exercise, Set, mark_unsynced
+from sessions_app.models.workouts import superset_letters
 from sessions_app.numbers import whole_number
 
 from .models import SheetConflict, WrittenRow

@@ -4,6 +4,7 @@ Hevy), carried by the sheet and the CSV in the notes cell, read back by the pull
 `import_sheets`, and shown in history."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -295,3 +296,58 @@ def test_a_conflict_shows_the_superset_by_its_letter(sheets, arms_day):
         ("notes", "strict", "strict, fixed in the app"),
         ("superset", "B", "A"),
     ]
+
+
+# --- History shows the supersets ---
+
+
+def card_titles(page):
+    """The finished workout's cards, as their titles read: "A1 Barbell Curl"."""
+    titles = re.findall(
+        r'<section class="exercise finished"[^>]*>\s*<header[^>]*><h2>(.*?)</h2>', page
+    )
+    return [re.sub(r"<[^>]+>", "", title).strip() for title in titles]
+
+
+def test_history_shows_a_superset_logged_here_as_a1_a2(alice_client, arms_day):
+    page = alice_client.get(arms_day.get_absolute_url()).content.decode()
+    assert card_titles(page) == ["Bench Press", "A1 Barbell Curl", "A2 Triceps Pushdown"]
+    assert page.count('data-superset="A"') == 2  # joined by the line of the workout screen
+
+
+def test_history_shows_hevys_supersets_in_the_order_the_workout_shows_them(
+    tmp_path, alice, alice_client
+):
+    run_import(write_file(tmp_path, fixture_bytes("real/hevy-lbs-miles.csv")), "alice")
+    upper = Workout.objects.get(owner=alice, routine_name="Compound Upper")
+    page = alice_client.get(upper.get_absolute_url()).content.decode()
+    assert card_titles(page) == [
+        "A1 Lateral Raise (Cable)",
+        "A2 Face Pull",
+        "B1 Bench Press (Dumbbell)",
+        "B2 Dumbbell Row",
+        "C1 Pull Up (Assisted)",
+        "C2 Chest Dip (Assisted)",
+        "Butterfly (Pec Deck)",
+    ]
+    # A superset whose exercises the file lists apart keeps its letter across the one
+    # between them.
+    morning = Workout.objects.get(owner=alice, routine_name__startswith="Morning")
+    page = alice_client.get(morning.get_absolute_url()).content.decode()
+    assert card_titles(page) == [
+        "A1 Sled Push",
+        "A2 sled back peddle pull",
+        "B1 Nordic Hamstrings Curls",
+        "Dumbbell Step Up",
+        "B2 Lateral Lunges (weighted)",
+        "single leg box jump",
+    ]
+
+
+def test_a_superset_left_with_one_exercise_shows_no_label(alice, alice_client, arms):
+    workout = Workout.start(alice, arms)
+    workout.log_set("Barbell Curl", "40", "10")  # its partner skipped today
+    workout.complete()
+    page = alice_client.get(workout.get_absolute_url()).content.decode()
+    assert card_titles(page) == ["Barbell Curl"]
+    assert "data-superset" not in page

@@ -639,6 +639,25 @@ class Set(models.Model):
         return True
 
 
+def superset_letters(group):
+    """A superset's group as its letters, named as spreadsheet columns are: 0 is "A",
+    25 "Z", 26 "AA"."""
+    letters = ""
+    group += 1
+    while group:
+        group, rest = divmod(group - 1, len(SUPERSET_LETTERS))
+        letters = SUPERSET_LETTERS[rest] + letters
+    return letters
+
+
+def superset_group_of(letters):
+    """The group "(superset A)" stands for (0), or None past what a set can keep."""
+    group = 0
+    for letter in letters:
+        group = group * len(SUPERSET_LETTERS) + SUPERSET_LETTERS.index(letter) + 1
+    return group - 1 if group - 1 <= MAX_SUPERSET_GROUP else None
+
+
 def load_of(weight_value, bodyweight=None):
     """What a set lifted: its weight, or on bodyweight (a bodyweight known, see
     models/bodyweight.py) the bodyweight plus what was added ("BW+25": 25; assisted,

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sessions_app.models import Routine
+from sessions_app.models import Routine, Workout
 from tests.browser import log_in
 from tests.workout_screen import card, fill_row, tick, wait_until_logged
 
@@ -53,3 +53,34 @@ def test_a_superset_round_rests_after_its_last_exercise(phone, alice, screenshot
     wait_until_logged(page, pushdown, 2)
     expect(timer).to_be_visible()
     expect(card(page, "Plank")).to_have_class(CURRENT)
+
+
+def test_history_shows_a_superset_joined_on_a_phone(phone, alice, screenshots):
+    routine = Routine.create_for(alice, "Arms")
+    for name in ("Bench Press", "Barbell Curl", "Triceps Pushdown"):
+        routine.add_exercise(name, 2, "10")
+    routine.exercises.filter(exercise__name="Triceps Pushdown").update(superset_with_previous=True)
+    workout = Workout.start(alice, routine)
+    workout.log_set("Bench Press", "135", "8")
+    for number in (1, 2):
+        workout.log_set("Barbell Curl", "60", "10", notes="strict" if number == 1 else "")
+        workout.log_set("Triceps Pushdown", "50", "12")
+    workout.complete()
+    page = phone
+    log_in(page, "alice", "alice-password")
+    page.goto(page.base_url + workout.get_absolute_url())
+    titles = page.locator("section.exercise h2")
+    expect(titles).to_have_text(["Bench Press", "A1 Barbell Curl", "A2 Triceps Pushdown"])
+    curl, pushdown = page.locator("section.exercise[data-superset='A']").all()
+    curl.scroll_into_view_if_needed()
+    screenshots.take(page, "history-superset")
+    # Joined: A2 starts right below A1, both with the line down their left.
+    left_line = curl.evaluate("card => getComputedStyle(card).borderLeftWidth")
+    assert left_line == "4px"
+    gap = pushdown.bounding_box()["y"] - (curl.bounding_box()["y"] + curl.bounding_box()["height"])
+    assert gap < 8
+    # The line does not push the set numbers out of line with the other cards'.
+    numbers = page.locator("section.exercise .set-number").all()
+    assert {round(number.bounding_box()["x"]) for number in numbers} == {
+        round(numbers[0].bounding_box()["x"])
+    }

@@ -427,8 +427,10 @@ class Set(models.Model):
         default=SetType.WORKING,
         help_text="Warm-ups are left out of records and numbered apart.",
     )
+    # Sets of one superset of the workout share a group: 0 is superset A, 1 is B… (a
+    # routine's, recorded at completion; an import's, in the order the workout shows them).
     superset_group = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Sets of one superset share a group (imports)."
+        null=True, blank=True, help_text="Sets of one superset share a group: 0 is A, 1 is B…"
     )
     rpe = models.DecimalField(
         "RPE", max_digits=3, decimal_places=1, null=True, blank=True, help_text="6 to 10."

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from sessions_app.export import read_row, row_for
 from sessions_app.models import Routine, Set, Workout
@@ -351,3 +352,20 @@ def test_a_superset_left_with_one_exercise_shows_no_label(alice, alice_client, a
     page = alice_client.get(workout.get_absolute_url()).content.decode()
     assert card_titles(page) == ["Barbell Curl"]
     assert "data-superset" not in page
+
+
+def test_a_workout_saved_as_a_routine_keeps_its_supersets(tmp_path, alice, alice_client):
+    run_import(write_file(tmp_path, fixture_bytes("real/hevy-lbs-miles.csv")), "alice")
+    upper = Workout.objects.get(owner=alice, routine_name="Compound Upper")
+    alice_client.post(reverse("save_workout_as_routine", args=[upper.pk]), {"name": "Upper"})
+    rows = list(Routine.objects.get(owner=alice, name="Upper").exercises.select_related("exercise"))
+    labels = superset_labels(rows)
+    assert [(labels.get(row.pk, ""), row.exercise.name) for row in rows] == [
+        ("A1", "Lateral Raise (Cable)"),
+        ("A2", "Face Pull"),
+        ("B1", "Bench Press (Dumbbell)"),
+        ("B2", "Dumbbell Row"),
+        ("C1", "Pull Up (Assisted)"),
+        ("C2", "Chest Dip (Assisted)"),
+        ("", "Butterfly (Pec Deck)"),
+    ]

@@ -247,6 +247,9 @@ def test_import_sheets_gives_the_sets_their_groups_back(sheets, arms_day, header
 
     sheets.set_rows("workout-log-test", "Log", [HEADERS[int(header[-1])]])
     run_sync()
+    out = io.StringIO()
+    call_command("sync", "--check", stdout=out)
+    assert "The sheet matches the database." in out.getvalue()
     before = everything_about_the_sets()
     assert sorted(group for *_, group in before.values() if group is not None) == [0, 0]
     Workout.objects.all().delete()

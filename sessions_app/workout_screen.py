@@ -160,6 +160,11 @@ class ExerciseCard:
     def superset(self):
         return self.superset_label.rstrip("0123456789")
 
+    @property
+    def continues_superset(self):
+        """A2, A3…: joined to the card above when that card is of its superset."""
+        return bool(self.superset) and self.superset_label[len(self.superset) :] != "1"
+
     exercise: Exercise | None = None
     # The bar and plates of a barbell exercise (plates.py); None for any other kind.
     bar_and_plates: BarAndPlates | None = None

@@ -159,8 +159,8 @@ def row_for(workout, workout_set, version=2, *, with_workout_note=True, zone=Non
     if version == 1:
         row[7] = marked_notes(workout, workout_set, with_workout_note)
         return row
-    if workout_set.superset_group is not None or workout_set.notes.startswith("("):
-        row[7] = notes_cell([], workout_set)
+    if workout_set.superset_group is not None or LEADING_MARK.match(workout_set.notes):
+        row[7] = notes_cell([], workout_set)  # else the notes as typed, as always
     rpe = "" if workout_set.rpe is None else cell(rpe_text(workout_set.rpe))
     return [*row, workout_set.set_type, rpe, workout_set.unit, workout.note]
 

@@ -5,6 +5,11 @@ keep it, and what it has no column for (set type, RPE, a weight in kilograms, th
 workout note) rides in the notes cell as marks in parentheses, the way "(warm-up)"
 always has. Version 2 adds those as columns to the right of `key`; tabs the sync
 creates get it, and a lifter upgrades an older tab on purpose. `read_row` reads both.
+
+A set's superset has no column in either version: "(superset A)" leads its notes cell
+in both (and in the CSV, whose header is version 2's). A new column would take a
+version 3 header, upgraded on purpose tab by tab, for a letter that reads as well in
+the notes.
 """
 
 import functools
@@ -15,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 
 from .models import SetType, WeightUnit
+from .models.workouts import superset_group_of, superset_letters
 
 COLUMNS_V1 = [
     "date",
@@ -67,7 +73,12 @@ SET_TYPE_MARKS = {
     SetType.DROP: "(drop set)",
     SetType.FAILURE: "(failure)",
 }
-LEADING_MARK = re.compile(r"\((warm-up|drop set|failure|RPE (\d+(?:\.\d)?)|kg|lb)\)\s*")
+# "(note)" ends the marks: written before a lifter's note that starts like a mark
+# ("(kg) not lb"), so that it reads back as typed.
+NOTE_MARK = "(note)"
+LEADING_MARK = re.compile(
+    r"\((warm-up|drop set|failure|RPE (\d+(?:\.\d)?)|kg|lb|superset ([A-Z]{1,4})|note)\)\s*"
+)
 WORKOUT_NOTE_MARK = re.compile(r"\s*\(workout note: (.*)\)\s*$", re.DOTALL)
 # The choices' values, once: a pull reads every row of a sheet with read_row.
 SET_TYPES = frozenset(SetType.values)
@@ -97,6 +108,22 @@ def rpe_text(rpe):
     return "" if rpe is None else f"{rpe.normalize():f}"
 
 
+def superset_text(group):
+    """A group read from a row as an import takes it (ImportedSet.superset): "0", or ""."""
+    return "" if group is None else str(group)
+
+
+def notes_cell(marks, workout_set):
+    """The marks, the superset's first, then the lifter's notes, behind "(note)" when
+    they start like a mark themselves."""
+    if workout_set.superset_group is not None:
+        marks = [f"(superset {superset_letters(workout_set.superset_group)})", *marks]
+    notes = workout_set.notes
+    if LEADING_MARK.match(notes.lstrip()):
+        notes = f"{NOTE_MARK} {notes}"
+    return " ".join([*filter(None, marks), notes]).strip()
+
+
 def marked_notes(workout, workout_set, with_workout_note):
     """A version 1 notes cell: marks for what that header has no column for."""
     marks = [SET_TYPE_MARKS.get(workout_set.set_type, "")]
@@ -104,7 +131,7 @@ def marked_notes(workout, workout_set, with_workout_note):
         marks.append(f"(RPE {rpe_text(workout_set.rpe)})")
     if workout_set.unit == WeightUnit.KG:
         marks.append("(kg)")  # a version 1 weight column says pounds
-    text = " ".join([*marks, workout_set.notes]).strip()
+    text = notes_cell(marks, workout_set)
     if with_workout_note and workout.note:
         text = f"{text} (workout note: {workout.note})".strip()
     return text
@@ -132,6 +159,8 @@ def row_for(workout, workout_set, version=2, *, with_workout_note=True, zone=Non
     if version == 1:
         row[7] = marked_notes(workout, workout_set, with_workout_note)
         return row
+    if workout_set.superset_group is not None or LEADING_MARK.match(workout_set.notes):
+        row[7] = notes_cell([], workout_set)  # else the notes as typed, as always
     rpe = "" if workout_set.rpe is None else cell(rpe_text(workout_set.rpe))
     return [*row, workout_set.set_type, rpe, workout_set.unit, workout.note]
 
@@ -154,6 +183,7 @@ class RowValues:
     rpe: Decimal | None = None
     unit: str = WeightUnit.LB
     workout_note: str = ""
+    superset_group: int | None = None
 
 
 def read_row(texts, version=2):
@@ -166,8 +196,12 @@ def read_row(texts, version=2):
     values = RowValues(*texts[:10])
     notes, marks = values.notes, []
     while match := LEADING_MARK.match(notes):
-        marks.append(match)
+        if match.group(3) and superset_group_of(match.group(3)) is None:
+            break  # no group a set keeps: the lifter's text
         notes = notes[match.end() :]
+        if match.group(1) == "note":
+            break
+        marks.append(match)
     if note := WORKOUT_NOTE_MARK.search(notes):
         values.workout_note, notes = note.group(1), notes[: note.start()]
     values.notes = notes.strip()
@@ -177,6 +211,8 @@ def read_row(texts, version=2):
             values.unit = mark
         elif match.group(2):
             values.rpe = as_rpe(match.group(2))
+        elif match.group(3):
+            values.superset_group = superset_group_of(match.group(3))
         else:
             values.set_type = next(
                 t for t, m in SET_TYPE_MARKS.items() if m == match.group(0).strip()

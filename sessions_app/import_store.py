@@ -55,7 +55,7 @@ from .models import (
 )
 from .models.batches import batched, insert_rows
 from .models.bodyweight import apply_bodyweight
-from .models.workouts import first_free
+from .models.workouts import MAX_SUPERSET_GROUP, first_free
 
 # Sets stored per round of queries: bounds memory whatever the file's length.
 IMPORT_CHUNK_SETS = 2000
@@ -113,8 +113,9 @@ class ImportedSet:
     # Keys the same line got under earlier rules (importers/keys.py): looked up among the
     # lifter's own sets only.
     earlier_keys: tuple = ()
-    # Hevy's superset_id, as the file says it: the sets of one superset share it, and
-    # keep it as their superset group (Set.superset_group; not shown in history yet).
+    # The superset's group as text ("0" for A; Hevy's ids in the order the workout shows
+    # them, the sheet's and the CSV's "(superset A)" mark): the sets of one superset share
+    # it, and keep it as their Set.superset_group.
     superset: str = ""
 
 
@@ -767,9 +768,6 @@ def set_row(row, workout_id, exercise, set_number, created_at, synced=False):
         "superset_group": superset_group(row.superset),
         "bodyweight": None,  # given once the import is in (finish)
     }
-
-
-MAX_SUPERSET_GROUP = 32767  # what a small integer column holds everywhere
 
 
 def superset_group(text):

@@ -32,6 +32,7 @@ from .models import (
     exercise_key,
 )
 from .models.exercises import guessed_kind
+from .models.workouts import superset_letters
 from .numbers import reps_to_log, whole_number
 from .plates import BarAndPlates, bar_and_plates_for, with_own_bars
 from .progression import superset_labels, targets_for, with_last_workout
@@ -157,7 +158,12 @@ class ExerciseCard:
 
     @property
     def superset(self):
-        return self.superset_label[:1]
+        return self.superset_label.rstrip("0123456789")
+
+    @property
+    def continues_superset(self):
+        """A2, A3…: joined to the card above when that card is of its superset."""
+        return bool(self.superset) and self.superset_label[len(self.superset) :] != "1"
 
     exercise: Exercise | None = None
     # The bar and plates of a barbell exercise (plates.py); None for any other kind.
@@ -370,6 +376,22 @@ def cards_for(targets, sets, default_rest, unit):
         )
         for logged in by_key.values()
     ]
+    return cards
+
+
+def label_logged_supersets(cards):
+    """A finished workout's cards in a superset read "A1", "A2"…: the letter of their
+    sets' group (logged here or imported), numbered in the cards' order. A group left
+    with one card (its partner skipped) is no superset."""
+    by_group = {}
+    for card in cards:
+        groups = (s.superset_group for s in card.sets if s.superset_group is not None)
+        if (group := next(groups, None)) is not None:
+            by_group.setdefault(group, []).append(card)
+    for group, members in by_group.items():
+        if len(members) > 1:
+            for number, card in enumerate(members, start=1):
+                card.superset_label = f"{superset_letters(group)}{number}"
     return cards
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from sessions_app.export import read_row, row_for, rpe_text
 from sessions_app.forms import MAX_SET_NUMBER
 from sessions_app.models import Exercise, Set, mark_unsynced
+from sessions_app.models.workouts import superset_letters
 from sessions_app.numbers import whole_number
 
 from .models import SheetConflict, WrittenRow
@@ -35,6 +36,7 @@ EDITABLE = {
     "rpe": "RPE",
     "unit": "unit",
     "workout_note": "workout note",
+    "superset_group": "superset",
 }
 
 
@@ -225,9 +227,11 @@ class ConflictView:
         return self.conflict.kind == SheetConflict.Kind.DELETED
 
 
-def display(value):
+def display(name, value):
     if isinstance(value, Decimal):
         return rpe_text(value)
+    if name == "superset_group" and value is not None:
+        return superset_letters(value)  # as the sheet writes it: "A", not 0
     return "" if value is None else str(value)
 
 
@@ -240,7 +244,7 @@ def describe_conflict(conflict):
     else:
         sheet_values = read_row(normalized(conflict.sheet_row, version), version)
         differences = [
-            (EDITABLE[name], display(value), display(getattr(app_values, name)))
+            (EDITABLE[name], display(name, value), display(name, getattr(app_values, name)))
             for name, value in changes_between(app_values, sheet_values).items()
         ]
     return ConflictView(conflict, workout_set, differences)

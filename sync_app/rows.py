@@ -173,6 +173,10 @@ def fingerprint_of(values):
     """The fingerprint of a row already read (read_row of its normalized texts)."""
     parts = dict(vars(values))
     parts["rpe"] = rpe_text(values.rpe)
+    if values.superset_group is None:
+        # Fingerprints remembered before supersets rode in the sheet stay those of the
+        # same rows: a set outside any superset reads exactly as it did.
+        del parts["superset_group"]
     text = "\x1f".join(str(part).strip() for part in parts.values())
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 

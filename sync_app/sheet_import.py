@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sessions_app.export import read_row
+from sessions_app.export import read_row, superset_text
 from sessions_app.forms import MAX_SET_NUMBER
 from sessions_app.import_store import (
     IMPORT_CHUNK_SETS,
@@ -112,6 +112,7 @@ def parse_row(number, values, seen_legacy, version=2):
         logged_at=logged_at,
         legacy=legacy,
         fingerprint=fingerprint_of(row),  # values are normalized already: read once
+        superset=superset_text(row.superset_group),
     )
 
 

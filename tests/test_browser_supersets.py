@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from sessions_app.models import Routine
+from sessions_app.models import Routine, Workout
 from tests.browser import log_in
 from tests.workout_screen import card, fill_row, tick, wait_until_logged
 
@@ -53,3 +53,48 @@ def test_a_superset_round_rests_after_its_last_exercise(phone, alice, screenshot
     wait_until_logged(page, pushdown, 2)
     expect(timer).to_be_visible()
     expect(card(page, "Plank")).to_have_class(CURRENT)
+
+
+def test_history_shows_a_superset_joined_on_a_phone(phone, alice, screenshots):
+    routine = Routine.create_for(alice, "Arms")
+    for name in ("Bench Press", "Barbell Curl", "Triceps Pushdown", "Plank", "Side Plank"):
+        routine.add_exercise(name, 2, "10")
+    routine.exercises.filter(exercise__name__in=["Triceps Pushdown", "Side Plank"]).update(
+        superset_with_previous=True
+    )
+    workout = Workout.start(alice, routine)
+    workout.log_set("Bench Press", "135", "8")
+    for number in (1, 2):
+        workout.log_set("Barbell Curl", "60", "10", notes="strict" if number == 1 else "")
+        workout.log_set("Triceps Pushdown", "50", "12")
+    workout.log_set("Plank", "BW", "60s")
+    workout.log_set("Side Plank", "BW", "30s")
+    workout.complete()
+    page = phone
+    log_in(page, "alice", "alice-password")
+    page.goto(page.base_url + workout.get_absolute_url())
+    titles = page.locator("section.exercise h2")
+    expect(titles).to_have_text(
+        ["Bench Press", "A1 Barbell Curl", "A2 Triceps Pushdown", "B1 Plank", "B2 Side Plank"]
+    )
+    curl, pushdown = page.locator("section.exercise[data-superset='A']").all()
+    plank, _ = page.locator("section.exercise[data-superset='B']").all()
+    curl.scroll_into_view_if_needed()
+    screenshots.take(page, "history-superset")
+
+    def gap(above, below):
+        return below.bounding_box()["y"] - (
+            above.bounding_box()["y"] + above.bounding_box()["height"]
+        )
+
+    # Joined: A2 starts right below A1, both with the line down their left; superset B
+    # right after them stands apart as any other card does.
+    left_line = curl.evaluate("card => getComputedStyle(card).borderLeftWidth")
+    assert left_line == "4px"
+    bench = page.locator("section.exercise").first
+    assert gap(curl, pushdown) < gap(bench, curl) == gap(pushdown, plank)
+    # The line does not push the set numbers out of line with the other cards'.
+    numbers = page.locator("section.exercise .set-number").all()
+    assert {round(number.bounding_box()["x"]) for number in numbers} == {
+        round(numbers[0].bounding_box()["x"])
+    }

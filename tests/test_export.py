@@ -1,13 +1,16 @@
 """The CSV export: every completed set of the lifter, in the sheet's row format."""
 
+import csv
 import datetime
+import io
 import zoneinfo
 
 from django.urls import reverse
 
 from sessions_app.export import COLUMNS, csv_safe, row_for
-from sessions_app.models import Set, Workout
+from sessions_app.models import Routine, Set, Workout
 from tests.helpers import bulk_completed_sessions, exercise_for, exported_rows
+from tests.import_helpers import run_import, write_file
 
 
 def test_each_row_is_the_sheets_row_of_its_set(alice_client, alice, lower1, settings):
@@ -56,3 +59,24 @@ def test_text_that_starts_like_a_formula_is_escaped_in_every_column_of_text(alic
     for column in COLUMNS:
         if column not in ("date", "set number", "logged at", "key", "rpe"):
             assert typed[column].startswith("'"), column
+
+
+def test_a_superset_rides_in_the_notes_and_comes_back_with_an_import(alice_client, alice, tmp_path):
+    routine = Routine.create_for(alice, "Arms")
+    for name in ("Barbell Curl", "Triceps Pushdown"):
+        routine.add_exercise(name, 1, "10")
+    routine.exercises.filter(exercise__name="Triceps Pushdown").update(superset_with_previous=True)
+    workout = Workout.start(alice, routine, datetime.date(2026, 1, 1))
+    workout.log_set("Barbell Curl", "40", "10", notes="=strict")
+    workout.log_set("Triceps Pushdown", "30", "12")
+    workout.complete()
+    exported = b"".join(alice_client.get(reverse("export_csv")).streaming_content)
+    header, *rows = csv.reader(io.StringIO(exported.decode()))
+    assert header == COLUMNS  # the CSV keeps the sheet's header: its importer knows it
+    # The mark leads the cell, so a note starting like a formula is no formula either.
+    assert [row[7] for row in rows] == ["(superset A) =strict", "(superset A)"]
+    groups = sorted(Set.objects.values_list("key", "superset_group"))
+    Workout.objects.all().delete()
+    run_import(write_file(tmp_path, exported), "alice")
+    assert sorted(Set.objects.values_list("key", "superset_group")) == groups
+    assert set(Set.objects.values_list("notes", flat=True)) == {"=strict", ""}

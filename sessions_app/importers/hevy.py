@@ -83,6 +83,7 @@ class HevyReader(FormatReader):
             ("", ""),
         )  # fmt: skip
         self.instance = None  # (workout, exercise, set index) of the line before
+        self.supersets = {}  # {workout: {Hevy's superset id: the group stored}}
 
     def read(self, line, cells):
         row = self.row(cells)
@@ -129,8 +130,18 @@ class HevyReader(FormatReader):
             ),
             key=key,
             earlier_keys=(*earlier_keys, *self.keys_before_secrets(row, naive, name, kind)),
-            superset=row.get("superset_id", "").strip(),
+            superset=self.superset_group(workout, row.get("superset_id", "").strip()),
         )
+
+    def superset_group(self, workout, superset_id):
+        """The group of a line of this superset: "0" for the first the workout shows, "1"
+        for the next… Hevy numbers a workout's supersets its own way (a lifter's file
+        shows "2" first), and the group's number is its letter (0 is A) in history, the
+        sheet and the CSV, as for a superset logged here."""
+        if not superset_id:
+            return ""
+        groups = self.supersets.setdefault(workout, {})
+        return str(groups.setdefault(superset_id, len(groups)))
 
     def starts_an_instance(self, workout, exercise, set_index):
         """Whether this line starts a new time the exercise is done in the workout: a new

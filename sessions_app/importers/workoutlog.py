@@ -6,7 +6,7 @@ its content."""
 import datetime
 import uuid
 
-from ..export import COLUMNS_V1, COLUMNS_V2, read_row
+from ..export import COLUMNS_V1, COLUMNS_V2, read_row, superset_text
 from ..import_store import Skipped
 from ..numbers import whole_number
 from .formats import FormatReader
@@ -78,6 +78,7 @@ class WorkoutLogReader(FormatReader):
             earlier_keys=earlier_keys,
             logged_at=logged_at,
             date=date,
+            superset=superset_text(values.superset_group),
         )
 
     def logged_at(self, text):

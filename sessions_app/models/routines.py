@@ -250,26 +250,30 @@ class RoutineExercise(models.Model):
 
 def exercises_done_in(workout):
     """A workout's exercises as routine rows (unsaved), in the order they were first
-    done: as many sets as were done (warm-ups apart), the reps done most often, and the
-    rest times of the routine the workout came from, where it had them."""
+    done: as many sets as were done (warm-ups apart), the reps done most often, the
+    rest times of the routine the workout came from, where it had them, and its
+    supersets (an exercise of the same group as the one above joins it)."""
     by_exercise = {}
     for workout_set in workout.sets.select_related("exercise").order_by("created_at", "pk"):
         by_exercise.setdefault(workout_set.exercise_id, []).append(workout_set)
     rests = {}
     if workout.routine is not None:
         rests = {e.exercise.key: e.rest_seconds for e in workout.routine.exercises.all()}
-    rows = []
+    rows, group_above = [], None
     for done in list(by_exercise.values())[:MAX_ROUTINE_EXERCISES]:
         working = [s for s in done if not s.is_warmup] or done
         reps = Counter(s.reps.strip() for s in working if s.reps.strip())
+        group = next((s.superset_group for s in done if s.superset_group is not None), None)
         rows.append(
             RoutineExercise(
                 exercise=done[0].exercise,
                 target_sets=min(len(working), MAX_TARGET_SETS),
                 target_reps=reps.most_common(1)[0][0] if reps else DEFAULT_TARGET_REPS,
                 rest_seconds=rests.get(done[0].exercise.key),
+                superset_with_previous=group is not None and group == group_above,
             )
         )
+        group_above = group
     return rows
 
 

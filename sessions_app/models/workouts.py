@@ -33,6 +33,9 @@ MAX_WEIGHT = 100_000
 MAX_REPS = 100_000
 EMPTY_WORKOUT_SLUG = "workout"
 EMPTY_WORKOUT_NAME = "Workout"
+# A superset's letter (A1, A2: progression.superset_labels) stands for its group number.
+SUPERSET_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MAX_SUPERSET_GROUP = 32767  # what a small integer column holds everywhere
 
 
 class ActiveWorkoutExists(Exception):
@@ -279,9 +282,34 @@ class Workout(models.Model):
         # What it asked is kept with it: the next workout's target starts from there.
         targets = asked_of(self)
         self._close(self.Status.COMPLETED, completed_at=now or timezone.now(), targets=targets)
+        self.record_superset_groups()
         apply_bodyweight(self.owner_id, [self.pk], refresh=False)
         add_completed_workout(self)
         mark_unsynced(self.pk)
+
+    def record_superset_groups(self):
+        """The sets of each superset of the routine keep its group, in the form an
+        import keeps Hevy's (0 for A, 1 for B, …, as the workout screen lettered them):
+        history, the sheet and the CSV show it whatever the routine becomes. Done once,
+        at completion, so that logging a set costs nothing more."""
+        from ..progression import superset_labels
+        from .routines import RoutineExercise
+
+        if self.routine_id is None:
+            return
+        rows = RoutineExercise.objects.filter(routine_id=self.routine_id).only(
+            "superset_with_previous", "exercise__key"
+        )
+        rows = list(rows.select_related("exercise"))
+        labels = superset_labels(rows)
+        keys_by_group, grouped = {}, set()
+        for row in rows:
+            label, key = labels.get(row.pk), row.exercise.key
+            if label and key not in grouped:  # an exercise twice keeps its first superset
+                grouped.add(key)
+                keys_by_group.setdefault(SUPERSET_LETTERS.index(label[0]), []).append(key)
+        for group, keys in keys_by_group.items():
+            self.sets.filter(exercise__key__in=keys).update(superset_group=group)
 
     def cancel(self):
         self._close(self.Status.CANCELLED)
@@ -399,8 +427,10 @@ class Set(models.Model):
         default=SetType.WORKING,
         help_text="Warm-ups are left out of records and numbered apart.",
     )
+    # Sets of one superset of the workout share a group: 0 is superset A, 1 is B… (a
+    # routine's, recorded at completion; an import's, in the order the workout shows them).
     superset_group = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Sets of one superset share a group (imports)."
+        null=True, blank=True, help_text="Sets of one superset share a group: 0 is A, 1 is B…"
     )
     rpe = models.DecimalField(
         "RPE", max_digits=3, decimal_places=1, null=True, blank=True, help_text="6 to 10."
@@ -609,6 +639,25 @@ class Set(models.Model):
             return False
         Exercise.named_for(owner_id, self.exercise_name)
         return True
+
+
+def superset_letters(group):
+    """A superset's group as its letters, named as spreadsheet columns are: 0 is "A",
+    25 "Z", 26 "AA"."""
+    letters = ""
+    group += 1
+    while group:
+        group, rest = divmod(group - 1, len(SUPERSET_LETTERS))
+        letters = SUPERSET_LETTERS[rest] + letters
+    return letters
+
+
+def superset_group_of(letters):
+    """The group "(superset A)" stands for (0), or None past what a set can keep."""
+    group = 0
+    for letter in letters:
+        group = group * len(SUPERSET_LETTERS) + SUPERSET_LETTERS.index(letter) + 1
+    return group - 1 if group - 1 <= MAX_SUPERSET_GROUP else None
 
 
 def load_of(weight_value, bodyweight=None):

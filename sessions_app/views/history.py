@@ -62,6 +62,7 @@ EXPORT_FIELDS = {
     "set_type": "set_type",
     "rpe": "rpe",
     "unit": "unit",
+    "superset_group": "superset_group",
     "created_at": "created_at",
     "key_text": "key_text",
 }

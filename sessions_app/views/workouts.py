@@ -41,6 +41,7 @@ from ..workout_screen import (
     cards_for,
     dom_id_for,
     find_card,
+    label_logged_supersets,
     workout_plan,
 )
 from .account import needs_unit_choice
@@ -171,7 +172,7 @@ def finished_workout(request, workout):
     completed = workout.status == Workout.Status.COMPLETED
     context = {
         "session": workout,
-        "cards": cards_for([], sets, DEFAULT_REST_SECONDS, unit),
+        "cards": label_logged_supersets(cards_for([], sets, DEFAULT_REST_SECONDS, unit)),
         "set_count": len(sets),
         "summary": workout_summary(workout, sets, unit) if completed else None,
     }

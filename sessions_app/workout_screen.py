@@ -34,7 +34,7 @@ from .models import (
 from .models.exercises import guessed_kind
 from .numbers import reps_to_log, whole_number
 from .plates import BarAndPlates, bar_and_plates_for, with_own_bars
-from .progression import superset_labels, targets_for, with_last_workout
+from .progression import superset_labels, targets_for
 from .set_text import compact_text, load_text
 from .warmups import planned_warmup_rows, ramp_of, working_weight
 
@@ -509,14 +509,13 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
         rows = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
         if routine.owner_id is None:  # a starter's rows point to the library's exercises
             rows = with_own_bars(rows, workout.owner_id)
-        # Each row with a rule comes with its last workout (progression.py), in this query.
-        targets = list(with_last_workout(rows, workout.owner_id, excluding=workout.pk))
+        targets = list(rows)
     default_rest = routine.rest_seconds if routine else DEFAULT_REST_SECONDS
     profile = LifterProfile.at_the_bar(workout.owner_id)
-    unit = profile.unit
+    unit, lifters_bar = profile.unit, profile.bar_and_plates()
     sets = list(workout.sets.select_related("exercise"))
     cards = cards_for(targets, sets, default_rest, unit)
-    aims = targets_for(targets, workout.owner_id, unit, profile.bar_and_plates())
+    aims = targets_for(targets, workout.owner_id, unit, lifters_bar, excluding=workout.pk)
     labels = superset_labels(targets)
     for card in cards:
         if card.target is not None:
@@ -534,7 +533,7 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     if with_last_time:
         history = last_time(workout.owner_id, [card.key for card in cards], workout.date)
     bound_key = exercise_key(bound_form.data.get("exercise", "")) if bound_form else None
-    lifters_bar, ramp = profile.bar_and_plates(), ramp_of(profile)
+    ramp = ramp_of(profile)
     for card in cards:
         card.bar_and_plates = bar_and_plates_for(card, lifters_bar)
         card.warmups_asked, card.ramp = workout.planned_warmups.get(card.key), ramp

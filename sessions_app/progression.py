@@ -29,6 +29,7 @@ from .models import (
     WeightUnit,
     Workout,
 )
+from .models.batches import column_reader
 from .models.units import in_unit
 from .numbers import parse_duration, parse_reps
 from .set_text import clock
@@ -382,21 +383,6 @@ def last_workouts_statement(vendor, key_count, with_excluding):
         f"WHERE e.{owner} = %s AND e.{key} = l.{key} AND s.{set_type} NOT IN (%s, %s) "
         f"ORDER BY s.{quote('set_number')}, s.{pk}"
     )
-
-
-def column_reader(model, name):
-    """The ORM's own reading of a column's value as the database gives it (SQLite's
-    number as a Decimal of the field's places, a JSON text decoded)."""
-    field = model._meta.get_field(name)
-    column = field.get_col(model._meta.db_table)
-    converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-
-    def read(value):
-        for converter in converters:
-            value = converter(value, column, connection)
-        return value
-
-    return read
 
 
 def targets_for(routine_exercises, owner_id, unit, bar_and_plates=None, excluding=None):

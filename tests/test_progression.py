@@ -310,8 +310,8 @@ def test_the_rule_reads_a_fixed_number_of_queries_whatever_the_history(squat_rou
         assert (plan.cards[0].progression_target is not None) == with_rule
         return len(captured)
 
-    # Past 12 workouts, as last time's own reading (an exercise not done lately, here
-    # the plank, costs it a query of its own once 12 recent workouts were read).
+    # Past 12 workouts (last time once read the 12 latest first, and then further back
+    # for the plank, not done lately).
     for day in range(13):
         do_workout(alice, squat_routine, DAY + datetime.timedelta(days=day), [(100, 5)] * 3)
     after_thirteen = queries()

@@ -261,14 +261,30 @@ def bar_and_plates_for(card, lifters_bar):
 
 
 def with_own_bars(targets, owner_id):
-    """A routine's rows with the bar of the lifter's own exercise of each (a starter
-    routine's rows point to the library's): in the same query."""
-    from django.db.models import OuterRef, Subquery
+    """A routine's rows (with their exercise, select_related) with the bar of the
+    lifter's own exercise of each (a starter routine's rows point to the library's): in
+    the same query. Written out: as ORM subqueries they cost about 1.5 ms a page to
+    compile, as SQL 0.3 ms (bench/RESULTS.md, 2026-12-03)."""
+    from django.db import connection
+    from django.db.models import CharField, DecimalField
+    from django.db.models.expressions import RawSQL
 
     from .models import Exercise
 
-    own = Exercise.objects.filter(owner_id=owner_id, key=OuterRef("exercise__key"))
+    quote = connection.ops.quote_name
+    exercises = quote(Exercise._meta.db_table)  # the row's exercise, joined by select_related
+    own = (
+        f"SELECT own.{{}} FROM {exercises} own "
+        f"WHERE own.{quote('owner_id')} = %s AND own.{quote('key')} = {exercises}.{quote('key')}"
+    )
+    weight = Exercise._meta.get_field("bar_weight")
     return targets.annotate(
-        own_bar_weight=Subquery(own.values("bar_weight")[:1]),
-        own_bar_unit=Subquery(own.values("bar_unit")[:1]),
+        own_bar_weight=RawSQL(
+            own.format(quote("bar_weight")),
+            (owner_id,),
+            output_field=DecimalField(
+                max_digits=weight.max_digits, decimal_places=weight.decimal_places
+            ),
+        ),
+        own_bar_unit=RawSQL(own.format(quote("bar_unit")), (owner_id,), output_field=CharField()),
     )

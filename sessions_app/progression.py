@@ -9,16 +9,17 @@ the next target with no state to keep in step. A workout that kept nothing (impo
 or done before the rule) counts as asked what its lightest working set lifted.
 
 next_target() is the rule itself, a pure function; targets_for() reads the history, in
-two queries whatever its length.
+one query whatever its length (last_workouts()).
 """
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_DOWN, Decimal
 
-from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
+from django.db import connection
 
 from .models import (
+    Exercise,
     ExerciseKind,
     LifterProfile,
     Progression,
@@ -28,6 +29,7 @@ from .models import (
     WeightUnit,
     Workout,
 )
+from .models.batches import column_reader
 from .models.units import in_unit
 from .numbers import parse_duration, parse_reps
 from .set_text import clock
@@ -318,88 +320,102 @@ def rule_of(routine_exercise, unit, kind, bar_and_plates=None):
     )
 
 
-def with_last_workout(routine_exercises, owner_id, excluding=None):
-    """Routine exercises annotated with `last_workout_id`: the lifter's last completed
-    workout of the routine that had the exercise (working sets), for those with a rule.
-    Walks the lifter's workouts newest first (the history index): no cost per year."""
-    done = Set.objects.filter(
-        workout_id=OuterRef("pk"),
-        exercise__owner_id=owner_id,
-        exercise__key=OuterRef(OuterRef("exercise__key")),
-    ).exclude(set_type__in=NOT_COUNTED)
-    workouts = Workout.objects.filter(
-        owner_id=owner_id,
-        status=Workout.Status.COMPLETED,
-        routine_id=OuterRef("routine_id"),
-    )
-    if excluding is not None:
-        workouts = workouts.exclude(pk=excluding)
-    last = workouts.filter(Exists(done)).order_by("-date", "-created_at").values("pk")[:1]
-    return routine_exercises.annotate(
-        last_workout_id=Case(
-            When(~Q(progression=Progression.NONE), then=Subquery(last)),
-            default=None,
-            output_field=models.CharField(),
-        )
+def last_workouts(owner_id, routine_id, keys, unit, excluding=None):
+    """{exercise key: (what that workout kept, [Done, ...])}: for each exercise, the
+    lifter's last completed workout of the routine in which it was done (working sets),
+    what that workout asked (`Workout.targets`) and its working sets in the rule's unit.
+    Exercises never done in the routine are left out. One statement, none for no key;
+    it walks the lifter's workouts newest first on the history index, so a year more of
+    history costs nothing."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    statement = last_workouts_statement(connection.vendor, len(keys), excluding is not None)
+    done_types = [str(set_type) for set_type in NOT_COUNTED]
+    params = [*keys, owner_id, Workout.Status.COMPLETED, routine_id]
+    params += [] if excluding is None else [excluding]
+    params += [owner_id, *done_types, owner_id, *done_types]
+    read_targets = column_reader(Workout, "targets")
+    read_weight = column_reader(Set, "weight_value")
+    read_reps = column_reader(Set, "reps_value")
+    last = {}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for key, kept, weight, reps, set_unit in cursor.fetchall():
+            if key not in last:
+                last[key] = (read_targets(kept), [])
+            weight = read_weight(weight)
+            weight = None if weight is None else in_unit(weight, set_unit, unit)
+            last[key][1].append(Done(weight, read_reps(reps)))
+    return last
+
+
+@functools.lru_cache(maxsize=64)
+def last_workouts_statement(vendor, key_count, with_excluding):
+    """last_workouts()'s statement, built once per number of keys. Written out: through
+    the ORM, a subquery per routine exercise correlated twice took about 4 ms a page to
+    compile for 0.3 ms of running (bench/RESULTS.md, 2026-12-03)."""
+    quote = connection.ops.quote_name
+    workouts, sets = quote(Workout._meta.db_table), quote(Set._meta.db_table)
+    exercises = quote(Exercise._meta.db_table)
+    key, pk, owner = quote("key"), quote("id"), quote("owner_id")
+    workout_column = quote(Set._meta.get_field("workout").column)
+    exercise_column = quote(Set._meta.get_field("exercise").column)
+    routine_column = quote(Workout._meta.get_field("routine").column)
+    set_type, workout_id = quote("set_type"), quote("workout_id")
+    wanted = ", ".join(["(%s)"] * key_count)
+    others = f"AND w.{pk} <> %s" if with_excluding else ""
+    return (
+        f"WITH wanted ({key}) AS (VALUES {wanted}), "
+        f"last_workout ({key}, {workout_id}) AS ("
+        f"SELECT wanted.{key}, (SELECT w.{pk} FROM {workouts} w "
+        f"WHERE w.{owner} = %s AND w.{quote('status')} = %s AND w.{routine_column} = %s "
+        f"{others} AND EXISTS (SELECT 1 FROM {sets} d JOIN {exercises} de "
+        f"ON de.{pk} = d.{exercise_column} WHERE d.{workout_column} = w.{pk} "
+        f"AND de.{owner} = %s AND de.{key} = wanted.{key} AND d.{set_type} NOT IN (%s, %s)) "
+        f"ORDER BY w.{quote('date')} DESC, w.{quote('created_at')} DESC LIMIT 1) "
+        f"FROM wanted) "
+        f"SELECT l.{key}, w.{quote('targets')}, s.{quote('weight_value')}, "
+        f"s.{quote('reps_value')}, s.{quote('unit')} FROM last_workout l "
+        f"JOIN {workouts} w ON w.{pk} = l.{workout_id} "
+        f"JOIN {sets} s ON s.{workout_column} = w.{pk} "
+        f"JOIN {exercises} e ON e.{pk} = s.{exercise_column} "
+        f"WHERE e.{owner} = %s AND e.{key} = l.{key} AND s.{set_type} NOT IN (%s, %s) "
+        f"ORDER BY s.{quote('set_number')}, s.{pk}"
     )
 
 
-def targets_for(routine_exercises, owner_id, unit, bar_and_plates=None):
-    """{routine exercise id: Target} for those with a rule. The rows come from
-    with_last_workout() with their exercise; one more query reads their last workouts."""
-    rules, last = {}, {}
+def targets_for(routine_exercises, owner_id, unit, bar_and_plates=None, excluding=None):
+    """{routine exercise id: Target} for those with a rule: routine exercises of one
+    routine, with their exercise; excluding: a workout that does not count (the one
+    being completed). One query (last_workouts()), none without a rule."""
+    rules = []
     for routine_exercise in routine_exercises:
         rule = rule_of(routine_exercise, unit, routine_exercise.exercise.kind, bar_and_plates)
         if rule is not None:
-            rules[routine_exercise.pk] = rule
-            if routine_exercise.last_workout_id:
-                last[routine_exercise.pk] = (
-                    routine_exercise.last_workout_id,
-                    routine_exercise.exercise.key,
-                )
-    done, kept = {}, {}
-    if last:
-        wanted = {(workout_id, key) for workout_id, key in last.values()}
-        rows = (
-            Set.objects.filter(
-                workout_id__in={workout_id for workout_id, _ in wanted},
-                exercise__owner_id=owner_id,
-                exercise__key__in={key for _, key in wanted},
-            )
-            .exclude(set_type__in=NOT_COUNTED)
-            .order_by("set_number", "pk")
-            .values_list(
-                "workout_id",
-                "exercise__key",
-                "weight_value",
-                "reps_value",
-                "unit",
-                "workout__targets",
-            )
-        )
-        for workout_id, key, weight, reps, set_unit, asked in rows:
-            kept[workout_id] = asked
-            if (workout_id, key) in wanted:
-                weight = None if weight is None else in_unit(weight, set_unit, unit)
-                done.setdefault((workout_id, key), []).append(Done(weight, reps))
+            rules.append((routine_exercise, rule))
+    if not rules:
+        return {}
+    routine_id = rules[0][0].routine_id
+    keys = [routine_exercise.exercise.key for routine_exercise, _ in rules]
+    last = last_workouts(owner_id, routine_id, keys, unit, excluding)
     targets = {}
-    for routine_exercise_id, rule in rules.items():
-        if routine_exercise_id not in last:
-            targets[routine_exercise_id] = first_target(rule)
+    for routine_exercise, rule in rules:
+        if (found := last.get(routine_exercise.exercise.key)) is None:
+            targets[routine_exercise.pk] = first_target(rule)
             continue
-        workout_id, key = last[routine_exercise_id]
-        asked_data = (kept.get(workout_id) or {}).get(str(routine_exercise_id))
+        kept, done = found
+        asked_data = (kept or {}).get(str(routine_exercise.pk))
         asked = Asked.from_json(asked_data, unit) if asked_data else None
-        targets[routine_exercise_id] = next_target(rule, asked, done.get((workout_id, key), []))
+        targets[routine_exercise.pk] = next_target(rule, asked, done)
     return targets
 
 
 def routine_targets(routine, owner_id, unit, excluding=None, bar_and_plates=None):
     """(routine exercises with their exercise, {routine exercise id: Target}): what the
     next workout of the routine asks. Two queries (one without a rule)."""
-    rows = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
-    rows = list(with_last_workout(rows, owner_id, excluding=excluding))
-    return rows, targets_for(rows, owner_id, unit, bar_and_plates)
+    rows = list(RoutineExercise.objects.filter(routine=routine).select_related("exercise"))
+    return rows, targets_for(rows, owner_id, unit, bar_and_plates, excluding)
 
 
 def asked_of(workout):
@@ -410,12 +426,12 @@ def asked_of(workout):
     ruled = RoutineExercise.objects.filter(routine_id=workout.routine_id).exclude(
         progression=Progression.NONE
     )
-    rows = list(with_last_workout(ruled.select_related("exercise"), workout.owner_id, workout.pk))
+    rows = list(ruled.select_related("exercise"))
     if not rows:
         return {}  # one query for a routine without rules
     profile = LifterProfile.at_the_bar(workout.owner_id)
     unit = profile.unit
-    targets = targets_for(rows, workout.owner_id, unit, profile.bar_and_plates())
+    targets = targets_for(rows, workout.owner_id, unit, profile.bar_and_plates(), workout.pk)
     return {str(pk): target.asked.as_json(unit) for pk, target in targets.items()}
 
 

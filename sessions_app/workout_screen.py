@@ -13,7 +13,8 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import F, Max, Q
+from django.db import connection
+from django.db.models import F, Q
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
 
@@ -31,17 +32,15 @@ from .models import (
     display_name,
     exercise_key,
 )
+from .models.batches import column_reader
 from .models.exercises import guessed_kind
 from .models.workouts import superset_letters
 from .numbers import reps_to_log, whole_number
 from .plates import BarAndPlates, bar_and_plates_for, with_own_bars
-from .progression import superset_labels, targets_for, with_last_workout
+from .progression import superset_labels, targets_for
 from .set_text import compact_text, load_text
 from .warmups import planned_warmup_rows, ramp_of, working_weight
 
-# Last time is looked for in this many recent workouts in one query; an exercise not
-# among them (rare) costs one indexed query of its own.
-RECENT_WORKOUTS_FOR_LAST_TIME = 12
 # Lifted with a load: a row of these without a weight is a weight forgotten, not a set.
 LOADED_KINDS = {ExerciseKind.BARBELL, ExerciseKind.DUMBBELL, ExerciseKind.MACHINE}
 # The grey hint of an empty weight, by kind: never a number (a tick does not log it).
@@ -441,67 +440,61 @@ class PreviousSet:
         return self.set_type == SetType.WARMUP
 
 
-LAST_TIME_FIELDS = ("workout_id", "workout__date", "exercise__key", "set_number", "weight")
-LAST_TIME_FIELDS += ("reps", "set_type", "unit")
-
-
 def last_time(owner_id, names, on_or_before):
     """{exercise key: LastTime} from the latest completed workout before or on a day
-    that had each exercise (names: in any spelling, keys included). The exercises of the
-    recent workouts are read first, so the cost does not grow with the history;
-    exercises not among them are looked for further back."""
-    wanted = {exercise_key(name) for name in names}
-    completed = Workout.objects.filter(
-        owner_id=owner_id, status=Workout.Status.COMPLETED, date__lte=on_or_before
-    )
-    recent = completed.order_by("-date", "-completed_at").values("pk")[
-        :RECENT_WORKOUTS_FOR_LAST_TIME
-    ]
-    exercises = (
-        Set.objects.filter(workout_id__in=recent)
-        .order_by("-workout__date", "-workout__completed_at")
-        .values_list("workout_id", "exercise__key")
-    )
-    latest, workouts_seen = {}, set()
-    for workout_id, key in exercises:
-        workouts_seen.add(workout_id)
-        if key in wanted:
-            latest.setdefault(key, workout_id)
-    missing = wanted - latest.keys()
-    if missing and len(workouts_seen) == RECENT_WORKOUTS_FOR_LAST_TIME:
-        latest |= latest_workouts_with(owner_id, missing, completed)
+    that had each exercise (names: in any spelling, keys included). One statement: for
+    each exercise it walks the lifter's workouts newest first on the history index and
+    stops at the first that had it, so a year more of history costs nothing."""
+    wanted = sorted({exercise_key(name) for name in names})
+    if not wanted:
+        return {}
+    statement = last_time_statement(connection.vendor, len(wanted))
+    day = connection.ops.adapt_datefield_value(on_or_before)
+    read_date = column_reader(Workout, "date")
     history = {}
-    if latest:
-        rows = Set.objects.filter(workout_id__in=set(latest.values())).order_by("set_number", "pk")
-        for row in rows.values_list(*LAST_TIME_FIELDS):
-            key = row[2]
-            if latest.get(key) == row[0]:
-                history.setdefault(key, LastTime(row[1], [])).sets.append(PreviousSet(*row[3:]))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*wanted, owner_id, Workout.Status.COMPLETED, day, owner_id])
+        for key, date, *previous in cursor.fetchall():
+            history.setdefault(key, LastTime(read_date(date), [])).sets.append(
+                PreviousSet(*previous)
+            )
     return history
 
 
-def latest_workouts_with(owner_id, keys, completed):
-    """{exercise key: workout id} of the latest of these workouts with each exercise, for
-    exercises not done lately: two queries, whatever the number of exercises."""
-    history = Set.objects.filter(
-        exercise__owner_id=owner_id, exercise__key__in=keys, workout__in=completed
+@functools.lru_cache(maxsize=64)
+def last_time_statement(vendor, key_count):
+    """last_time()'s statement, built once per number of exercises. Written out: through
+    the ORM, reading the recent workouts' exercises, then the sets, took about 3 ms a page
+    with five years of history, and an exercise not done lately two queries more
+    (bench/RESULTS.md, 2026-12-03); this runs in about 0.6 ms."""
+    quote = connection.ops.quote_name
+    workouts, sets = quote(Workout._meta.db_table), quote(Set._meta.db_table)
+    exercises = quote(Exercise._meta.db_table)
+    key, pk, owner = quote("key"), quote("id"), quote("owner_id")
+    workout_column = quote(Set._meta.get_field("workout").column)
+    exercise_column = quote(Set._meta.get_field("exercise").column)
+    shown = ", ".join(
+        f"s.{quote(Set._meta.get_field(name).column)}"
+        for name in ("set_number", "weight", "reps", "set_type", "unit")
     )
-    latest_day = dict(
-        history.values("exercise__key")
-        .annotate(day=Max("workout__date"))
-        .values_list("exercise__key", "day")
-        .order_by()
+    wanted = ", ".join(["(%s)"] * key_count)
+    return (
+        f"WITH wanted ({key}) AS (VALUES {wanted}), "
+        f"latest ({key}, {quote('workout_id')}) AS ("
+        f"SELECT wanted.{key}, (SELECT w.{pk} FROM {workouts} w "
+        f"WHERE w.{owner} = %s AND w.{quote('status')} = %s AND w.{quote('date')} <= %s "
+        f"AND EXISTS (SELECT 1 FROM {sets} d JOIN {exercises} de "
+        f"ON de.{pk} = d.{exercise_column} WHERE d.{workout_column} = w.{pk} "
+        f"AND de.{owner} = w.{owner} AND de.{key} = wanted.{key}) "
+        f"ORDER BY w.{quote('date')} DESC, w.{quote('completed_at')} DESC LIMIT 1) "
+        f"FROM wanted) "
+        f"SELECT l.{key}, w.{quote('date')}, {shown} FROM latest l "
+        f"JOIN {workouts} w ON w.{pk} = l.{quote('workout_id')} "
+        f"JOIN {sets} s ON s.{workout_column} = w.{pk} "
+        f"JOIN {exercises} e ON e.{pk} = s.{exercise_column} "
+        f"WHERE e.{owner} = %s AND e.{key} = l.{key} "
+        f"ORDER BY s.{quote('set_number')}, s.{pk}"
     )
-    candidates = (
-        history.filter(workout__date__in=set(latest_day.values()))
-        .values_list("exercise__key", "workout_id", "workout__date")
-        .order_by("-workout__date", "-workout__completed_at")
-    )
-    latest = {}
-    for key, workout_id, day in candidates:
-        if day == latest_day[key]:
-            latest.setdefault(key, workout_id)
-    return latest
 
 
 @dataclass
@@ -531,14 +524,13 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
         rows = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
         if routine.owner_id is None:  # a starter's rows point to the library's exercises
             rows = with_own_bars(rows, workout.owner_id)
-        # Each row with a rule comes with its last workout (progression.py), in this query.
-        targets = list(with_last_workout(rows, workout.owner_id, excluding=workout.pk))
+        targets = list(rows)
     default_rest = routine.rest_seconds if routine else DEFAULT_REST_SECONDS
     profile = LifterProfile.at_the_bar(workout.owner_id)
-    unit = profile.unit
+    unit, lifters_bar = profile.unit, profile.bar_and_plates()
     sets = list(workout.sets.select_related("exercise"))
     cards = cards_for(targets, sets, default_rest, unit)
-    aims = targets_for(targets, workout.owner_id, unit, profile.bar_and_plates())
+    aims = targets_for(targets, workout.owner_id, unit, lifters_bar, excluding=workout.pk)
     labels = superset_labels(targets)
     for card in cards:
         if card.target is not None:
@@ -556,7 +548,7 @@ def workout_plan(workout, bound_form=None, extra_rows=None, with_last_time=True)
     if with_last_time:
         history = last_time(workout.owner_id, [card.key for card in cards], workout.date)
     bound_key = exercise_key(bound_form.data.get("exercise", "")) if bound_form else None
-    lifters_bar, ramp = profile.bar_and_plates(), ramp_of(profile)
+    ramp = ramp_of(profile)
     for card in cards:
         card.bar_and_plates = bar_and_plates_for(card, lifters_bar)
         card.warmups_asked, card.ramp = workout.planned_warmups.get(card.key), ramp

@@ -261,6 +261,34 @@ def test_workouts_of_another_routine_and_unfinished_ones_do_not_count(squat_rout
     assert squat_target(squat_routine, alice).text == "105 kg × 5 · +5: 3 × 5 done last time"
 
 
+def test_each_exercise_reads_the_last_workout_it_was_done_in(squat_routine, alice):
+    plank = squat_routine.exercises.get(exercise__name="Plank")
+    plank.progression = Progression.REPS
+    plank.save()
+    first = do_workout(alice, squat_routine, DAY, [(100, 5)] * 3, complete=False)
+    for _ in range(2):
+        first.log_set("Plank", "", "60s")
+    first.complete()
+    # Then the plank only as a warm-up and a drop set: not done, as far as its rule goes.
+    day = DAY + datetime.timedelta(days=2)
+    second = do_workout(alice, squat_routine, day, [(105, 5)] * 3, complete=False)
+    second.log_set("Plank", "", "30s", set_type="warmup")
+    second.log_set("Plank", "", "20s", set_type="drop")
+    second.complete()
+    rows, targets = routine_targets(squat_routine, alice.pk, "kg")
+    by_name = {row.exercise.name: targets[row.pk].text for row in rows}
+    assert by_name == {
+        "Back Squat": "110 kg × 5 · +5: 3 × 5 done last time",
+        "Plank": "1:05 · +5 s: 2 × 1:00 done last time",
+    }
+
+
+def test_of_two_workouts_on_one_day_the_one_started_later_counts(squat_routine, alice):
+    do_workout(alice, squat_routine, DAY, [(100, 5)] * 3)
+    do_workout(alice, squat_routine, DAY, [(90, 5)] * 3)  # asked 105: lightened on purpose
+    assert squat_target(squat_routine, alice).text == "90 kg × 5 · as lifted last time (90)"
+
+
 def test_another_lifters_workouts_of_a_starter_never_count(lower1, alice, bob):
     squat = lower1.exercises.get(exercise__name="Back Squat")
     squat.progression, squat.target_sets, squat.target_reps = Progression.LINEAR, 3, "5"
@@ -282,16 +310,16 @@ def test_the_rule_reads_a_fixed_number_of_queries_whatever_the_history(squat_rou
         assert (plan.cards[0].progression_target is not None) == with_rule
         return len(captured)
 
-    # Past 12 workouts, as last time's own reading (an exercise not done lately, here
-    # the plank, costs it a query of its own once 12 recent workouts were read).
+    # Past 12 workouts (last time once read the 12 latest first, and then further back
+    # for the plank, not done lately).
     for day in range(13):
         do_workout(alice, squat_routine, DAY + datetime.timedelta(days=day), [(100, 5)] * 3)
     after_thirteen = queries()
     for day in range(13, 40):
         do_workout(alice, squat_routine, DAY + datetime.timedelta(days=day), [(100, 5)] * 3)
     assert queries() == after_thirteen
-    # The rule costs one query of its own: the last workouts' sets (the row of each
-    # routine exercise carries its last workout's id from the routine's own query).
+    # The rule costs one query of its own: each exercise's last workout of the routine
+    # and its sets, in one statement (progression.last_workouts).
     squat_routine.exercises.update(progression=Progression.NONE)
     assert queries(with_rule=False) == after_thirteen - 1
 

@@ -121,6 +121,18 @@ def test_last_time_matches_names_whatever_their_case_and_however_long_ago(
     assert "Last time, Mon 1 Jan:" in page
 
 
+def test_last_time_looks_past_many_recent_workouts_with_an_empty_one_among_them(alice, lower1):
+    """Last time once read the 12 latest workouts first, and looked further back only if
+    all twelve had sets: an empty one among them hid an exercise done before them."""
+    past_workout(alice, lower1, datetime.date(2024, 1, 1), [("Back Squat", "205", "5")])
+    for day in range(12):
+        sets = [] if day == 5 else [("Curl", "30", "10")]
+        past_workout(alice, lower1, datetime.date(2024, 2, 1) + datetime.timedelta(day), sets)
+    history = last_time(alice.pk, ["Back Squat", "Curl"], datetime.date(2025, 1, 1))
+    assert history["back squat"].date == datetime.date(2024, 1, 1)
+    assert [s.weight for s in history["back squat"].sets] == ["205"]
+
+
 def test_last_time_says_each_sets_unit_when_they_were_mixed(alice_client, alice, lower1):
     earlier = Workout.start(alice, lower1, datetime.date(2025, 9, 1))
     earlier.log_set("Back Squat", "100", "5", unit="kg")

@@ -1,5 +1,5 @@
 """Long lists of ids or keys, cut into as many as one query takes; many rows inserted in
-one statement."""
+one statement; values read back from a written-out statement as the ORM reads them."""
 
 from django.db import connection, connections, models, router
 
@@ -51,3 +51,18 @@ def insert_rows(model, rows):
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})",
             values,
         )
+
+
+def column_reader(model, name):
+    """The ORM's own reading of a column's value as the database gives it (SQLite's
+    number as a Decimal of the field's places, a JSON text decoded)."""
+    field = model._meta.get_field(name)
+    column = field.get_col(model._meta.db_table)
+    converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+
+    def read(value):
+        for converter in converters:
+            value = converter(value, column, connection)
+        return value
+
+    return read

@@ -250,21 +250,32 @@ def bar_and_plates_for(card, lifters_bar):
     """A workout screen card's bar and plates: a barbell exercise's own bar (the lifter's
     exercise's: its logged sets', else the one with_own_bars() found for a starter
     routine's row) or the lifter's; None for an exercise of another kind."""
-    from .models import Exercise, ExerciseKind
+    from .models import ExerciseKind
 
     if card.kind != ExerciseKind.BARBELL:
         return None
     own = next((s.exercise for s in card.sets if s.exercise.bar_weight is not None), None)
     if own is None and getattr(card.target, "own_bar_weight", None) is not None:
-        own = Exercise(bar_weight=card.target.own_bar_weight, bar_unit=card.target.own_bar_unit)
+        own = exercise_with_own_bar(card.target)
     return lifters_bar.for_exercise(own or card.exercise)
+
+
+def exercise_with_own_bar(row):
+    """A routine row's exercise as far as its bar goes: for a row annotated by
+    with_own_bars(), the lifter's own bar for it; else the row's exercise."""
+    from .models import Exercise
+
+    if getattr(row, "own_bar_weight", None) is not None:
+        return Exercise(bar_weight=row.own_bar_weight, bar_unit=row.own_bar_unit)
+    return row.exercise
 
 
 def with_own_bars(targets, owner_id):
     """A routine's rows (with their exercise, select_related) with the bar of the
-    lifter's own exercise of each (a starter routine's rows point to the library's): in
-    the same query. Written out: as ORM subqueries they cost about 1.5 ms a page to
-    compile, as SQL 0.3 ms (bench/RESULTS.md, 2026-12-03)."""
+    lifter's own exercise of each (a starter routine's rows point to the library's; a
+    lifter's own routine's, to their exercise itself): in the same query. Written out:
+    as ORM subqueries they cost about 1.5 ms a page to compile, as SQL 0.3 ms
+    (bench/RESULTS.md, 2026-12-03)."""
     from django.db import connection
     from django.db.models import CharField, DecimalField
     from django.db.models.expressions import RawSQL

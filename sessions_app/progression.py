@@ -32,6 +32,7 @@ from .models import (
 from .models.batches import column_reader
 from .models.units import in_unit
 from .numbers import parse_duration, parse_reps
+from .plates import exercise_with_own_bar, with_own_bars
 from .set_text import clock
 
 # The smallest step a weight moves by when the lifter's plates are not known.
@@ -301,7 +302,7 @@ def rule_of(routine_exercise, unit, kind, bar_and_plates=None):
         increment = default_increment(kind, routine_exercise.exercise.name, unit, progression)
     bar, plate_step = Decimal(0), None
     if kind == ExerciseKind.BARBELL and bar_and_plates is not None and bar_and_plates.plates:
-        own = bar_and_plates.for_exercise(routine_exercise.exercise)
+        own = bar_and_plates.for_exercise(exercise_with_own_bar(routine_exercise))
         bar, plate_step = Decimal(own.bar), 2 * min(Decimal(p) for p in own.plates)
         if progression != Progression.REPS:
             increment = max(plate_step, -(-Decimal(increment) // plate_step) * plate_step)
@@ -414,7 +415,8 @@ def targets_for(routine_exercises, owner_id, unit, bar_and_plates=None, excludin
 def routine_targets(routine, owner_id, unit, excluding=None, bar_and_plates=None):
     """(routine exercises with their exercise, {routine exercise id: Target}): what the
     next workout of the routine asks. Two queries (one without a rule)."""
-    rows = list(RoutineExercise.objects.filter(routine=routine).select_related("exercise"))
+    rows = RoutineExercise.objects.filter(routine=routine).select_related("exercise")
+    rows = list(with_own_bars(rows, owner_id))
     return rows, targets_for(rows, owner_id, unit, bar_and_plates, excluding)
 
 
@@ -426,7 +428,7 @@ def asked_of(workout):
     ruled = RoutineExercise.objects.filter(routine_id=workout.routine_id).exclude(
         progression=Progression.NONE
     )
-    rows = list(ruled.select_related("exercise"))
+    rows = list(with_own_bars(ruled.select_related("exercise"), workout.owner_id))
     if not rows:
         return {}  # one query for a routine without rules
     profile = LifterProfile.at_the_bar(workout.owner_id)

@@ -404,3 +404,27 @@ def test_without_small_plates_the_step_is_their_smallest_pair(squat_routine, ali
     assert card.progression_target.text == "105 kg × 5 · +5: 3 × 5 done last time"
     today.complete()
     assert today.targets[str(squat.pk)]["weight"] == "105"  # what it asked, kept the same
+
+
+def test_a_starters_target_lands_on_the_lifters_own_bar_for_that_exercise(lower1, alice):
+    """The card loads the lifter's own bar for the exercise: the rule rounds to it too,
+    on the workout screen, the routine's page and in what a completed workout kept."""
+    LifterProfile.objects.update_or_create(user=alice, defaults={"weight_unit": "kg"})
+    squat = lower1.exercises.get(exercise__name="Back Squat")
+    squat.progression, squat.target_sets, squat.target_reps = Progression.LINEAR, 1, "5"
+    squat.increment = Decimal("2.5")
+    squat.save()
+    workout = Workout.start(alice, lower1, date=DAY)
+    workout.log_set("Back Squat", "15", "5", unit="kg")
+    alice.exercises.filter(key="back squat").update(bar_weight=15, bar_unit="kg")
+    workout.complete()
+
+    today = Workout.start(alice, lower1, date=DAY + datetime.timedelta(days=2))
+    card = next(card for card in workout_plan(today).cards if card.name == "Back Squat")
+    assert card.bar_and_plates.bar == Decimal(15)
+    assert card.progression_target.text == "17.5 kg × 5 · +2.5: 1 × 5 done last time"
+    profile = LifterProfile.objects.get(user=alice)
+    rows, targets = routine_targets(lower1, alice.pk, "kg", bar_and_plates=profile.bar_and_plates())
+    assert targets[squat.pk].weight == Decimal("17.5")
+    today.complete()
+    assert today.targets[str(squat.pk)]["weight"] == "17.5"

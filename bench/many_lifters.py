@@ -19,9 +19,9 @@ drawn from GYM_DAY (a gym's day: a morning bump, a lunch bump, the evening peak 
 17-19 h), and now and then (FIXES_PER_WEEK) types a fix into one cell of their sheet by
 hand (the timed imitation's edit-cell, which moves Drive's modifiedTime).
 
-The simulated part of the day is the evening, START_HOUR to START_HOUR + HOURS (16-22 h:
-about half of the day's workouts, its busiest hours), then a drain of at most
-DRAIN_MINUTES simulated minutes for what is still on its way.
+The simulated part of the day is the evening, START_HOUR to START_HOUR + HOURS (17-20 h:
+35 % of the day's workouts, its busiest hours), then a drain of at most DRAIN_MINUTES
+(--drain-minutes) simulated minutes for what is still on its way.
 
 Two real `manage.py qcluster` processes work the queue, each with Q_WORKERS=1, on one
 Redis broker (the same cluster name, so the same Redis list; BLPOP gives each task to
@@ -41,21 +41,27 @@ the very tasks they name with async_task, as q2's scheduler would: the push ever
 SYNC_INTERVAL_MINUTES (5 simulated minutes) and the pull ('schedule') every
 SYNC_PULL_INTERVAL_MINUTES (60).
 
-Time scale: SCALE simulated seconds per real second (120 by default: six simulated hours
-in three real minutes). Scaled alike, through bench/many_lifters_settings.py: the app's
-quota window (SHEETS_QUOTA_WINDOW_SECONDS) and the imitation's, call backoff and its cap,
-settle time, sheet backoff and its cap, busy wait and its poll, chain length, leases
-(floored at 5 real s), the push and pull intervals, the dormant interval and what counts
-as an active lifter. Not scaled: real processing time (Python, PostgreSQL, Redis, HTTP
-to the imitation, q2's hand-over between processes), a run's deadline
-(SYNC_RUN_BUDGET_SECONDS), call timeouts, the worker's task timeout, and the
-imitation's Retry-After, which is whole real seconds (at least 1 s: 2 simulated minutes
-at SCALE 120, where Google would often say a few seconds). So every real second of work
-counts as SCALE/60 simulated minutes of lag: a push that takes 0.3 s of real work and
-hand-over shows as 0.6 simulated minutes; a pull of 3,000 sheets (a Drive call each)
-that takes 20 real seconds takes 40 simulated minutes. The lags here are upper bounds
-of what the same load would see in real time; Google's own latency (100-300 ms a call),
-which the imitation lacks, is not added.
+Time scale: SCALE simulated seconds per real second (60 by default: a simulated minute
+is a real second, the evening's three hours three real minutes). Scaled alike, through
+bench/many_lifters_settings.py: the app's quota window (SHEETS_QUOTA_WINDOW_SECONDS) and
+the imitation's, call backoff and its cap, settle time, sheet backoff and its cap, busy
+wait and its poll, chain length, leases (floored at 5 real s), the push and pull
+intervals, the dormant interval and what counts as an active lifter. Not scaled: real
+processing time (Python, PostgreSQL, Redis, HTTP to the imitation, q2's hand-over
+between processes), a run's deadline (SYNC_RUN_BUDGET_SECONDS), call timeouts, the
+worker's task timeout, and the imitation's Retry-After, which is whole real seconds (at
+least 1 s: a simulated minute at SCALE 60, where Google would often say a few seconds).
+So every real second of work counts as SCALE/60 simulated minutes of lag: at SCALE 60 a
+push that takes 0.3 s of real work and hand-over shows as 0.3 simulated minutes; a pull
+of 3,000 sheets (a Drive call each, some 50 sheets a real second here) takes an hour of
+simulated time, where at Google it would take 3,000 Drive calls of 0.1-0.3 s: 5 to 15
+real minutes. The lags here are upper bounds of what the same load would see in real
+time; Google's own latency (100-300 ms a call), which the imitation lacks, is not added.
+For the same reason the busiest minute's requests are fewer here than they would be at
+Google: the hourly pull, which reads the sheets changed since the last one, goes at the
+bench's pace (some 50 sheets a simulated minute), where at Google it would go through a
+few hundred sheets a real minute and bunch its reads (the budget then holds them to its
+limit).
 
 Printed per point: requests per simulated minute against the quota (peak and mean,
 reads and writes, and Drive calls apart), 429s met, rows lost or duplicated (every
@@ -471,9 +477,10 @@ class Evening:
         ]
         sync_every, pull_every = 5, 60
         order = len(queue)
-        for minute in range(0, int(end + DRAIN_MINUTES) + 1, sync_every):
+        drain = int(os.environ.get("MANY_LIFTERS_DRAIN_MINUTES", DRAIN_MINUTES))
+        for minute in range(0, int(end + drain) + 1, sync_every):
             queue.append((minute, (order := order + 1), "scheduled push", None))
-        for minute in range(0, int(end + DRAIN_MINUTES) + 1, pull_every):
+        for minute in range(0, int(end + drain) + 1, pull_every):
             queue.append((minute + 0.5, (order := order + 1), "scheduled pull", None))
         heapq.heapify(queue)
         next_poll = time.time()
@@ -767,6 +774,12 @@ def main():
     parser.add_argument("--start-hour", type=int, default=START_HOUR)
     parser.add_argument("--hours", type=float, default=HOURS)
     parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument(
+        "--drain-minutes",
+        type=int,
+        default=DRAIN_MINUTES,
+        help="simulated minutes after the evening for what is still on its way",
+    )
     parser.add_argument("--redis-db", type=int, default=REDIS_DB, help="flushed at the start")
     parser.add_argument(
         "--google-quota",
@@ -778,6 +791,7 @@ def main():
     parser.add_argument("--point", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     counts = [int(n.replace("_", "")) for n in args.lifters.split(",")]
+    os.environ["MANY_LIFTERS_DRAIN_MINUTES"] = str(args.drain_minutes)
     if args.point:
         google_quota = tuple(int(n) for n in args.google_quota.split(","))
         point = run_point(
@@ -794,7 +808,7 @@ def main():
     print(
         f"Machine: {machine()}; time scale {args.scale:g} simulated s per real s; the "
         f"evening {args.start_hour}-{args.start_hour + args.hours:g} h simulated, then at "
-        f"most {DRAIN_MINUTES} min of drain; the app's budget {READS_PER_MINUTE} reads and "
+        f"most {args.drain_minutes} min of drain; the app's budget {READS_PER_MINUTE} reads and "
         f"{WRITES_PER_MINUTE} writes a minute, Google's (the imitation's) "
         f"{args.google_quota}; two qcluster processes, one worker each"
     )

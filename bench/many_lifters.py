@@ -79,6 +79,7 @@ import argparse
 import datetime
 import heapq
 import json
+import math
 import os
 import random
 import signal
@@ -566,11 +567,11 @@ def requests_per_minute(log, clock, minutes):
     refused = 0
     for moment, metric, was_refused in log["calls"]:
         refused += was_refused
-        minute = int(clock.minutes(moment - clock.started_at))
+        minute = math.floor(clock.minutes(moment - clock.started_at))  # set-up's: < 0
         if 0 <= minute < minutes and not was_refused:
             counts[metric][minute] += 1
     for moment in log["drive"]:
-        minute = int(clock.minutes(moment - clock.started_at))
+        minute = math.floor(clock.minutes(moment - clock.started_at))
         if 0 <= minute < minutes:
             drive[minute] += 1
     return counts, drive, refused

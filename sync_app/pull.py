@@ -116,6 +116,8 @@ class Puller(Runner):
             return SyncResult("not configured")
         self.work = lifters_by_target(owner_ids)
         self.scheduled, self.force = scheduled, force
+        # Each sheet read counts as pulled when the run began (due_for_pull).
+        self.began_at = timezone.now()
         if scheduled:
             self.work = {target: self.work[target] for target in due_for_pull(self.work)}
         if not self.work:
@@ -141,10 +143,10 @@ class Puller(Runner):
         if modified_time and not self.force and modified_time in last:
             self.progress(f"{target}: unchanged since the last pull")
             result.skipped += 1
-            SheetState.pulled(target, modified_time)
+            SheetState.pulled(target, modified_time, now=self.began_at)
             return
         self.pull_target(target, self.work[target], result)
-        SheetState.pulled(target, modified_time)
+        SheetState.pulled(target, modified_time, now=self.began_at)
 
     def modified_time(self, target, result):
         """The file's modifiedTime, or "" when Drive would not say (the sheet is read)."""
@@ -263,7 +265,9 @@ def is_uuid(text):
 def due_for_pull(work, now=None):
     """The sheets a scheduled pull looks at now, the longest unread first: a sheet of a
     lifter active lately every SYNC_PULL_INTERVAL_MINUTES, of dormant lifters every
-    SYNC_DORMANT_PULL_INTERVAL_MINUTES."""
+    SYNC_DORMANT_PULL_INTERVAL_MINUTES. A sheet's pull counts from when its run began: a
+    run over thousands of sheets lasts minutes, and a sheet read at its end is due at
+    the next tick all the same (else it would wait two intervals)."""
     now = now or timezone.now()
     active_since = now - timedelta(days=settings.SYNC_ACTIVE_LIFTER_DAYS)
     owners = [owner_id for owner_ids in work.values() for owner_id in owner_ids]

@@ -290,6 +290,12 @@ class Runner:
         if not self.dry_run and not isinstance(error, LeaseLost):
             SheetState.failed(target, error)
 
+    def left_for_next_run(self, target, error, result):
+        """A sheet the run never came to (a pull over thousands of sheets may use up its
+        time): said, but not held against the sheet, which does not back off."""
+        result.errors.append(str(error))
+        logger.warning("sync left a sheet for the next run", extra={"target": str(target)})
+
     def each_target(self, targets, result):
         """sync_target() for each target in the order given, each under its own lease.
 
@@ -305,9 +311,11 @@ class Runner:
                 # as Retry-After asks.
                 self.sleep(delay if wait > delay - BOOKKEEPING_SECONDS else wait)
             if time.monotonic() > self.deadline:
-                self.target_failed(
-                    target, OutOfTime("This run used its time; the next run goes on."), result
-                )
+                out_of_time = OutOfTime("This run used its time; the next run goes on.")
+                if attempt == 1:
+                    self.left_for_next_run(target, out_of_time, result)
+                else:
+                    self.target_failed(target, out_of_time, result)
                 continue
             self.before_target(result)
             retry_in = self.take_turn(target, attempt, result)

@@ -21,7 +21,6 @@ SYNC_SCHEDULE_NAME = "Sync completed workouts to Google Sheets"
 PULL_SCHEDULE_NAME = "Take fixes typed into Google Sheets"
 HEARTBEAT_SCHEDULE_NAME = "Worker heartbeat"
 HEARTBEAT_INTERVAL_MINUTES = 1
-BUSY_POLL_SECONDS = 2
 # A queued task that has not started after this long was lost (deleted, Redis restarted).
 QUEUED_TASK_LOST_AFTER = timedelta(minutes=10)
 
@@ -47,7 +46,7 @@ def sync_pending(trigger="queue"):
             seen_leases[target] = lease
         maybe_dead = set(result.busy) - alive
         if maybe_dead and elapsed < settings.SYNC_BUSY_WAIT_SECONDS:
-            time.sleep(BUSY_POLL_SECONDS)
+            time.sleep(settings.SYNC_BUSY_POLL_SECONDS)
             continue
         if (
             not (result.outcome in ("success", "busy") and result.more_pending)

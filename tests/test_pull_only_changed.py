@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from sessions_app.models import Workout
 from sync_app.models import SheetsProfile, SheetState
-from sync_app.pull import run_pull
+from sync_app.pull import due_for_pull, run_pull
 from sync_app.push import run_sync
-from sync_app.targets import Target
+from sync_app.targets import Target, lifters_by_target
 from tests.conftest import SPREADSHEET_ID
 from tests.sync_helpers import SQUAT_DAY, completed_workout, sheet
 
@@ -113,3 +113,24 @@ def test_the_scheduled_pull_looks_at_active_lifters_sheets_often_and_dormant_one
     assert pulled(datetime.timedelta(minutes=20)) == []
     assert pulled(datetime.timedelta(minutes=61)) == ["active-sheet"]
     assert pulled(datetime.timedelta(hours=25)) == ["active-sheet", "dormant-sheet"]
+
+
+def test_a_sheet_read_late_in_a_long_scheduled_pull_is_due_at_the_next_one(
+    sheets, settings, alice, bob, lower1
+):
+    """Its pull counts from when the run began: a run of thousands of sheets takes
+    minutes, and the tenth of slack must not make its last sheets wait two intervals."""
+    settings.SYNC_PULL_INTERVAL_MINUTES = 5 / 60  # 5 s, so 0.5 s of slack
+    for lifter, spreadsheet_id in ((alice, "first-sheet"), (bob, "second-sheet")):
+        sheets.create_spreadsheet(spreadsheet_id, worksheets=("Log",))
+        SheetsProfile.objects.create(user=lifter, spreadsheet_id=spreadsheet_id, worksheet="Log")
+        completed_workout(lifter, lower1, SQUAT_DAY)
+    run_sync()
+    sheets.delay_next(0.7, times=2, kinds=["metadata"])  # each sheet's read: a long run
+    began = timezone.now()
+    assert run_pull(scheduled=True).targets_done == 2
+    assert timezone.now() - began >= datetime.timedelta(seconds=1.4)
+
+    next_tick = began + datetime.timedelta(minutes=settings.SYNC_PULL_INTERVAL_MINUTES)
+    work = lifters_by_target()
+    assert len(due_for_pull(work, now=next_tick)) == 2

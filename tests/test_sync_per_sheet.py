@@ -222,3 +222,27 @@ def test_a_run_alive_on_a_slow_sheet_is_not_taken_for_an_interrupted_one(
         alice_run.join(timeout=20)
     assert slow[0].outcome == "success"
     assert sorted(SyncRun.objects.values_list("outcome", "error")) == [("success", "")] * 2
+
+
+def test_sheets_a_run_had_no_time_for_wait_for_the_next_run_without_backing_off(
+    sheets, settings, alice, bob, lower1
+):
+    """A pull over thousands of sheets may use up its time: the sheets it never came to
+    are left to the next run, not held against them (their lifters' pushes go on)."""
+    own_sheet(sheets, alice, ALICE_SHEET)
+    bob_sheet = own_sheet(sheets, bob, BOB_SHEET)
+    completed_workout(alice, lower1, SQUAT_DAY)
+    completed_workout(bob, lower1, SQUAT_DAY)
+    run_sync()
+    settings.SYNC_RUN_BUDGET_SECONDS = 0.5
+    sheets.delay_next(0.8, kinds=["metadata"], spreadsheet_ids=[ALICE_SHEET])
+
+    result = run_pull(trigger="pull")
+    assert result.targets_done == 1
+    assert "This run used its time; the next run goes on." in result.summary()
+    assert str(bob_sheet) not in SheetState.backing_off()
+    assert SheetState.objects.get(target=str(bob_sheet)).failures == 0
+
+    later = completed_workout(bob, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 23))
+    assert run_sync(trigger="queue").backing_off == 0
+    assert set(keys_of(later)) <= set(keys_in_sheet(sheets, spreadsheet_id=BOB_SHEET))

@@ -326,6 +326,8 @@ SYNC_INTERVAL_MINUTES = 5
 # backlog on with further runs for at most this long (sync_app/tasks.py).
 SYNC_BUSY_WAIT_SECONDS = 120
 SYNC_CHAIN_SECONDS = 120
+# Meanwhile it looks again at the lease of a sheet another run holds this often.
+SYNC_BUSY_POLL_SECONDS = 2
 # A lifter's sheet whose run failed is left alone by the automatic runs for this long,
 # doubling with each failed run in a row up to the maximum; the other sheets go on.
 SYNC_SHEET_BACKOFF_SECONDS = envint("SYNC_SHEET_BACKOFF_SECONDS", "60")

@@ -55,10 +55,10 @@ class TimedImitation(SheetsImitation):
                         self._appended.setdefault(str(row[self.key_column - 1]), now)
         return fault
 
-    def _drive_file(self, spreadsheet_id, query):
+    def _drive_file(self, spreadsheet_id, query, caller=""):
         with self._log_lock:
             self._drive_moments.append(time.time())
-        return super()._drive_file(spreadsheet_id, query)
+        return super()._drive_file(spreadsheet_id, query, caller)
 
     def edit_cell(self, spreadsheet_id, worksheet, key, column, value):
         """Type value into column of the row holding key, as a lifter would by hand.

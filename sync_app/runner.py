@@ -66,6 +66,7 @@ class SyncResult:
     settling: int = 0  # sheets left alone: a write of theirs may still land
     backing_off: int = 0  # sheets left alone: their runs kept failing
     skipped: int = 0  # sheets a pull did not read: unchanged since the last pull
+    out_of_time: int = 0  # sheets the run had no time for, left to the next
     more_pending: bool = False
     dry_run: bool = False
     pull: bool = False
@@ -294,6 +295,7 @@ class Runner:
         """A sheet the run never came to (a pull over thousands of sheets may use up its
         time): said, but not held against the sheet, which does not back off."""
         result.errors.append(str(error))
+        result.out_of_time += 1
         logger.warning("sync left a sheet for the next run", extra={"target": str(target)})
 
     def each_target(self, targets, result):

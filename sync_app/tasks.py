@@ -77,15 +77,20 @@ def pull_sheets(trigger="pull"):
     from .pull import run_pull
 
     if trigger == "schedule":
-        return run_pull(trigger="pull", scheduled=True).summary()
+        result = run_pull(trigger="pull", scheduled=True)
+        if result.out_of_time:
+            # Thousands of sheets outlast a run: the rest now, not at the next tick.
+            enqueue_pull("schedule")
+        return result.summary()
     return run_pull(trigger=trigger).summary()
 
 
-def enqueue_pull():
-    """Queue one pull now (the admin's "Pull fixes from the sheet")."""
+def enqueue_pull(trigger="pull"):
+    """Queue one pull now: the admin's "Pull fixes from the sheet", or ("schedule") the
+    rest of a scheduled pull that ran out of time."""
     from django_q.tasks import async_task
 
-    async_task(PULL_TASK, "pull", task_name="pull from the sheet")
+    async_task(PULL_TASK, trigger, task_name="pull from the sheet")
 
 
 def heartbeat():

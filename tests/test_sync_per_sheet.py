@@ -246,3 +246,29 @@ def test_sheets_a_run_had_no_time_for_wait_for_the_next_run_without_backing_off(
     later = completed_workout(bob, lower1, SQUAT_DAY, date=datetime.date(2025, 9, 23))
     assert run_sync(trigger="queue").backing_off == 0
     assert set(keys_of(later)) <= set(keys_in_sheet(sheets, spreadsheet_id=BOB_SHEET))
+
+
+def test_a_scheduled_pull_that_ran_out_of_time_queues_the_next_at_once(
+    sheets, settings, alice, bob, lower1
+):
+    """The sheets it never came to are read by the pull queued right after, not an hour
+    later at the next tick; a pull that came to every sheet queues nothing."""
+    from sync_app.tasks import pull_sheets
+    from tests.conftest import queued_task_count
+
+    own_sheet(sheets, alice, ALICE_SHEET)
+    own_sheet(sheets, bob, BOB_SHEET)
+    completed_workout(alice, lower1, SQUAT_DAY)
+    completed_workout(bob, lower1, SQUAT_DAY)
+    run_sync()
+    queued_before = queued_task_count()
+    settings.SYNC_RUN_BUDGET_SECONDS = 0.5
+    sheets.delay_next(0.8, kinds=["metadata"], spreadsheet_ids=[ALICE_SHEET])
+
+    assert "This run used its time" in pull_sheets("schedule")
+    assert queued_task_count() == queued_before + 1
+
+    settings.SYNC_RUN_BUDGET_SECONDS = 60
+    pull_sheets("schedule")  # the one queued, as the worker would run it
+    assert SheetState.objects.filter(pulled_at__isnull=False).count() == 2
+    assert queued_task_count() == queued_before + 1

@@ -96,7 +96,8 @@ class Loading:
 
     def text(self):
         """ "20 kg bar + 25 + 10 + 2.5 each side", "20 kg bar alone"; a weight rounded
-        first says so: "102.3 kg cannot be loaded · 102.5 kg: 20 kg bar + …"."""
+        first says so: "102.3 kg cannot be loaded · 102.5 kg: 20 kg bar + …", and one
+        under the bar, where a lighter bar is set."""
         bar = f"{number_text(from_hundredths(self.bar))} {self.unit} bar"
         if self.per_side:
             plates = " + ".join(number_text(from_hundredths(plate)) for plate in self.per_side)
@@ -106,6 +107,8 @@ class Loading:
         if self.exact:
             return loaded
         asked = number_text(from_hundredths(self.asked))
+        if self.asked < self.bar:
+            return f"{asked} {self.unit} is under the {bar} (a lighter one: the exercise's page)"
         total = number_text(from_hundredths(self.total))
         return f"{asked} {self.unit} cannot be loaded · {total} {self.unit}: {loaded}"
 

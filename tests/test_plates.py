@@ -40,7 +40,9 @@ CASES = [
         "kg",
         "101.25 kg cannot be loaded · 100 kg: 20 kg bar + 25 + 15 each side",
     ),
-    ("15", "20", KG, "kg", "15 kg cannot be loaded · 20 kg: 20 kg bar alone"),
+    # Under the bar: the lifter is told where a lighter bar is set.
+    ("15", "20", KG, "kg", "15 kg is under the 20 kg bar (a lighter one: the exercise's page)"),
+    ("40", "45", LB, "lb", "40 lb is under the 45 lb bar (a lighter one: the exercise's page)"),
     ("225", "45", LB, "lb", "45 lb bar + 45 + 45 each side"),
     ("315", "45", LB, "lb", "45 lb bar + 45 + 45 + 45 each side"),
     ("190", "45", LB, "lb", "45 lb bar + 45 + 25 + 2.5 each side"),

@@ -75,6 +75,9 @@
       ? `${bar} + ${loading.perSide.map(numberText).join(" + ")} each side`
       : `${bar} alone`;
     if (loading.asked === loading.total) return loaded;
+    if (loading.asked < loading.bar) {
+      return `${numberText(loading.asked)} ${loading.unit} is under the ${bar} (a lighter one: the exercise's page)`;
+    }
     return `${numberText(loading.asked)} ${loading.unit} cannot be loaded · ${numberText(loading.total)} ${loading.unit}: ${loaded}`;
   }
 

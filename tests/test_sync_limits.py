@@ -2,6 +2,7 @@
 for Google is cut (the app keeps it whole), and a workout Google refuses for good is set
 aside, with its reason, while the other lifters' workouts go on."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -138,6 +139,7 @@ def test_a_set_aside_workout_says_why_in_the_admin_the_lifters_page_and_check(
     page = alice_client.get(reverse("my_sheet")).content.decode()
     assert "Google refused to take <a href" in page
     assert f"your workout of {too_big.date:%a %-d %b %Y}</a> (300 sets)" in page
+    assert re.search(r"Last sync (now|\d+ seconds? ago)\.", page)  # not "0 minutes ago"
     assert "above the limit of" in page
     out = StringIO()
     with pytest.raises(CommandError):

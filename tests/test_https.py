@@ -25,7 +25,7 @@ from playwright.sync_api import expect
 from sessions_app.models import Set, Workout
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, log_in, open_phone, wait_for_service_worker
 from tests.processes import ROOT, app_environment, free_port, start_gunicorn, stop
-from tests.workout_screen import back_online, card, log_set, wait_until_logged
+from tests.workout_screen import back_online, card, go_offline, log_set, wait_until_logged
 
 CADDY = shutil.which("caddy")
 SITE = "workouts.test"
@@ -253,7 +253,7 @@ def test_a_phone_reaches_the_app_over_https_and_logs_offline(
     wait_for_service_worker(page)
 
     squat = card(page, "Back Squat")
-    page.context.set_offline(True)
+    go_offline(page)
     log_set(squat, 1, "100", "5")
     expect(squat.locator("form.log-set.waiting")).to_have_count(1)
     page.reload()  # offline: the service worker serves the page, the set still waits

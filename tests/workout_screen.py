@@ -39,6 +39,23 @@ def complete_anyway(page):
     page.get_by_role("button", name="Complete anyway").click()
 
 
+def go_offline(page, seconds=5):
+    """The phone loses its network, and the page knows before the next tap (on a loaded
+    machine Chromium may take a moment to tell it)."""
+    page.context.set_offline(True)
+    offline = page.evaluate(
+        """async (milliseconds) => {
+          const deadline = Date.now() + milliseconds;
+          while (navigator.onLine && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          return !navigator.onLine;
+        }""",
+        seconds * 1000,
+    )
+    assert offline, "the page still thinks it is online"
+
+
 def back_online(page):
     """The phone finds its network again, and the page hears of it at once."""
     page.context.set_offline(False)
